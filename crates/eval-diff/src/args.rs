@@ -1,0 +1,136 @@
+//! Command-line arguments. The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+const EXAMPLES: &str = "\
+Examples:
+  # Compare two models on an image folder (one sub-folder per class); fail if accuracy drops
+  # by more than half a point or the model grows by more than 10%:
+  eval-diff --baseline models/prod.onnx --candidate models/new.onnx --dataset data/test \\
+      --tolerance accuracy=0.5pt --tolerance size=10%
+
+  # The example shipped with modelci:
+  eval-diff --baseline examples/digits/baseline.onnx --candidate examples/digits/candidate.onnx \\
+      --dataset examples/digits/test --min accuracy=0.95
+
+  # NumPy arrays (x, y) or CSV (features + a `label` column) work the same way:
+  eval-diff --baseline a.onnx --candidate b.onnx --dataset test.npz --max latency_p95_ms=5ms
+  eval-diff --baseline a.onnx --candidate b.onnx --dataset test.csv --label-column target
+
+Gates (repeatable; METRIC=AMOUNT):
+  --tolerance        the candidate may be worse than the baseline by at most AMOUNT
+  --min-improvement  the candidate must beat the baseline by at least AMOUNT
+  --min / --max      absolute floor / ceiling for the candidate
+  AMOUNT: 0.005 (metric's unit), 0.5pt (percentage points), 10% (of the baseline), 10MB, 5ms
+  METRIC: accuracy, top_k_accuracy, macro_f1, weighted_f1, macro_precision, macro_recall,
+          mae, rmse, r2, latency_p50_ms, latency_p95_ms, throughput, size, params
+
+Exit codes: 0 all gates passed, 1 a gate failed, 2 bad input or usage, 3 code-host failure.";
+
+/// Compare a candidate ONNX model with its baseline on a dataset.
+///
+/// Runs both models on every sample, computes accuracy, per-class precision/recall/F1, confusion
+/// matrices, agreement, prediction flips, the exact McNemar test, latency and size, judges the
+/// gates, and writes report.md, report.json and charts (PNG and SVG) to the output folder.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "eval-diff", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
+pub struct Args {
+    /// The model to beat (ONNX file).
+    #[arg(long, value_name = "MODEL.onnx")]
+    pub baseline: PathBuf,
+
+    /// The new model (ONNX file).
+    #[arg(long, value_name = "MODEL.onnx")]
+    pub candidate: PathBuf,
+
+    /// Test data: a folder of class folders of images, a .npz with arrays x and y, or a .csv.
+    #[arg(long, value_name = "PATH")]
+    pub dataset: PathBuf,
+
+    /// Where report.md, report.json and the charts are written.
+    #[arg(long, value_name = "DIR", default_value = "modelci-report")]
+    pub output_dir: PathBuf,
+
+    /// Gate: the candidate may be worse than the baseline by at most AMOUNT (e.g. accuracy=0.5pt).
+    #[arg(long, value_name = "METRIC=AMOUNT", help_heading = "Gates")]
+    pub tolerance: Vec<String>,
+
+    /// Gate: the candidate must beat the baseline by at least AMOUNT (e.g. macro_f1=0.01).
+    #[arg(long, value_name = "METRIC=AMOUNT", help_heading = "Gates")]
+    pub min_improvement: Vec<String>,
+
+    /// Gate: the candidate's value must be at least VALUE (e.g. accuracy=0.95).
+    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gates")]
+    pub min: Vec<String>,
+
+    /// Gate: the candidate's value must be at most VALUE (e.g. latency_p95_ms=5ms, size=10MB).
+    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gates")]
+    pub max: Vec<String>,
+
+    /// Samples per batch.
+    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Data")]
+    pub batch_size: u32,
+
+    /// Name of the label column of a CSV dataset.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "label",
+        help_heading = "Data"
+    )]
+    pub label_column: String,
+
+    /// A text file with one class name per line, in the order of the model's outputs.
+    #[arg(long, value_name = "FILE", help_heading = "Data")]
+    pub class_names: Option<PathBuf>,
+
+    /// Memory order of the model input, when the guess from its shape is wrong.
+    #[arg(long, value_name = "LAYOUT", value_parser = ["flat", "nchw", "nhwc", "hw"], help_heading = "Data")]
+    pub layout: Option<String>,
+
+    /// Resize images to WIDTHxHEIGHT (needed when the model's image size is dynamic).
+    #[arg(long, value_name = "WxH", help_heading = "Data")]
+    pub image_size: Option<String>,
+
+    /// Multiply raw values by this first [default: 1/255 for 8-bit images and arrays, else 1].
+    #[arg(long, value_name = "FACTOR", help_heading = "Data")]
+    pub scale: Option<f32>,
+
+    /// Subtract per channel after scaling (one value or one per channel, comma-separated).
+    #[arg(
+        long,
+        value_name = "M[,M,M]",
+        value_delimiter = ',',
+        allow_hyphen_values = true,
+        help_heading = "Data"
+    )]
+    pub mean: Vec<f32>,
+
+    /// Divide per channel after subtracting the mean (one value or one per channel).
+    #[arg(
+        long,
+        value_name = "S[,S,S]",
+        value_delimiter = ',',
+        help_heading = "Data"
+    )]
+    pub std: Vec<f32>,
+
+    /// k of the top-k accuracy.
+    #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Statistics")]
+    pub top_k: u32,
+
+    /// Bootstrap resamples for the confidence interval of the accuracy delta (0: off).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1000,
+        help_heading = "Statistics"
+    )]
+    pub bootstrap: u32,
+
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}

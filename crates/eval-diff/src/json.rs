@@ -1,0 +1,164 @@
+//! `report.json`: every figure of the report, for machines (dashboards, later pipeline steps,
+//! `publish`'s model card).
+//!
+//! The schema is versioned by [`SCHEMA`]; fields are only ever added within a version.
+//! `baseline.metrics` and `candidate.metrics` map metric names (as gates name them) to numbers;
+//! fractions such as `accuracy` are in [0, 1].
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use modelci_eval::dataset::DatasetKind;
+use modelci_eval::{Evaluation, ModelEvaluation, ModelSignature, Task};
+use modelci_gate::GateResult;
+use modelci_metrics::{ClassificationMetrics, LatencySummary, PairMetrics, RegressionMetrics};
+use serde::Serialize;
+
+use crate::charts::ChartFile;
+use crate::comparison::{MetricRow, model_values};
+
+/// Identifies the layout of `report.json`.
+pub const SCHEMA: &str = "https://modelci.dev/schemas/eval-diff/v1";
+
+/// The whole `report.json` document.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    /// [`SCHEMA`].
+    #[serde(rename = "$schema")]
+    pub schema: &'static str,
+    /// The schema's major version.
+    pub schema_version: u32,
+    /// The tool that wrote the report.
+    pub tool: Tool,
+    /// The outcome.
+    pub verdict: Verdict,
+    /// Classification or regression.
+    pub task: Task,
+    /// What the models were evaluated on.
+    pub dataset: DatasetInfo,
+    /// The model to beat.
+    pub baseline: ModelReport<'a>,
+    /// The new model.
+    pub candidate: ModelReport<'a>,
+    /// Baseline vs candidate, metric by metric.
+    pub comparison: Vec<MetricRow>,
+    /// Agreement, flips and significance (classifiers).
+    pub pair: Option<&'a PairMetrics>,
+    /// Per-class F1 of both models (classifiers).
+    pub per_class: Vec<ClassRow>,
+    /// Every gate and its outcome.
+    pub gates: &'a [GateResult],
+    /// The chart files and the numbers behind them.
+    pub charts: &'a [ChartFile],
+}
+
+/// Name and version of the tool.
+#[derive(Debug, Serialize)]
+pub struct Tool {
+    /// `eval-diff`.
+    pub name: &'static str,
+    /// The crate version.
+    pub version: &'static str,
+}
+
+/// The outcome of the run.
+#[derive(Debug, Serialize)]
+pub struct Verdict {
+    /// Whether every gate passed.
+    pub passed: bool,
+    /// Number of gates judged.
+    pub gates: usize,
+    /// Number of gates that failed.
+    pub failed: usize,
+    /// The one-line verdict of `report.md`, without Markdown.
+    pub summary: String,
+}
+
+/// The dataset.
+#[derive(Debug, Serialize)]
+pub struct DatasetInfo {
+    /// Its path as given.
+    pub path: PathBuf,
+    /// Its format.
+    pub kind: DatasetKind,
+    /// Number of samples evaluated.
+    pub samples: u64,
+    /// Class names in class-index order.
+    pub class_names: Vec<String>,
+}
+
+/// One model's figures.
+#[derive(Debug, Serialize)]
+pub struct ModelReport<'a> {
+    /// The model file.
+    pub path: &'a PathBuf,
+    /// Its size in bytes.
+    pub file_size: u64,
+    /// Declared inputs, outputs, opset, parameter count.
+    pub signature: &'a ModelSignature,
+    /// The per-sample input shape fed to it.
+    pub input_shape: &'a [usize],
+    /// Every measured metric by name.
+    pub metrics: BTreeMap<&'static str, f64>,
+    /// Full classification metrics (per class, confusion matrix).
+    pub classification: Option<&'a ClassificationMetrics>,
+    /// Regression metrics.
+    pub regression: Option<&'a RegressionMetrics>,
+    /// Latency and throughput.
+    pub latency: Option<&'a LatencySummary>,
+}
+
+impl<'a> ModelReport<'a> {
+    /// The figures of `model`.
+    #[must_use]
+    pub fn of(model: &'a ModelEvaluation) -> Self {
+        Self {
+            path: &model.path,
+            file_size: model.file_size,
+            signature: &model.signature,
+            input_shape: &model.input_shape,
+            metrics: model_values(model).into_iter().collect(),
+            classification: model.classification.as_ref(),
+            regression: model.regression.as_ref(),
+            latency: model.latency.as_ref(),
+        }
+    }
+}
+
+/// Per-class F1 of both models.
+#[derive(Debug, Serialize)]
+pub struct ClassRow {
+    /// Class name.
+    pub class: String,
+    /// Samples of this class.
+    pub support: u64,
+    /// Baseline F1.
+    pub baseline_f1: f64,
+    /// Candidate F1.
+    pub candidate_f1: f64,
+    /// Candidate minus baseline.
+    pub delta: f64,
+}
+
+/// Per-class rows for a classification evaluation (empty otherwise).
+#[must_use]
+pub fn class_rows(evaluation: &Evaluation) -> Vec<ClassRow> {
+    let [baseline, candidate, ..] = evaluation.models.as_slice() else {
+        return Vec::new();
+    };
+    let (Some(b), Some(c)) = (&baseline.classification, &candidate.classification) else {
+        return Vec::new();
+    };
+    evaluation
+        .class_names
+        .iter()
+        .zip(b.per_class.iter().zip(&c.per_class))
+        .map(|(name, (b, c))| ClassRow {
+            class: name.clone(),
+            support: b.support,
+            baseline_f1: b.f1,
+            candidate_f1: c.f1,
+            delta: c.f1 - b.f1,
+        })
+        .collect()
+}

@@ -1,0 +1,20 @@
+//! `eval-diff`: does the candidate model beat the one it replaces?
+//!
+//! The binary's `main.rs` parses [`Args`] and calls [`run`]. The run:
+//! 1. checks the output folder is writable (before minutes of evaluation, not after);
+//! 2. loads both models and the dataset ([`modelci_eval`]);
+//! 3. streams the dataset once through both models;
+//! 4. derives the comparison rows and judges the gates ([`comparison`], [`modelci_gate`]);
+//! 5. renders the charts, `report.md` and `report.json` ([`charts`], [`markdown`], [`json`]),
+//!    each file written atomically;
+//! 6. prints a short summary on standard output and exits 0, or 1 when a gate failed.
+
+mod args;
+pub mod charts;
+pub mod comparison;
+pub mod json;
+pub mod markdown;
+mod run;
+
+pub use args::Args;
+pub use run::run;

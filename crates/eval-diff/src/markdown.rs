@@ -1,0 +1,553 @@
+//! `report.md`: what a reviewer reads, in the order they need it.
+//!
+//! 1. one verdict line;
+//! 2. the comparison table;
+//! 3. what the accuracy change means (flips, McNemar, bootstrap interval);
+//! 4. the gates;
+//! 5. the main chart (Mermaid inline, so it renders in a PR/MR comment with no image host, and
+//!    the PNG for the files);
+//! 6. collapsible details: per-class table, confusion matrices, flipped samples, the models.
+//!
+//! Every piece of user data (class names, file names, paths) goes through
+//! [`modelci_report::escape_markdown`].
+
+use std::fmt::Write as _;
+
+use modelci_eval::{Evaluation, ModelEvaluation, Task};
+use modelci_gate::{GateResult, Unit};
+use modelci_metrics::pair::Flip;
+use modelci_report::markdown::{
+    Align, details, fmt_bytes, fmt_delta, fmt_delta_pp, fmt_pct, table,
+};
+use modelci_report::{escape_markdown as esc, mermaid};
+
+use crate::charts::ChartFile;
+use crate::comparison::MetricRow;
+
+/// Flipped samples listed by name in the report, per kind.
+pub const FLIPS_SHOWN: usize = 20;
+
+/// Everything the Markdown report is written from.
+#[derive(Debug)]
+pub struct ReportInput<'a> {
+    /// The evaluation.
+    pub evaluation: &'a Evaluation,
+    /// The comparison rows.
+    pub rows: &'a [MetricRow],
+    /// The judged gates.
+    pub gates: &'a [GateResult],
+    /// The rendered charts.
+    pub charts: &'a [ChartFile],
+    /// The dataset path as given.
+    pub dataset: &'a str,
+}
+
+/// The verdict line without Markdown decoration, for `report.json` and standard output.
+#[must_use]
+pub fn verdict_text(input: &ReportInput<'_>) -> String {
+    let failed: Vec<&GateResult> = input.gates.iter().filter(|g| !g.passed).collect();
+    let headline = headline(input.rows);
+    if input.gates.is_empty() {
+        format!("no gates configured (informational): {headline}")
+    } else if failed.is_empty() {
+        format!("passed: all {} gate(s) hold: {headline}", input.gates.len())
+    } else {
+        let names: Vec<&str> = failed.iter().map(|g| g.gate.as_str()).collect();
+        format!(
+            "failed: {} of {} gate(s) failed ({}): {headline}",
+            failed.len(),
+            input.gates.len(),
+            names.join(", ")
+        )
+    }
+}
+
+/// The primary metric's change, e.g. `accuracy 96.67% → 99.72% (+3.06 pp)`.
+fn headline(rows: &[MetricRow]) -> String {
+    let primary = rows
+        .iter()
+        .find(|r| r.name == "accuracy")
+        .or_else(|| rows.iter().find(|r| r.name == "rmse"));
+    match primary {
+        Some(r) => format!(
+            "{} {} → {} ({})",
+            r.label.to_lowercase(),
+            value(r.unit, r.baseline),
+            value(r.unit, r.candidate),
+            delta(r.unit, r.delta)
+        ),
+        None => "no comparable metric".to_owned(),
+    }
+}
+
+/// Writes the whole report.
+#[must_use]
+pub fn render(input: &ReportInput<'_>) -> String {
+    let mut md = String::new();
+    let failed = input.gates.iter().any(|g| !g.passed);
+    let icon = match (input.gates.is_empty(), failed) {
+        (true, _) => "ℹ️",
+        (false, false) => "✅",
+        (false, true) => "❌",
+    };
+    let _ = writeln!(md, "## {icon} eval-diff {}\n", esc(&verdict_text(input)));
+    md.push_str(&comparison_table(input.rows));
+    if let Some(significance) = significance(input.evaluation) {
+        let _ = writeln!(md, "\n{significance}");
+    }
+    if !input.gates.is_empty() {
+        let _ = writeln!(md, "\n### Gates\n\n{}", gates_table(input.gates));
+    }
+    if let Some(main) = input.charts.iter().find(|c| c.name == "metrics") {
+        if let Some(chart) = mermaid::xychart(&main.chart) {
+            let _ = writeln!(md, "\n{}", mermaid::fenced(&chart));
+            md.push_str("*Blue: baseline, orange: candidate.*\n");
+        }
+        let _ = writeln!(md, "\n![{}]({})", esc(&main.title), main.png.display());
+    }
+    md.push('\n');
+    md.push_str(&per_class(input));
+    md.push_str(&confusion(input));
+    md.push_str(&flips(input.evaluation));
+    md.push_str(&models(input));
+    let _ = writeln!(
+        md,
+        "\n<sub>eval-diff {} · dataset {} ({} samples) · report.json holds every figure</sub>",
+        env!("CARGO_PKG_VERSION"),
+        esc(input.dataset),
+        input.evaluation.samples
+    );
+    md
+}
+
+fn comparison_table(rows: &[MetricRow]) -> String {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mark = match r.better {
+                Some(true) => "✅ better",
+                Some(false) => "⚠️ worse",
+                None => "= same",
+            };
+            vec![
+                r.label.clone(),
+                value(r.unit, r.baseline),
+                value(r.unit, r.candidate),
+                delta(r.unit, r.delta),
+                r.delta_pct
+                    .map_or_else(|| "n/a".to_owned(), |p| format!("{}%", fmt_delta(p, 1))),
+                mark.to_owned(),
+            ]
+        })
+        .collect();
+    table(
+        &["Metric", "Baseline", "Candidate", "Δ", "Δ %", ""],
+        &body,
+        &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+        ],
+    )
+}
+
+/// A value in its unit, for tables.
+#[must_use]
+pub fn value(unit: Unit, v: f64) -> String {
+    match unit {
+        Unit::Fraction => fmt_pct(v, 2),
+        Unit::Millis => format!("{v:.3} ms"),
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Unit::Bytes => fmt_bytes(v.max(0.0) as u64),
+        Unit::Count => group_thousands(v),
+        Unit::PerSecond => format!("{}/s", group_thousands(v)),
+        Unit::Value => format!("{v:.4}"),
+    }
+}
+
+/// A change in its unit, with an explicit sign.
+#[must_use]
+pub fn delta(unit: Unit, d: f64) -> String {
+    match unit {
+        Unit::Fraction => fmt_delta_pp(d, 2),
+        Unit::Millis => format!("{} ms", fmt_delta(d, 3)),
+        Unit::Bytes => {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+            let magnitude = fmt_bytes(d.abs() as u64);
+            match d.partial_cmp(&0.0) {
+                Some(std::cmp::Ordering::Greater) => format!("+{magnitude}"),
+                Some(std::cmp::Ordering::Less) => format!("-{magnitude}"),
+                _ => "±0 B".to_owned(),
+            }
+        }
+        Unit::Count | Unit::PerSecond => {
+            let sign = if d > 0.0 {
+                "+"
+            } else if d < 0.0 {
+                "-"
+            } else {
+                "±"
+            };
+            let per = if unit == Unit::PerSecond { "/s" } else { "" };
+            format!("{sign}{}{per}", group_thousands(d.abs()))
+        }
+        Unit::Value => fmt_delta(d, 4),
+    }
+}
+
+fn group_thousands(v: f64) -> String {
+    #[allow(clippy::cast_possible_truncation)]
+    let rounded = v.round() as i64;
+    let digits = rounded.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if rounded < 0 { format!("-{out}") } else { out }
+}
+
+fn significance(evaluation: &Evaluation) -> Option<String> {
+    let pair = evaluation.pair.as_ref()?;
+    let mut text = format!(
+        "**What changed:** of {} samples, the candidate fixed **{}** and broke **{}**; the two models agree on {}.",
+        pair.samples,
+        pair.improved,
+        pair.regressed,
+        fmt_pct(pair.agreement, 1)
+    );
+    let verdict = if pair.mcnemar_p < 0.05 {
+        "the difference in accuracy is statistically significant at the 5% level"
+    } else {
+        "the difference in accuracy is not statistically significant at the 5% level (it may be noise)"
+    };
+    let _ = write!(
+        text,
+        " Exact McNemar test: p = {}, {verdict}.",
+        format_p(pair.mcnemar_p)
+    );
+    if let Some(ci) = pair.delta_ci {
+        let _ = write!(
+            text,
+            " {:.0}% bootstrap interval of the accuracy change: {} to {}.",
+            ci.level * 100.0,
+            fmt_delta_pp(ci.low, 2),
+            fmt_delta_pp(ci.high, 2)
+        );
+    }
+    Some(text)
+}
+
+fn format_p(p: f64) -> String {
+    if p >= 0.001 {
+        format!("{p:.3}")
+    } else {
+        format!("{p:.2e}")
+    }
+}
+
+fn gates_table(gates: &[GateResult]) -> String {
+    let rows: Vec<Vec<String>> = gates
+        .iter()
+        .map(|g| {
+            let unit = modelci_gate::metric::find(g.metric).map_or(Unit::Value, |m| m.unit);
+            vec![
+                esc(&g.gate),
+                g.baseline
+                    .map_or_else(|| "n/a".to_owned(), |b| value(unit, b)),
+                value(unit, g.candidate),
+                format!(
+                    "{} {}",
+                    g.comparison.replace('>', "&gt;").replace('<', "&lt;"),
+                    value(unit, g.bound)
+                ),
+                if g.passed {
+                    "✅ pass".to_owned()
+                } else {
+                    "❌ **fail**".to_owned()
+                },
+            ]
+        })
+        .collect();
+    table(
+        &["Gate", "Baseline", "Candidate", "Required", "Result"],
+        &rows,
+        &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+        ],
+    )
+}
+
+fn per_class(input: &ReportInput<'_>) -> String {
+    let rows = crate::json::class_rows(input.evaluation);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let [baseline, candidate, ..] = input.evaluation.models.as_slice() else {
+        return String::new();
+    };
+    let (Some(b), Some(c)) = (&baseline.classification, &candidate.classification) else {
+        return String::new();
+    };
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            vec![
+                esc(&r.class),
+                r.support.to_string(),
+                format!(
+                    "{} → {}",
+                    fmt_pct(b.per_class[i].precision, 1),
+                    fmt_pct(c.per_class[i].precision, 1)
+                ),
+                format!(
+                    "{} → {}",
+                    fmt_pct(b.per_class[i].recall, 1),
+                    fmt_pct(c.per_class[i].recall, 1)
+                ),
+                format!("{:.3}", r.baseline_f1),
+                format!("{:.3}", r.candidate_f1),
+                fmt_delta(r.delta, 3),
+            ]
+        })
+        .collect();
+    let mut section = table(
+        &[
+            "Class",
+            "Support",
+            "Precision",
+            "Recall",
+            "F1 baseline",
+            "F1 candidate",
+            "Δ F1",
+        ],
+        &body,
+        &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+        ],
+    );
+    if let Some(chart) = input.charts.iter().find(|c| c.name == "per_class_f1") {
+        let _ = write!(
+            section,
+            "\n![{}]({})",
+            esc(&chart.title),
+            chart.png.display()
+        );
+    }
+    details(
+        &format!("Per-class metrics ({} classes)", rows.len()),
+        &section,
+    )
+}
+
+fn confusion(input: &ReportInput<'_>) -> String {
+    let names = &input.evaluation.class_names;
+    let mut body = String::new();
+    for (who, model) in ["Baseline", "Candidate"]
+        .iter()
+        .zip(&input.evaluation.models)
+    {
+        let Some(c) = &model.classification else {
+            continue;
+        };
+        let mut headers = vec!["actual \\ predicted".to_owned()];
+        headers.extend(names.iter().map(|n| esc(n)));
+        let rows: Vec<Vec<String>> = c
+            .confusion
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let mut cells = vec![format!(
+                    "**{}**",
+                    esc(names.get(i).map_or("?", String::as_str))
+                )];
+                cells.extend(row.iter().enumerate().map(|(j, v)| {
+                    if i == j {
+                        format!("**{v}**")
+                    } else {
+                        v.to_string()
+                    }
+                }));
+                cells
+            })
+            .collect();
+        let align: Vec<Align> = std::iter::once(Align::Left)
+            .chain(std::iter::repeat(Align::Right))
+            .take(headers.len())
+            .collect();
+        let _ = writeln!(body, "**{who}**\n\n{}", table(&headers, &rows, &align));
+    }
+    for chart in input
+        .charts
+        .iter()
+        .filter(|c| c.name.starts_with("confusion_"))
+    {
+        let _ = writeln!(body, "![{}]({})", esc(&chart.title), chart.png.display());
+    }
+    if body.is_empty() {
+        body
+    } else {
+        details(
+            "Confusion matrices (rows: actual class, columns: predicted)",
+            &body,
+        )
+    }
+}
+
+fn flips(evaluation: &Evaluation) -> String {
+    let Some(pair) = &evaluation.pair else {
+        return String::new();
+    };
+    if pair.regressed + pair.improved == 0 {
+        return String::new();
+    }
+    let name = |class: usize| {
+        esc(evaluation
+            .class_names
+            .get(class)
+            .map_or("?", String::as_str))
+    };
+    let list = |title: &str, total: u64, flips: &[Flip]| -> String {
+        if total == 0 {
+            return String::new();
+        }
+        let rows: Vec<Vec<String>> = flips
+            .iter()
+            .take(FLIPS_SHOWN)
+            .map(|f| {
+                vec![
+                    esc(&f.id),
+                    name(f.truth),
+                    name(f.baseline),
+                    name(f.candidate),
+                ]
+            })
+            .collect();
+        let more = if total as usize > rows.len() {
+            format!(" (first {} of {total})", rows.len())
+        } else {
+            String::new()
+        };
+        format!(
+            "**{title}**{more}\n\n{}\n",
+            table(
+                &["Sample", "Actual", "Baseline", "Candidate"],
+                &rows,
+                &[Align::Left, Align::Left, Align::Left, Align::Left]
+            )
+        )
+    };
+    let body = format!(
+        "{}{}",
+        list(
+            "Broken by the candidate (baseline right, candidate wrong)",
+            pair.regressed,
+            &pair.regressed_samples
+        ),
+        list(
+            "Fixed by the candidate (baseline wrong, candidate right)",
+            pair.improved,
+            &pair.improved_samples
+        )
+    );
+    details(
+        &format!(
+            "Prediction flips: {} fixed, {} broken",
+            pair.improved, pair.regressed
+        ),
+        &body,
+    )
+}
+
+fn models(input: &ReportInput<'_>) -> String {
+    let describe = |who: &str, m: &ModelEvaluation| -> Vec<String> {
+        let inputs: Vec<String> = m
+            .signature
+            .inputs
+            .iter()
+            .map(|t| esc(&t.to_string()))
+            .collect();
+        let outputs: Vec<String> = m
+            .signature
+            .outputs
+            .iter()
+            .map(|t| esc(&t.to_string()))
+            .collect();
+        vec![
+            who.to_owned(),
+            esc(&m.path.display().to_string()),
+            fmt_bytes(m.file_size),
+            #[allow(clippy::cast_precision_loss)]
+            group_thousands(m.signature.parameters as f64),
+            m.signature.opset.to_string(),
+            inputs.join("<br>"),
+            outputs.join("<br>"),
+            esc(&m.signature.producer),
+        ]
+    };
+    let rows: Vec<Vec<String>> = ["Baseline", "Candidate"]
+        .iter()
+        .zip(&input.evaluation.models)
+        .map(|(who, m)| describe(who, m))
+        .collect();
+    let kind = match input.evaluation.task {
+        Task::Classification => "classification",
+        Task::Regression => "regression",
+    };
+    let body = table(
+        &[
+            "",
+            "File",
+            "Size",
+            "Parameters",
+            "Opset",
+            "Inputs",
+            "Outputs",
+            "Exported by",
+        ],
+        &rows,
+        &[
+            Align::Left,
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+            Align::Left,
+            Align::Left,
+        ],
+    );
+    details(&format!("Models ({kind})"), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_formatted_for_reading() {
+        assert_eq!(value(Unit::Fraction, 0.96667), "96.67%");
+        assert_eq!(delta(Unit::Fraction, 0.0306), "+3.06 pp");
+        assert_eq!(value(Unit::Count, 1_234_567.0), "1,234,567");
+        assert_eq!(delta(Unit::Bytes, -2048.0), "-2.00 KiB");
+        assert_eq!(delta(Unit::Count, 0.0), "±0");
+        assert_eq!(format_p(0.000_976_5), "9.77e-4");
+        assert_eq!(format_p(0.5), "0.500");
+    }
+}

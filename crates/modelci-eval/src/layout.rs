@@ -1,0 +1,424 @@
+//! How a model wants its samples: flat feature vectors, or images in NCHW, NHWC or HW order.
+//!
+//! The layout is derived from the model's declared input shape (batch axis first):
+//! `[N, F]` → flat; `[N, H, W]` → grayscale image; `[N, C, H, W]` with C of 1 or 3 → NCHW;
+//! `[N, H, W, C]` with C of 1 or 3 → NHWC. Flags override the guess (`--layout`) and give sizes
+//! the model leaves dynamic (`--image-size`). [`InputLayout::fill`] converts one neutral sample
+//! into the model's input values, resizing and converting images as needed.
+
+use image::imageops::FilterType;
+
+use crate::dataset::SampleData;
+use crate::preprocess::Preprocess;
+use crate::signature::TensorSpec;
+
+/// The memory order of a model input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LayoutKind {
+    /// `[N, F]`: a flat feature vector (an image is flattened row by row, channels interleaved).
+    Flat,
+    /// `[N, C, H, W]`: channel planes.
+    Nchw,
+    /// `[N, H, W, C]`: interleaved channels.
+    Nhwc,
+    /// `[N, H, W]`: one grayscale plane.
+    Hw,
+}
+
+impl std::str::FromStr for LayoutKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "flat" => Ok(Self::Flat),
+            "nchw" => Ok(Self::Nchw),
+            "nhwc" => Ok(Self::Nhwc),
+            "hw" => Ok(Self::Hw),
+            other => Err(format!(
+                "unknown layout `{other}`: expected flat, nchw, nhwc or hw"
+            )),
+        }
+    }
+}
+
+/// What the user says about the layout, overriding what is derived from the model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LayoutOverride {
+    /// The memory order.
+    pub kind: Option<LayoutKind>,
+    /// Image width and height, for models whose spatial size is dynamic (and to resize to).
+    pub image_size: Option<(u32, u32)>,
+}
+
+/// The input a model takes for one sample.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputLayout {
+    /// The memory order.
+    pub kind: LayoutKind,
+    /// The sample's shape, without the batch axis.
+    pub sample_shape: Vec<usize>,
+    /// Number of channels (1 for flat inputs unless derived from an image).
+    pub channels: usize,
+    /// Image size (width, height) when the layout is an image, or fixed by `--image-size`.
+    pub image_size: Option<(u32, u32)>,
+}
+
+impl InputLayout {
+    /// Derives the layout of a model input.
+    ///
+    /// # Errors
+    /// A message when the shape has no fixed size where one is needed, or no layout fits.
+    pub fn derive(input: &TensorSpec, over: LayoutOverride) -> Result<Self, String> {
+        let Some(dims) = &input.dims else {
+            return Err(format!(
+                "input `{}` declares no shape; modelci needs at least its rank",
+                input.name
+            ));
+        };
+        let Some((_, rest)) = dims.split_first() else {
+            return Err(format!(
+                "input `{}` is a scalar; expected a batch axis first",
+                input.name
+            ));
+        };
+        let fixed: Vec<Option<usize>> = rest.iter().map(crate::signature::Dim::fixed).collect();
+        let size = |w: Option<usize>, h: Option<usize>| -> Result<(u32, u32), String> {
+            match (over.image_size, w, h) {
+                (Some(size), _, _) => Ok(size),
+                (None, Some(w), Some(h)) => Ok((
+                    u32::try_from(w).unwrap_or(u32::MAX),
+                    u32::try_from(h).unwrap_or(u32::MAX),
+                )),
+                _ => Err(format!(
+                    "input {input} has a dynamic image size; give it with --image-size WIDTHxHEIGHT"
+                )),
+            }
+        };
+        let guessed = match fixed.len() {
+            1 => LayoutKind::Flat,
+            2 => LayoutKind::Hw,
+            3 if matches!(fixed[0], Some(1 | 3)) => LayoutKind::Nchw,
+            3 if matches!(fixed[2], Some(1 | 3)) => LayoutKind::Nhwc,
+            _ => {
+                return Err(format!(
+                    "cannot tell how to feed input {input}: expected [N, features], [N, H, W], [N, C, H, W] or [N, H, W, C] with 1 or 3 channels (use --layout)"
+                ));
+            }
+        };
+        let kind = over.kind.unwrap_or(guessed);
+        let need = |d: Option<usize>, what: &str| {
+            d.ok_or_else(|| format!("input {input} has a dynamic {what}; modelci needs it fixed"))
+        };
+        let (sample_shape, channels, image_size) = match (kind, fixed.as_slice()) {
+            (LayoutKind::Flat, [f]) => (vec![need(*f, "feature count")?], 1, over.image_size),
+            (LayoutKind::Hw, [h, w]) => {
+                let (w, h) = size(*w, *h)?;
+                (vec![h as usize, w as usize], 1, Some((w, h)))
+            }
+            (LayoutKind::Nchw, [c, h, w]) => {
+                let c = need(*c, "channel count")?;
+                let (w, h) = size(*w, *h)?;
+                (vec![c, h as usize, w as usize], c, Some((w, h)))
+            }
+            (LayoutKind::Nhwc, [h, w, c]) => {
+                let c = need(*c, "channel count")?;
+                let (w, h) = size(*w, *h)?;
+                (vec![h as usize, w as usize, c], c, Some((w, h)))
+            }
+            _ => return Err(format!("--layout does not fit input {input}")),
+        };
+        if kind != LayoutKind::Flat && !matches!(channels, 1 | 3) {
+            return Err(format!(
+                "input {input} has {channels} channels; images have 1 (gray) or 3 (RGB)"
+            ));
+        }
+        Ok(Self {
+            kind,
+            sample_shape,
+            channels,
+            image_size,
+        })
+    }
+
+    /// Number of values per sample.
+    #[must_use]
+    pub fn sample_len(&self) -> usize {
+        self.sample_shape.iter().product()
+    }
+
+    /// The full input shape for a batch of `batch` samples.
+    #[must_use]
+    pub fn batch_shape(&self, batch: usize) -> Vec<usize> {
+        let mut shape = Vec::with_capacity(self.sample_shape.len() + 1);
+        shape.push(batch);
+        shape.extend_from_slice(&self.sample_shape);
+        shape
+    }
+
+    /// Appends the model input values of one sample to `out`.
+    ///
+    /// # Errors
+    /// A message when the sample cannot be turned into this layout.
+    pub fn fill(
+        &self,
+        sample: &SampleData,
+        pre: &Preprocess,
+        out: &mut Vec<f32>,
+    ) -> Result<(), String> {
+        match sample {
+            SampleData::Image(image) => self.fill_image(image, pre, out),
+            SampleData::Array {
+                values,
+                shape,
+                from_u8,
+            } => self.fill_array(values, shape, *from_u8, pre, out),
+        }
+    }
+
+    fn fill_image(
+        &self,
+        image: &image::DynamicImage,
+        pre: &Preprocess,
+        out: &mut Vec<f32>,
+    ) -> Result<(), String> {
+        let (width, height, channels) = match self.kind {
+            LayoutKind::Flat => {
+                let (w, h) = self.image_size.unwrap_or((image.width(), image.height()));
+                let pixels = w as usize * h as usize;
+                let features = self.sample_len();
+                match features.checked_div(pixels) {
+                    Some(c @ (1 | 3)) if c * pixels == features => (w, h, c),
+                    _ => {
+                        return Err(format!(
+                            "the model takes {features} features per sample; a {w}x{h} image has {pixels} pixels (x1 gray or x3 RGB) — resize with --image-size"
+                        ));
+                    }
+                }
+            }
+            _ => {
+                let (w, h) = self.image_size.unwrap_or((image.width(), image.height()));
+                (w, h, self.channels)
+            }
+        };
+        let resized;
+        let image = if (image.width(), image.height()) == (width, height) {
+            image
+        } else {
+            resized = image.resize_exact(width, height, FilterType::Triangle);
+            &resized
+        };
+        let scale = pre.scale_for(true);
+        let pixels: Vec<u8> = if channels == 1 {
+            image.to_luma8().into_raw()
+        } else {
+            image.to_rgb8().into_raw()
+        };
+        let plane = width as usize * height as usize;
+        match self.kind {
+            LayoutKind::Nchw => {
+                for c in 0..channels {
+                    out.extend(
+                        (0..plane)
+                            .map(|i| pre.apply(f32::from(pixels[i * channels + c]), scale, c)),
+                    );
+                }
+            }
+            _ => out.extend(
+                pixels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &p)| pre.apply(f32::from(p), scale, i % channels)),
+            ),
+        }
+        Ok(())
+    }
+
+    fn fill_array(
+        &self,
+        values: &[f32],
+        shape: &[usize],
+        from_u8: bool,
+        pre: &Preprocess,
+        out: &mut Vec<f32>,
+    ) -> Result<(), String> {
+        if values.len() != self.sample_len() {
+            return Err(format!(
+                "a sample has shape {shape:?} ({} values) but the model takes {:?} ({} values) per sample",
+                values.len(),
+                self.sample_shape,
+                self.sample_len()
+            ));
+        }
+        let scale = pre.scale_for(from_u8);
+        let c = self.channels;
+        let transpose = match (self.kind, shape) {
+            // An HWC array fed to an NCHW model.
+            (LayoutKind::Nchw, [h, w, last])
+                if c > 1 && *last == c && [c, *h, *w] == self.sample_shape[..] =>
+            {
+                Some(true)
+            }
+            // A CHW array fed to an NHWC model.
+            (LayoutKind::Nhwc, [first, h, w])
+                if c > 1 && *first == c && [*h, *w, c] == self.sample_shape[..] =>
+            {
+                Some(false)
+            }
+            _ => None,
+        };
+        match transpose {
+            Some(to_planes) => {
+                let plane = values.len() / c;
+                if to_planes {
+                    for ch in 0..c {
+                        out.extend((0..plane).map(|i| pre.apply(values[i * c + ch], scale, ch)));
+                    }
+                } else {
+                    out.extend((0..values.len()).map(|i| {
+                        let (pixel, ch) = (i / c, i % c);
+                        pre.apply(values[ch * plane + pixel], scale, ch)
+                    }));
+                }
+            }
+            None => {
+                let plane = (values.len() / c).max(1);
+                let channel_of = |i: usize| match self.kind {
+                    LayoutKind::Nchw => i / plane,
+                    LayoutKind::Nhwc => i % c,
+                    LayoutKind::Flat | LayoutKind::Hw => 0,
+                };
+                out.extend(
+                    values
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &v)| pre.apply(v, scale, channel_of(i))),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::signature::{Dim, ElemType};
+
+    fn spec(dims: &[Dim]) -> TensorSpec {
+        TensorSpec {
+            name: "input".into(),
+            elem_type: ElemType::F32,
+            dims: Some(dims.to_vec()),
+        }
+    }
+
+    fn n() -> Dim {
+        Dim::Symbolic("N".into())
+    }
+
+    #[test]
+    fn derives_the_common_layouts() {
+        let flat = InputLayout::derive(&spec(&[n(), Dim::Fixed(64)]), LayoutOverride::default())
+            .expect("flat");
+        assert_eq!(
+            (flat.kind, flat.sample_shape.clone()),
+            (LayoutKind::Flat, vec![64])
+        );
+        let nchw = InputLayout::derive(
+            &spec(&[n(), Dim::Fixed(3), Dim::Fixed(32), Dim::Fixed(24)]),
+            LayoutOverride::default(),
+        )
+        .expect("nchw");
+        assert_eq!(
+            (nchw.kind, nchw.channels, nchw.image_size),
+            (LayoutKind::Nchw, 3, Some((24, 32)))
+        );
+        let nhwc = InputLayout::derive(
+            &spec(&[n(), Dim::Fixed(8), Dim::Fixed(8), Dim::Fixed(1)]),
+            LayoutOverride::default(),
+        )
+        .expect("nhwc");
+        assert_eq!(nhwc.kind, LayoutKind::Nhwc);
+    }
+
+    #[test]
+    fn dynamic_image_size_needs_a_flag() {
+        let dynamic = spec(&[n(), Dim::Fixed(3), Dim::Unknown, Dim::Unknown]);
+        let err = InputLayout::derive(&dynamic, LayoutOverride::default()).expect_err("dynamic");
+        assert!(err.contains("--image-size"), "{err}");
+        let sized = InputLayout::derive(
+            &dynamic,
+            LayoutOverride {
+                kind: None,
+                image_size: Some((10, 20)),
+            },
+        )
+        .expect("sized");
+        assert_eq!(sized.sample_shape, vec![3, 20, 10]);
+    }
+
+    #[test]
+    fn rgb_image_goes_to_planes_for_nchw_and_interleaved_for_nhwc() {
+        let mut img = image::RgbImage::new(2, 1);
+        img.put_pixel(0, 0, image::Rgb([255, 0, 0]));
+        img.put_pixel(1, 0, image::Rgb([0, 255, 0]));
+        let sample = SampleData::Image(image::DynamicImage::ImageRgb8(img));
+        let pre = Preprocess::default();
+        let nchw = InputLayout {
+            kind: LayoutKind::Nchw,
+            sample_shape: vec![3, 1, 2],
+            channels: 3,
+            image_size: Some((2, 1)),
+        };
+        let mut out = Vec::new();
+        nchw.fill(&sample, &pre, &mut out).expect("fits");
+        assert_eq!(out, vec![1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
+        let nhwc = InputLayout {
+            kind: LayoutKind::Nhwc,
+            sample_shape: vec![1, 2, 3],
+            channels: 3,
+            image_size: Some((2, 1)),
+        };
+        out.clear();
+        nhwc.fill(&sample, &pre, &mut out).expect("fits");
+        assert_eq!(out, vec![1.0, 0.0, 0.0, 0.0, 1.0, 0.0]);
+    }
+
+    #[test]
+    fn hwc_array_is_transposed_for_nchw_models() {
+        let sample = SampleData::Array {
+            values: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            shape: vec![1, 2, 3],
+            from_u8: false,
+        };
+        let nchw = InputLayout {
+            kind: LayoutKind::Nchw,
+            sample_shape: vec![3, 1, 2],
+            channels: 3,
+            image_size: Some((2, 1)),
+        };
+        let mut out = Vec::new();
+        nchw.fill(&sample, &Preprocess::default(), &mut out)
+            .expect("fits");
+        assert_eq!(out, vec![1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    }
+
+    #[test]
+    fn wrong_feature_count_is_explained() {
+        let flat = InputLayout {
+            kind: LayoutKind::Flat,
+            sample_shape: vec![10],
+            channels: 1,
+            image_size: None,
+        };
+        let sample = SampleData::Array {
+            values: vec![0.0; 4],
+            shape: vec![4],
+            from_u8: false,
+        };
+        let err = flat
+            .fill(&sample, &Preprocess::default(), &mut Vec::new())
+            .expect_err("mismatch");
+        assert!(err.contains("[4]") && err.contains("[10]"), "{err}");
+    }
+}

@@ -1,0 +1,40 @@
+//! The evaluation core of modelci: load an ONNX model, stream a dataset through it in batches
+//! and collect what the metrics need, independent of any CI system or code host.
+//!
+//! # Tour
+//! - [`engine`]: the only module that knows tract. It loads a model, reads its signature and
+//!   runs batches. No tract type crosses its boundary.
+//! - [`signature`]: names, element types and shapes of a model's inputs and outputs.
+//! - [`layout`]: how a sample must be shaped for a model (flat features, NCHW or NHWC image),
+//!   derived from the model's input shape and overridable by flags.
+//! - [`preprocess`]: scaling, mean/std normalisation and resizing.
+//! - [`dataset`]: image folders, NumPy `.npz`/`.npy` files and CSV files, read in batches so
+//!   memory does not grow with the dataset.
+//! - [`output`]: turns raw model outputs into predictions (argmax of logits or
+//!   probabilities, the label + probabilities pair of scikit-learn exports, regression values).
+//! - [`evaluate`]: the loop that feeds one or two models and accumulates metrics and timings.
+//!
+//! # Why `tract-onnx` and not the `tract` facade
+//! tract 0.23 recommends its new `tract` facade crate as the stable API. We use `tract-onnx`
+//! directly, behind [`engine`], because we need three things the facade does not expose: the
+//! parsed ONNX protobuf (to read the declared signature and count parameters from the
+//! initializers), `set_input_fact` on the inference model to pin the batch size before
+//! optimisation, and dropping the declared output shapes that exporters get wrong. Moving to
+//! the facade later touches only `engine.rs`.
+
+pub mod dataset;
+pub mod engine;
+pub mod error;
+pub mod evaluate;
+pub mod layout;
+pub mod output;
+pub mod preprocess;
+pub mod signature;
+
+pub use dataset::{Batch, Dataset, DatasetOptions, Label};
+pub use engine::{Model, OutputTensor};
+pub use error::EvalError;
+pub use evaluate::{Evaluation, EvaluationOptions, ModelEvaluation, Task};
+pub use layout::{InputLayout, LayoutOverride};
+pub use preprocess::Preprocess;
+pub use signature::{Dim, ElemType, ModelSignature, TensorSpec};
