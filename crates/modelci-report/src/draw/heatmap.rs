@@ -31,6 +31,8 @@ struct Layout {
     cell: i32,
     /// Top-left corner of the grid.
     grid: (i32, i32),
+    /// Horizontal centre of the rotated row description.
+    desc_x: i32,
     row_labels: Vec<String>,
     col_labels: Labels,
     /// The value at the light and at the dark end of the colour scale.
@@ -116,6 +118,7 @@ fn layout(c: &HeatMap) -> Layout {
     let height_px =
         grid_y + cell * rows + 8 + col_labels.height() + 8 + DESC_SIZE as i32 + 6 + MARGIN;
     Layout {
+        desc_x: grid.0 - 10 - row_w - 10 - DESC_SIZE as i32 / 2,
         width: width_px.max(1) as u32,
         height: height_px.max(1) as u32,
         cell,
@@ -200,7 +203,7 @@ pub(super) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &HeatMa
     super::y_desc(
         root,
         &c.y_label,
-        (MARGIN + DESC_SIZE as i32 / 2 + 2, gy + rows * cell / 2),
+        (l.desc_x, gy + rows * cell / 2),
         rows * cell,
     )?;
 

@@ -134,6 +134,7 @@ pub fn all() -> Vec<(&'static str, Chart)> {
         ("stress-delta", stress_delta()),
         ("stress-heatmap", stress_heatmap()),
         ("stress-line", stress_line()),
+        ("stress-tiny-heatmap", tiny_heatmap()),
     ]
 }
 
@@ -207,5 +208,17 @@ pub fn stress_line() -> Chart {
         ],
         y_range: None,
         value_format: ValueFormat::Decimal { places: 1 },
+    })
+}
+
+/// A 2x2 grid of fractions under a long title, with hostile labels and a missing cell.
+pub fn tiny_heatmap() -> Chart {
+    Chart::from(HeatMap {
+        title: "Normalised confusion matrix for the <script> class & friends".into(),
+        row_labels: vec!["a\"b".into(), "x\ny".into()],
+        col_labels: vec!["<img src=x onerror=alert(1)>".into(), "&".into()],
+        values: vec![vec![0.93, 0.07], vec![f64::NAN, 0.5]],
+        x_label: "predicted".into(),
+        y_label: "actual".into(),
     })
 }
