@@ -27,6 +27,10 @@ Gates (repeatable; METRIC=AMOUNT):
   METRIC: accuracy, top_k_accuracy, macro_f1, weighted_f1, macro_precision, macro_recall,
           mae, rmse, r2, latency_p50_ms, latency_p95_ms, throughput, size, params
 
+In CI (GitHub Actions, GitLab CI, Jenkins, Travis) the report is also posted as a sticky
+pull/merge request comment when a token is set (GITHUB_TOKEN / GITLAB_TOKEN, or MODELCI_*
+overrides), and written as the job summary, annotations, junit.xml, metrics.txt and report.env.
+
 Exit codes: 0 all gates passed, 1 a gate failed, 2 bad input or usage, 3 code-host failure.";
 
 /// Compare a candidate ONNX model with its baseline on a dataset.
@@ -38,16 +42,16 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 bad input or usage, 3 code-ho
 #[command(name = "eval-diff", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
 pub struct Args {
     /// The model to beat (ONNX file).
-    #[arg(long, value_name = "MODEL.onnx")]
-    pub baseline: PathBuf,
+    #[arg(long, value_name = "MODEL.onnx", required_unless_present = "post_from")]
+    pub baseline: Option<PathBuf>,
 
     /// The new model (ONNX file).
-    #[arg(long, value_name = "MODEL.onnx")]
-    pub candidate: PathBuf,
+    #[arg(long, value_name = "MODEL.onnx", required_unless_present = "post_from")]
+    pub candidate: Option<PathBuf>,
 
     /// Test data: a folder of class folders of images, a .npz with arrays x and y, or a .csv.
-    #[arg(long, value_name = "PATH")]
-    pub dataset: PathBuf,
+    #[arg(long, value_name = "PATH", required_unless_present = "post_from")]
+    pub dataset: Option<PathBuf>,
 
     /// Where report.md, report.json and the charts are written.
     #[arg(long, value_name = "DIR", default_value = "modelci-report")]
@@ -129,6 +133,40 @@ pub struct Args {
         help_heading = "Statistics"
     )]
     pub bootstrap: u32,
+
+    /// Post the report as a pull/merge request comment (default: when the run is for a PR/MR
+    /// and a token is set; with --post a missing PR or token is an error).
+    #[arg(long, overrides_with = "no_post", help_heading = "Posting")]
+    pub post: bool,
+
+    /// Never post a comment (the job summary and CI report files are still written).
+    #[arg(long, help_heading = "Posting")]
+    pub no_post: bool,
+
+    /// What to do with the previous comment: update it, recreate it at the bottom, append a new
+    /// one, or post nothing.
+    #[arg(long, value_name = "MODE", default_value = "update", value_parser = ["update", "recreate", "append", "off"], help_heading = "Posting")]
+    pub comment_mode: String,
+
+    /// Distinguishes this job's comment from other eval-diff comments on the same PR (matrix
+    /// jobs: use the matrix value).
+    #[arg(
+        long,
+        value_name = "KEY",
+        default_value = "default",
+        help_heading = "Posting"
+    )]
+    pub comment_key: String,
+
+    /// Fail (exit 3) when the code host refuses the comment (e.g. fork pull requests), instead
+    /// of warning.
+    #[arg(long, help_heading = "Posting")]
+    pub strict: bool,
+
+    /// Do not evaluate: post the report already in DIR (the second half of the two-workflow
+    /// pattern, in a `workflow_run` job that downloaded the first job's artifact).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["baseline", "candidate", "dataset"], help_heading = "Posting")]
+    pub post_from: Option<PathBuf>,
 
     /// No progress output.
     #[arg(long, short)]

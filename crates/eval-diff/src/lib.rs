@@ -7,11 +7,14 @@
 //! 4. derives the comparison rows and judges the gates ([`comparison`], [`modelci_gate`]);
 //! 5. renders the charts, `report.md` and `report.json` ([`charts`], [`markdown`], [`json`]),
 //!    each file written atomically;
-//! 6. prints a short summary on standard output and exits 0, or 1 when a gate failed.
+//! 6. prints a short summary on standard output;
+//! 7. delivers the report in CI ([`modelci_post`]): PR/MR comment, job summary, CI reports;
+//!    and exits 0, or 1 when a gate failed (3 when the code host failed and `--strict`).
 
 mod args;
 pub mod charts;
 pub mod comparison;
+mod deliver;
 pub mod json;
 pub mod markdown;
 mod run;

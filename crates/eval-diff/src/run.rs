@@ -23,6 +23,16 @@ use crate::markdown::{self, ReportInput};
 /// A [`Failure`] with exit code 2 for bad input (unreadable or incompatible models and data,
 /// malformed flags, an unwritable output folder).
 pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
+    if let Some(dir) = &args.post_from {
+        return crate::deliver::post_existing(dir, args);
+    }
+    let (Some(baseline), Some(candidate), Some(dataset_path)) =
+        (&args.baseline, &args.candidate, &args.dataset)
+    else {
+        return Err(Failure::bad_input(anyhow!(
+            "--baseline, --candidate and --dataset are required"
+        )));
+    };
     let gates = parse_gates(args).map_err(Failure::bad_input)?;
     let options = evaluation_options(args).map_err(Failure::bad_input)?;
     let dataset_options = DatasetOptions {
@@ -37,10 +47,10 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     prepare_output_dir(&args.output_dir).map_err(Failure::bad_input)?;
 
     let mut models = vec![
-        Model::load(&args.baseline).map_err(Failure::bad_input)?,
-        Model::load(&args.candidate).map_err(Failure::bad_input)?,
+        Model::load(baseline).map_err(Failure::bad_input)?,
+        Model::load(candidate).map_err(Failure::bad_input)?,
     ];
-    let mut dataset = Dataset::open(&args.dataset, &dataset_options).map_err(Failure::bad_input)?;
+    let mut dataset = Dataset::open(dataset_path, &dataset_options).map_err(Failure::bad_input)?;
     let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.quiet);
     let evaluation = evaluate(&mut models, &mut dataset, &options, &mut |n| {
         progress.advance(n as u64)
@@ -54,7 +64,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let charts = charts::render_all(charts::build(&evaluation), &args.output_dir)
         .context("rendering the charts")
         .map_err(Failure::bad_input)?;
-    let dataset_text = args.dataset.display().to_string();
+    let dataset_text = dataset_path.display().to_string();
     let input = ReportInput {
         evaluation: &evaluation,
         rows: &rows,
@@ -79,7 +89,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         },
         task: evaluation.task,
         dataset: DatasetInfo {
-            path: args.dataset.clone(),
+            path: dataset_path.clone(),
             kind: dataset.kind(),
             samples: evaluation.samples,
             class_names: evaluation.class_names.clone(),
@@ -98,15 +108,24 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let md_path = args.output_dir.join("report.md");
     let json_path = args.output_dir.join("report.json");
     modelci_report::write_atomic(&json_path, json_text.as_bytes()).map_err(Failure::bad_input)?;
-    modelci_report::write_atomic(&md_path, markdown::render(&input).as_bytes())
-        .map_err(Failure::bad_input)?;
+    let markdown_text = markdown::render(&input);
+    modelci_report::write_atomic(&md_path, markdown_text.as_bytes()).map_err(Failure::bad_input)?;
 
     print_summary(&verdict, &rows, &md_path).map_err(Failure::bad_input)?;
-    Ok(if failed == 0 {
+    let status = if failed == 0 {
         ExitStatus::Success
     } else {
         ExitStatus::GateFailed
-    })
+    };
+    let delivery = crate::deliver::Delivery {
+        dir: args.output_dir.clone(),
+        markdown: markdown_text,
+        passed: failed == 0,
+        verdict,
+        gates: crate::deliver::gate_outcomes(&gate_results),
+        metrics: crate::deliver::metrics(&rows),
+    };
+    crate::deliver::deliver(delivery, args, status)
 }
 
 fn parse_gates(args: &Args) -> anyhow::Result<Vec<Gate>> {

@@ -5,3 +5,4 @@ mod bad_input;
 mod digits;
 mod harness;
 mod other_tasks;
+mod posting;

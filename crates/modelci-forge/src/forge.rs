@@ -1,0 +1,71 @@
+//! The trait every code host implements, and the function that picks one.
+
+use std::path::Path;
+
+use crate::{
+    Comment, CommentId, ForgeConfig, ForgeError, ForgeKind, GitHub, GitLab, Markdown, RetryPolicy,
+    User,
+};
+
+/// One repository on one code host. Methods block; transient failures of idempotent requests
+/// are retried within the client's [`RetryPolicy`].
+pub trait Forge: Send + Sync + std::fmt::Debug {
+    /// Which host this is.
+    fn kind(&self) -> ForgeKind;
+
+    /// The retry budget this client was built with.
+    fn retry_policy(&self) -> &RetryPolicy;
+
+    /// The user the token belongs to (a CI job token's user on GitLab).
+    fn current_user(&self) -> Result<User, ForgeError>;
+
+    /// Every comment on pull/merge request `change`, from all pages, oldest first. GitLab system
+    /// notes are left out.
+    fn list_comments(&self, change: u64) -> Result<Vec<Comment>, ForgeError>;
+
+    /// Posts a comment. Not idempotent, so only failures proving the request was not applied
+    /// (rate limiting) are retried here; use [`crate::sticky::post`] for duplicate-safe retries.
+    fn create_comment(&self, change: u64, body: &str) -> Result<Comment, ForgeError>;
+
+    /// Replaces a comment's body.
+    fn update_comment(&self, change: u64, id: CommentId, body: &str)
+    -> Result<Comment, ForgeError>;
+
+    /// Deletes a comment.
+    fn delete_comment(&self, change: u64, id: CommentId) -> Result<(), ForgeError>;
+
+    /// Uploads an image and returns Markdown that shows it in a comment. GitHub has no such API
+    /// and answers [`ForgeError::Unsupported`]; callers fall back (e.g. to a link).
+    fn upload_image(&self, path: &Path) -> Result<Markdown, ForgeError>;
+}
+
+/// Builds the client for `config.kind`. A binary needs nothing else:
+///
+/// ```no_run
+/// use modelci_forge::{ForgeConfig, ForgeKind, Token, connect};
+/// let mut config = ForgeConfig::new(ForgeKind::GitHub, "owner/repo", Token::new("ghp_..."));
+/// config.api_url = Some("https://github.example.com/api/v3".into());
+/// let forge = connect(&config)?;
+/// let me = forge.current_user()?;
+/// # Ok::<(), modelci_forge::ForgeError>(())
+/// ```
+pub fn connect(config: &ForgeConfig) -> Result<Box<dyn Forge>, ForgeError> {
+    let url = config
+        .api_url
+        .as_deref()
+        .unwrap_or(config.kind.default_api_url());
+    Ok(match config.kind {
+        ForgeKind::GitHub => Box::new(GitHub::new(
+            url,
+            &config.repo,
+            &config.token,
+            config.retry.clone(),
+        )?),
+        ForgeKind::GitLab => Box::new(GitLab::new(
+            url,
+            &config.repo,
+            &config.token,
+            config.retry.clone(),
+        )?),
+    })
+}

@@ -1,0 +1,303 @@
+//! GitHub (github.com and Enterprise Server) through octocrab.
+//!
+//! octocrab provides the HTTP stack (rustls, timeouts, auth header, base URL with a path for
+//! Enterprise Server) and the strict models. Requests go through its raw `_get`/`_post`/`_patch`/
+//! `_delete` so that this module sees status and headers (`Retry-After`, `x-ratelimit-*`,
+//! `Link`) and can retry by the rules of [`crate::retry`]; octocrab's own retry layer is off.
+//! Comments are edited with PATCH, as GitHub documents (octocrab's `update_comment` sends POST).
+
+use std::path::Path;
+
+use http::{HeaderMap, StatusCode};
+use octocrab::Octocrab;
+use octocrab::service::middleware::retry::RetryConfig;
+use serde::de::DeserializeOwned;
+
+use crate::retry::{self, classify};
+use crate::{
+    Comment, CommentId, Forge, ForgeError, ForgeKind, Markdown, RetryPolicy, Token, TokenKind, User,
+};
+
+/// Name used in messages.
+const HOST: &str = "GitHub";
+/// Most pages followed when listing (100 comments each).
+const MAX_PAGES: usize = 1000;
+
+/// A client for one GitHub repository. Blocking: it owns a single-threaded tokio runtime.
+pub struct GitHub {
+    runtime: tokio::runtime::Runtime,
+    client: Octocrab,
+    owner: String,
+    repo: String,
+    policy: RetryPolicy,
+}
+
+impl std::fmt::Debug for GitHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitHub")
+            .field("owner", &self.owner)
+            .field("repo", &self.repo)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An HTTP answer: status, headers, body.
+type Answer = (StatusCode, HeaderMap, Vec<u8>);
+
+impl GitHub {
+    /// A client for `owner/repo` at `api_url` (`https://api.github.com`, or
+    /// `https://HOST/api/v3` for GitHub Enterprise Server).
+    pub fn new(
+        api_url: &str,
+        repo: &str,
+        token: &Token,
+        policy: RetryPolicy,
+    ) -> Result<Self, ForgeError> {
+        if token.kind() != TokenKind::Personal {
+            return Err(ForgeError::Config {
+                message: "GitHub needs a GitHub token, not a GitLab job token".into(),
+            });
+        }
+        let (owner, name) = repo
+            .split_once('/')
+            .filter(|(o, r)| valid_name(o) && valid_name(r))
+            .ok_or_else(|| ForgeError::Config {
+                message: format!("GitHub repository `{repo}` is not `owner/repo`"),
+            })?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ForgeError::Config {
+                message: format!("cannot start the HTTP runtime: {e}"),
+            })?;
+        let base = api_url.trim_end_matches('/').to_owned();
+        let client = {
+            let _guard = runtime.enter();
+            Octocrab::builder()
+                .base_uri(base.as_str())
+                .map_err(|_| ForgeError::Config {
+                    message: format!("`{base}` is not a valid API URL"),
+                })?
+                .personal_token(token.expose().to_owned())
+                .add_retry_config(RetryConfig::None)
+                .set_connect_timeout(Some(std::time::Duration::from_secs(15)))
+                .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+                .build()
+                .map_err(|e| ForgeError::Config {
+                    message: format!("cannot build the GitHub client: {e}"),
+                })?
+        };
+        Ok(Self {
+            runtime,
+            client,
+            owner: owner.to_owned(),
+            repo: name.to_owned(),
+            policy,
+        })
+    }
+
+    /// Sends one request and collects the answer.
+    fn send(
+        &self,
+        action: &'static str,
+        method: http::Method,
+        uri: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, ForgeError> {
+        let transport = |e: octocrab::Error| ForgeError::Transport {
+            host: HOST,
+            action,
+            message: e.to_string(),
+        };
+        self.runtime.block_on(async {
+            let resp = match method {
+                http::Method::GET => self.client._get(uri).await,
+                http::Method::POST => self.client._post(uri, body).await,
+                http::Method::PATCH => self.client._patch(uri, body).await,
+                _ => self.client._delete(uri, body).await,
+            }
+            .map_err(transport)?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let text = self.client.body_to_string(resp).await.map_err(transport)?;
+            Ok((status, headers, text.into_bytes()))
+        })
+    }
+
+    /// Sends and turns an error status into a [`ForgeError`].
+    fn call(
+        &self,
+        action: &'static str,
+        method: http::Method,
+        uri: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Answer, ForgeError> {
+        let (status, headers, bytes) = self.send(action, method, uri, body)?;
+        if status.is_success() {
+            Ok((status, headers, bytes))
+        } else {
+            Err(classify(HOST, action, status.as_u16(), &headers, &bytes))
+        }
+    }
+
+    /// `/repos/{owner}/{repo}`.
+    fn repo_path(&self) -> String {
+        format!("/repos/{}/{}", self.owner, self.repo)
+    }
+}
+
+/// Parses a JSON answer into octocrab's model.
+fn decode<T: DeserializeOwned>(action: &'static str, bytes: &[u8]) -> Result<T, ForgeError> {
+    serde_json::from_slice(bytes).map_err(|e| ForgeError::Decode {
+        host: HOST,
+        action,
+        message: e.to_string(),
+    })
+}
+
+/// Our comment from octocrab's.
+fn to_comment(c: octocrab::models::issues::Comment) -> Comment {
+    Comment {
+        id: CommentId(c.id.0),
+        author: c.user.login,
+        body: c.body.unwrap_or_default(),
+        url: Some(c.html_url.to_string()),
+    }
+}
+
+/// The `rel="next"` URL of a `Link` header.
+pub(crate) fn next_link(headers: &HeaderMap) -> Option<String> {
+    let link = headers.get("link")?.to_str().ok()?;
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        params
+            .split(';')
+            .any(|p| p.trim() == "rel=\"next\"")
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_owned()
+            })
+    })
+}
+
+/// GitHub owner and repository names: letters, digits, `-`, `_`, `.`.
+fn valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+impl Forge for GitHub {
+    fn kind(&self) -> ForgeKind {
+        ForgeKind::GitHub
+    }
+
+    fn retry_policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    fn current_user(&self) -> Result<User, ForgeError> {
+        let action = "read the token's user";
+        let (_, _, bytes) = retry::run(&self.policy, || {
+            self.call(action, http::Method::GET, "/user", None)
+        })?;
+        let user: octocrab::models::Author = decode(action, &bytes)?;
+        Ok(User {
+            login: user.login,
+            id: user.id.0,
+        })
+    }
+
+    fn list_comments(&self, change: u64) -> Result<Vec<Comment>, ForgeError> {
+        let action = "list comments";
+        let mut url = format!("{}/issues/{change}/comments?per_page=100", self.repo_path());
+        let mut out = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let (_, headers, bytes) = retry::run(&self.policy, || {
+                self.call(action, http::Method::GET, &url, None)
+            })?;
+            let page: Vec<octocrab::models::issues::Comment> = decode(action, &bytes)?;
+            out.extend(page.into_iter().map(to_comment));
+            match next_link(&headers) {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        out.sort_by_key(|c| c.id);
+        Ok(out)
+    }
+
+    fn create_comment(&self, change: u64, body: &str) -> Result<Comment, ForgeError> {
+        let action = "create a comment";
+        let uri = format!("{}/issues/{change}/comments", self.repo_path());
+        let payload = serde_json::json!({ "body": body });
+        let (_, _, bytes) = retry::run_unapplied(&self.policy, || {
+            self.call(action, http::Method::POST, &uri, Some(&payload))
+        })?;
+        Ok(to_comment(decode(action, &bytes)?))
+    }
+
+    fn update_comment(
+        &self,
+        _change: u64,
+        id: CommentId,
+        body: &str,
+    ) -> Result<Comment, ForgeError> {
+        let action = "update a comment";
+        let uri = format!("{}/issues/comments/{}", self.repo_path(), id.0);
+        let payload = serde_json::json!({ "body": body });
+        let (_, _, bytes) = retry::run(&self.policy, || {
+            self.call(action, http::Method::PATCH, &uri, Some(&payload))
+        })?;
+        Ok(to_comment(decode(action, &bytes)?))
+    }
+
+    fn delete_comment(&self, _change: u64, id: CommentId) -> Result<(), ForgeError> {
+        let action = "delete a comment";
+        let uri = format!("{}/issues/comments/{}", self.repo_path(), id.0);
+        retry::run(&self.policy, || {
+            self.call(
+                action,
+                http::Method::DELETE,
+                &uri,
+                None::<&serde_json::Value>,
+            )
+        })
+        .map(|_| ())
+    }
+
+    fn upload_image(&self, _path: &Path) -> Result<Markdown, ForgeError> {
+        Err(ForgeError::Unsupported {
+            host: HOST,
+            what: "upload images for comments",
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_link_header() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "link",
+            http::HeaderValue::from_static(
+                "<https://api.github.com/x?page=2>; rel=\"next\", <https://api.github.com/x?page=5>; rel=\"last\"",
+            ),
+        );
+        assert_eq!(next_link(&h).unwrap(), "https://api.github.com/x?page=2");
+        assert_eq!(next_link(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn rejects_bad_repo() {
+        let t = Token::new("t");
+        assert!(GitHub::new("https://api.github.com", "noslash", &t, RetryPolicy::none()).is_err());
+        assert!(GitHub::new("https://api.github.com", "a/b c", &t, RetryPolicy::none()).is_err());
+    }
+}

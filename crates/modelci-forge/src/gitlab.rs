@@ -1,0 +1,393 @@
+//! GitLab (gitlab.com and self-managed) through the `gitlab` crate.
+//!
+//! The crate's blocking client gives the HTTP stack (rustls), authentication (`PRIVATE-TOKEN` or
+//! `JOB-TOKEN`), the API URL and typed endpoints. Each endpoint is sent through the client's raw
+//! [`gitlab::api::Client::rest`] so this module sees status and headers (`Retry-After`,
+//! `X-Next-Page`) and retries by the rules of [`crate::retry`]. Uploads and note deletion have no
+//! endpoint in the crate; they are in [`crate::gitlab_endpoints`].
+
+use std::path::Path;
+
+use gitlab::api::common::SortOrder;
+use gitlab::api::projects::merge_requests::notes::{
+    CreateMergeRequestNote, EditMergeRequestNote, MergeRequestNotes,
+};
+use gitlab::api::{Client as _, Endpoint, RestClient as _};
+use http::{HeaderMap, StatusCode};
+use serde::Deserialize;
+
+use crate::gitlab_endpoints::{DeleteNote, ProjectUpload};
+use crate::retry::{self, classify};
+use crate::{
+    Comment, CommentId, Forge, ForgeError, ForgeKind, Markdown, RetryPolicy, Token, TokenKind, User,
+};
+
+/// Name used in messages.
+const HOST: &str = "GitLab";
+/// Most pages followed when listing (100 notes each).
+const MAX_PAGES: usize = 1000;
+
+/// A client for one GitLab project. Blocking.
+pub struct GitLab {
+    client: gitlab::Gitlab,
+    project: String,
+    job_token: bool,
+    policy: RetryPolicy,
+}
+
+impl std::fmt::Debug for GitLab {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GitLab")
+            .field("project", &self.project)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An HTTP answer: status, headers, body.
+type Answer = (StatusCode, HeaderMap, Vec<u8>);
+
+/// The parts of a note this crate reads.
+#[derive(Debug, Deserialize)]
+struct Note {
+    id: u64,
+    body: String,
+    author: NoteAuthor,
+    #[serde(default)]
+    system: bool,
+}
+
+/// A note's author.
+#[derive(Debug, Deserialize)]
+struct NoteAuthor {
+    id: u64,
+    username: String,
+}
+
+/// The answer of `POST /projects/:id/uploads`.
+#[derive(Debug, Deserialize)]
+struct Uploaded {
+    markdown: String,
+}
+
+/// The answer of `GET /job`.
+#[derive(Debug, Deserialize)]
+struct Job {
+    user: NoteAuthor,
+}
+
+impl GitLab {
+    /// A client for project `project` (path such as `group/project`, or numeric id) at
+    /// `api_url` (`https://gitlab.com/api/v4` or `https://HOST[/PREFIX]/api/v4`). Connecting
+    /// checks the token (`GET /user`, or `GET /job` for a job token), with retries.
+    pub fn new(
+        api_url: &str,
+        project: &str,
+        token: &Token,
+        policy: RetryPolicy,
+    ) -> Result<Self, ForgeError> {
+        let bad_url = || ForgeError::Config {
+            message: format!("GitLab API URL `{api_url}` is not `https://HOST/api/v4`"),
+        };
+        let (scheme, rest) = api_url.split_once("://").ok_or_else(bad_url)?;
+        let host = rest
+            .trim_end_matches('/')
+            .strip_suffix("/api/v4")
+            .ok_or_else(bad_url)?;
+        if host.is_empty() || !matches!(scheme, "http" | "https") {
+            return Err(bad_url());
+        }
+        if project.trim().is_empty() {
+            return Err(ForgeError::Config {
+                message: "GitLab project is empty".into(),
+            });
+        }
+        let job_token = token.kind() == TokenKind::GitLabJob;
+        let client = retry::run(&policy, || {
+            let mut builder = if job_token {
+                gitlab::GitlabBuilder::new_with_job_token(host, token.expose())
+            } else {
+                gitlab::GitlabBuilder::new(host, token.expose())
+            };
+            if scheme == "http" {
+                builder.insecure();
+            }
+            builder.user_agent(concat!("modelci-forge/", env!("CARGO_PKG_VERSION")));
+            builder.build().map_err(connect_error)
+        })?;
+        Ok(Self {
+            client,
+            project: project.trim().to_owned(),
+            job_token,
+            policy,
+        })
+    }
+
+    /// Sends one endpoint (plus extra query parameters) and collects the answer.
+    fn send<E: Endpoint>(
+        &self,
+        action: &'static str,
+        ep: &E,
+        extra: &[(&str, String)],
+    ) -> Result<Answer, ForgeError> {
+        let transport = |message: String| ForgeError::Transport {
+            host: HOST,
+            action,
+            message,
+        };
+        let mut url = self
+            .client
+            .rest_endpoint(&ep.endpoint())
+            .map_err(|e| transport(e.to_string()))?;
+        ep.parameters().add_to_url(&mut url);
+        for (k, v) in extra {
+            url.query_pairs_mut().append_pair(k, v);
+        }
+        let uri: http::Uri = url
+            .as_str()
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| transport(e.to_string()))?;
+        let mut req = http::Request::builder().method(ep.method()).uri(uri);
+        let data = match ep.body() {
+            Ok(Some((mime, data))) => {
+                req = req.header(http::header::CONTENT_TYPE, mime);
+                data
+            }
+            Ok(None) => Vec::new(),
+            Err(e) => {
+                return Err(ForgeError::Config {
+                    message: format!("cannot encode the request: {e}"),
+                });
+            }
+        };
+        let rsp = self
+            .client
+            .rest(req, data)
+            .map_err(|e| transport(e.to_string()))?;
+        Ok((rsp.status(), rsp.headers().clone(), rsp.body().to_vec()))
+    }
+
+    /// Sends with retries and turns error statuses into [`ForgeError`].
+    fn call<E: Endpoint>(
+        &self,
+        action: &'static str,
+        ep: &E,
+        extra: &[(&str, String)],
+    ) -> Result<Answer, ForgeError> {
+        retry::run(&self.policy, || self.call_once(action, ep, extra))
+    }
+
+    /// Sends once and turns error statuses into [`ForgeError`].
+    fn call_once<E: Endpoint>(
+        &self,
+        action: &'static str,
+        ep: &E,
+        extra: &[(&str, String)],
+    ) -> Result<Answer, ForgeError> {
+        let (status, headers, bytes) = self.send(action, ep, extra)?;
+        if status.is_success() {
+            Ok((status, headers, bytes))
+        } else {
+            Err(classify(HOST, action, status.as_u16(), &headers, &bytes))
+        }
+    }
+}
+
+/// Maps a failure while connecting (the crate checks the token first) to a [`ForgeError`].
+fn connect_error(e: gitlab::GitlabError) -> ForgeError {
+    use gitlab::api::ApiError;
+    let action = "check the token";
+    let status = match &e {
+        gitlab::GitlabError::Api { source } => match source {
+            ApiError::GitlabService { status, .. }
+            | ApiError::GitlabWithStatus { status, .. }
+            | ApiError::GitlabObjectWithStatus { status, .. }
+            | ApiError::GitlabUnrecognizedWithStatus { status, .. } => Some(status.as_u16()),
+            ApiError::GitlabRateLimited { .. } => Some(429),
+            _ => None,
+        },
+        gitlab::GitlabError::Http { status } => Some(status.as_u16()),
+        _ => None,
+    };
+    match status {
+        Some(status) => {
+            let mut err = classify(
+                HOST,
+                action,
+                status,
+                &HeaderMap::new(),
+                e.to_string().as_bytes(),
+            );
+            if let ForgeError::RateLimited { retry_after, .. } = &mut err
+                && let gitlab::GitlabError::Api {
+                    source: ApiError::GitlabRateLimited { retry_after: r, .. },
+                } = &e
+            {
+                *retry_after = Some(*r);
+            }
+            err
+        }
+        None => ForgeError::Transport {
+            host: HOST,
+            action,
+            message: e.to_string(),
+        },
+    }
+}
+
+/// Parses a JSON answer.
+fn decode<T: serde::de::DeserializeOwned>(
+    action: &'static str,
+    bytes: &[u8],
+) -> Result<T, ForgeError> {
+    serde_json::from_slice(bytes).map_err(|e| ForgeError::Decode {
+        host: HOST,
+        action,
+        message: e.to_string(),
+    })
+}
+
+/// Our comment from a note.
+fn to_comment(n: Note) -> Comment {
+    Comment {
+        id: CommentId(n.id),
+        author: n.author.username,
+        body: n.body,
+        url: None,
+    }
+}
+
+/// Wraps endpoint-builder errors (only possible with missing fields, a bug here).
+fn build_error(e: impl std::fmt::Display) -> ForgeError {
+    ForgeError::Config {
+        message: format!("cannot build the GitLab request: {e}"),
+    }
+}
+
+impl Forge for GitLab {
+    fn kind(&self) -> ForgeKind {
+        ForgeKind::GitLab
+    }
+
+    fn retry_policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    fn current_user(&self) -> Result<User, ForgeError> {
+        let action = "read the token's user";
+        if self.job_token {
+            let ep = gitlab::api::job::Job::builder()
+                .build()
+                .map_err(build_error)?;
+            let (_, _, bytes) = self.call(action, &ep, &[])?;
+            let job: Job = decode(action, &bytes)?;
+            return Ok(User {
+                login: job.user.username,
+                id: job.user.id,
+            });
+        }
+        let ep = gitlab::api::users::CurrentUser::builder()
+            .build()
+            .map_err(build_error)?;
+        let (_, _, bytes) = self.call(action, &ep, &[])?;
+        let user: NoteAuthor = decode(action, &bytes)?;
+        Ok(User {
+            login: user.username,
+            id: user.id,
+        })
+    }
+
+    fn list_comments(&self, change: u64) -> Result<Vec<Comment>, ForgeError> {
+        let action = "list merge request notes";
+        let ep = MergeRequestNotes::builder()
+            .project(self.project.as_str())
+            .merge_request(change)
+            .sort(SortOrder::Ascending)
+            .build()
+            .map_err(build_error)?;
+        let mut out = Vec::new();
+        let mut page = 1u64;
+        for _ in 0..MAX_PAGES {
+            let extra = [("page", page.to_string()), ("per_page", "100".to_owned())];
+            let (_, headers, bytes) = self.call(action, &ep, &extra)?;
+            let notes: Vec<Note> = decode(action, &bytes)?;
+            out.extend(notes.into_iter().filter(|n| !n.system).map(to_comment));
+            let next = headers
+                .get("x-next-page")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            match next {
+                Some(n) if n > page => page = n,
+                _ => break,
+            }
+        }
+        out.sort_by_key(|c| c.id);
+        Ok(out)
+    }
+
+    fn create_comment(&self, change: u64, body: &str) -> Result<Comment, ForgeError> {
+        let action = "create a merge request note";
+        let ep = CreateMergeRequestNote::builder()
+            .project(self.project.as_str())
+            .merge_request(change)
+            .body(body)
+            .build()
+            .map_err(build_error)?;
+        let (_, _, bytes) =
+            retry::run_unapplied(&self.policy, || self.call_once(action, &ep, &[]))?;
+        Ok(to_comment(decode(action, &bytes)?))
+    }
+
+    fn update_comment(
+        &self,
+        change: u64,
+        id: CommentId,
+        body: &str,
+    ) -> Result<Comment, ForgeError> {
+        let action = "update a merge request note";
+        let ep = EditMergeRequestNote::builder()
+            .project(self.project.as_str())
+            .merge_request(change)
+            .note(id.0)
+            .body(body)
+            .build()
+            .map_err(build_error)?;
+        let (_, _, bytes) = self.call(action, &ep, &[])?;
+        Ok(to_comment(decode(action, &bytes)?))
+    }
+
+    fn delete_comment(&self, change: u64, id: CommentId) -> Result<(), ForgeError> {
+        let ep = DeleteNote {
+            project: &self.project,
+            merge_request: change,
+            note: id.0,
+        };
+        self.call("delete a merge request note", &ep, &[])
+            .map(|_| ())
+    }
+
+    fn upload_image(&self, path: &Path) -> Result<Markdown, ForgeError> {
+        let action = "upload an image";
+        let data = std::fs::read(path).map_err(|source| ForgeError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let filename = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("image.png")
+            .to_owned();
+        let ep = ProjectUpload {
+            project: &self.project,
+            filename: &filename,
+            data: &data,
+        };
+        if !ep.encodable() {
+            return Err(ForgeError::Config {
+                message: format!("`{}` cannot be sent as multipart data", path.display()),
+            });
+        }
+        let (_, _, bytes) = self.call(action, &ep, &[])?;
+        let up: Uploaded = decode(action, &bytes)?;
+        Ok(Markdown(up.markdown))
+    }
+}

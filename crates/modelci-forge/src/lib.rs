@@ -1,0 +1,36 @@
+//! One trait for a code host, so a modelci binary never asks which host it talks to.
+//!
+//! # Tour
+//!
+//! - [`Forge`]: the operations modelci needs on a pull request (GitHub) or merge request
+//!   (GitLab): who am I, list/create/update/delete comments, upload an image. Blocking.
+//! - [`connect`] builds a client from a [`ForgeConfig`] (kind, API URL, repository, token).
+//!   [`GitHub`] uses octocrab and works with GitHub Enterprise Server (`https://HOST/api/v3`);
+//!   [`GitLab`] uses the `gitlab` crate and works with self-managed instances. Both use rustls.
+//! - [`sticky::post`] keeps one comment per (tool, key) up to date, never duplicating it, and
+//!   fits the body into the host's limit by dropping sections ([`body`]).
+//! - [`retry`]: transient failures (5xx, 429, GitHub's secondary rate limit) are retried with
+//!   jittered exponential backoff within a time budget; 401/403/404/422 are not.
+//! - [`ForgeError`]: messages for users; [`ForgeError::Forbidden`] (fork pull requests, job
+//!   tokens) is distinct so callers can warn and exit 0. Tokens ([`Token`]) print as `***`.
+
+pub mod body;
+mod error;
+mod forge;
+mod github;
+mod gitlab;
+mod gitlab_endpoints;
+pub mod retry;
+pub mod sticky;
+mod token;
+mod types;
+
+pub use body::{Marker, Section};
+pub use error::ForgeError;
+pub use forge::{Forge, connect};
+pub use github::GitHub;
+pub use gitlab::GitLab;
+pub use retry::RetryPolicy;
+pub use sticky::{Action, Mode, Outcome, StickyComment};
+pub use token::{Token, TokenKind};
+pub use types::{Comment, CommentId, ForgeConfig, ForgeKind, Markdown, User};

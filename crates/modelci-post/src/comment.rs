@@ -1,0 +1,158 @@
+//! The sticky pull/merge request comment.
+
+use std::collections::BTreeMap;
+
+use modelci_ci::{CiContext, Forge as CiForge, Provider, TokenChoice};
+use modelci_forge::{
+    ForgeConfig, ForgeError, ForgeKind, Marker, StickyComment, Token, connect, sticky,
+};
+
+use crate::{Delivered, Options, PostError, PostSwitch, Report, sections, warn};
+
+/// Posts or updates the comment when the run is for a change request and posting is on.
+pub(crate) fn post(
+    report: &Report,
+    options: &Options,
+    context: &CiContext,
+    delivered: &mut Delivered,
+) -> Result<(), PostError> {
+    let required = options.post == PostSwitch::Always;
+    let github_actions = context.provider == Provider::GitHubActions;
+    if options.post == PostSwitch::Never || options.mode == sticky::Mode::Off {
+        return Ok(());
+    }
+    // What stands in the way of posting, if anything.
+    let refuse = |delivered: &mut Delivered, message: String| -> Result<(), PostError> {
+        if required || options.strict {
+            Err(PostError::CannotPost(message))
+        } else {
+            warn(delivered, github_actions, &message);
+            Ok(())
+        }
+    };
+    let Some(change) = &context.change else {
+        return if required {
+            Err(PostError::CannotPost(format!(
+                "this {} run is not for a pull/merge request",
+                context.provider
+            )))
+        } else {
+            Ok(())
+        };
+    };
+    let (kind, api_url) = match &context.forge {
+        CiForge::GitHub { api_url, .. } => (ForgeKind::GitHub, api_url.clone()),
+        CiForge::GitLab { api_url, .. } => (ForgeKind::GitLab, api_url.clone()),
+        _ => return refuse(delivered, "cannot tell which code host this repository is on; set MODELCI_FORGE and MODELCI_API_URL".into()),
+    };
+    let Some(repository) = &context.repository else {
+        return refuse(
+            delivered,
+            "cannot tell which repository this run is for".into(),
+        );
+    };
+    let repo = match repository {
+        modelci_ci::Repository::GitLab {
+            path: Some(path), ..
+        } => path.clone(),
+        other => other.gitlab_api_id().unwrap_or_else(|| other.to_string()),
+    };
+    let token = match &context.token {
+        TokenChoice::Found { token, .. } => {
+            if github_actions {
+                println_stdout(&modelci_ci::output::workflow_command::add_mask_command(
+                    token,
+                ));
+            }
+            Token::new(token.expose())
+        }
+        other => {
+            return refuse(
+                delivered,
+                other
+                    .problem()
+                    .unwrap_or_else(|| "no token to post with".into()),
+            );
+        }
+    };
+    let mut config = ForgeConfig::new(kind, repo, token);
+    config.api_url = Some(api_url);
+    let forge = connect(&config)?;
+
+    let images = match kind {
+        ForgeKind::GitLab => upload_images(forge.as_ref(), report, delivered, github_actions),
+        _ => BTreeMap::new(),
+    };
+    let run_url = context.run_url.clone();
+    let markdown = sections::rewrite_images(&report.markdown, &|alt, file| match (
+        images.get(file),
+        &run_url,
+    ) {
+        (Some(uploaded), _) => uploaded.clone(),
+        (None, Some(url)) => format!("📊 [{alt}]({url}) (PNG and SVG in the run's artifacts)"),
+        (None, None) => format!("📊 {alt}: {file} in the report folder"),
+    });
+    let body = sections::split(&markdown);
+    let request = StickyComment {
+        marker: Marker::new(report.tool, &options.key),
+        mode: options.mode,
+        sections: &body,
+        full_report_url: run_url.as_deref(),
+    };
+    match sticky::post(forge.as_ref(), change.number, &request) {
+        Ok(outcome) => {
+            delivered.comment_url = outcome.comment.and_then(|c| c.url);
+            Ok(())
+        }
+        Err(error) if error.is_forbidden() && !options.strict => {
+            let fork = if change.is_fork {
+                " (this pull request comes from a fork, whose token is read-only)"
+            } else {
+                ""
+            };
+            warn(
+                delivered,
+                github_actions,
+                &format!(
+                    "the code host refused the comment{fork}: {error}\nhint: the report and job summary are still written; to comment on fork pull requests use the two-workflow pattern (docs/ci.md), or pass --strict to fail instead"
+                ),
+            );
+            Ok(())
+        }
+        Err(error) => Err(PostError::Forge(error)),
+    }
+}
+
+/// Uploads every local image the report references; failures become warnings and the image
+/// falls back to a text pointer.
+fn upload_images(
+    forge: &dyn modelci_forge::Forge,
+    report: &Report,
+    delivered: &mut Delivered,
+    github: bool,
+) -> BTreeMap<String, String> {
+    let mut uploaded = BTreeMap::new();
+    for file in sections::local_images(&report.markdown) {
+        let path = report.dir.join(&file);
+        if !path.is_file() {
+            continue;
+        }
+        match forge.upload_image(&path) {
+            Ok(markdown) => {
+                uploaded.insert(file, markdown.0);
+            }
+            Err(ForgeError::Unsupported { .. }) => {}
+            Err(error) => warn(
+                delivered,
+                github,
+                &format!("could not upload {file}: {error}"),
+            ),
+        }
+    }
+    uploaded
+}
+
+fn println_stdout(line: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}

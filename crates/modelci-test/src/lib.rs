@@ -1,0 +1,245 @@
+//! Test harness for modelci: an honest fake of the GitHub and GitLab REST APIs.
+//!
+//! # Why
+//!
+//! Code that talks to a code host is only as good as the fake it was tested against. This fake
+//! refuses what the real services refuse: every GitHub request is checked against GitHub's own
+//! OpenAPI description (`fixtures/openapi-subset.json`), every GitLab request against the
+//! parameter tables of GitLab's docs (`fixtures/API.md`). A request the real API would reject is
+//! a *violation*: it is answered like the real host would (404/422/400) and fails the test when
+//! the [`FakeServer`] is dropped (or at [`FakeServer::assert_no_violations`]).
+//!
+//! # Tour
+//!
+//! - [`FakeServer::start`] serves both APIs on `127.0.0.1:0`: GitHub at [`FakeServer::github_url`]
+//!   (or under `/api/v3`, like GitHub Enterprise Server, at [`FakeServer::github_enterprise_url`])
+//!   and GitLab at [`FakeServer::gitlab_url`].
+//! - Seeded: token `bot-token` is user `modelci-bot`, `other-token` is `octo-reviewer`, GitLab job
+//!   token `job-token` runs as `modelci-bot`, and GitLab project `modelci/demo` has id 42.
+//! - Seed data with [`FakeServer::seed_comments`], deny writes with [`FakeServer::forbid_writes`],
+//!   inject faults with [`FakeServer::inject`], and read results back with
+//!   [`FakeServer::comments`], [`FakeServer::uploads`] and [`FakeServer::requests`].
+
+mod github;
+mod gitlab;
+mod openapi;
+mod raw;
+mod server;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+
+pub use github::MAX_COMMENT_CHARS as GITHUB_MAX_COMMENT_CHARS;
+pub use gitlab::MAX_NOTE_CHARS as GITLAB_MAX_NOTE_CHARS;
+pub use raw::send_raw;
+pub use state::{
+    FakeUser, Fault, FaultKind, LoggedRequest, StoredComment, StoredUpload, TokenKind,
+};
+
+use state::State;
+
+/// The token of the seeded bot user `modelci-bot`.
+pub const BOT_TOKEN: &str = "bot-token";
+/// The login of the seeded bot user.
+pub const BOT_LOGIN: &str = "modelci-bot";
+/// The token of a second user, `octo-reviewer`.
+pub const OTHER_TOKEN: &str = "other-token";
+/// The login of the second user.
+pub const OTHER_LOGIN: &str = "octo-reviewer";
+/// A GitLab CI job token, running as `modelci-bot`.
+pub const JOB_TOKEN: &str = "job-token";
+/// The seeded GitLab project path.
+pub const GITLAB_PROJECT: &str = "modelci/demo";
+/// The seeded GitLab project id.
+pub const GITLAB_PROJECT_ID: u64 = 42;
+
+/// A running fake code host. Dropping it stops the server and fails the test if any request
+/// broke the API's rules.
+pub struct FakeServer {
+    state: Arc<Mutex<State>>,
+    server: Arc<tiny_http::Server>,
+    addr: SocketAddr,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FakeServer {
+    /// Starts the fake on an ephemeral loopback port.
+    ///
+    /// # Panics
+    ///
+    /// When the port cannot be bound or the embedded API description does not parse; both are
+    /// test-environment failures.
+    #[allow(clippy::panic)]
+    pub fn start() -> Self {
+        let spec = match openapi::Spec::load() {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let server = match tiny_http::Server::http("127.0.0.1:0") {
+            Ok(s) => Arc::new(s),
+            Err(e) => panic!("fake server cannot bind 127.0.0.1:0: {e}"),
+        };
+        let Some(addr) = server.server_addr().to_ip() else {
+            panic!("fake server is not on an IP socket");
+        };
+        let mut st = State::default();
+        let bot = st.ensure_user(BOT_LOGIN);
+        let other = st.ensure_user(OTHER_LOGIN);
+        st.tokens
+            .insert(BOT_TOKEN.into(), (bot, TokenKind::Personal));
+        st.tokens
+            .insert(OTHER_TOKEN.into(), (other, TokenKind::Personal));
+        st.tokens.insert(JOB_TOKEN.into(), (bot, TokenKind::Job));
+        st.projects.insert(GITLAB_PROJECT_ID, GITLAB_PROJECT.into());
+        let state = Arc::new(Mutex::new(st));
+        let origin = format!("http://{addr}");
+        let thread = {
+            let (server, state) = (Arc::clone(&server), Arc::clone(&state));
+            std::thread::spawn(move || server::serve(&server, &state, &spec, &origin))
+        };
+        Self {
+            state,
+            server,
+            addr,
+            thread: Some(thread),
+        }
+    }
+
+    /// Base URL for GitHub clients (`http://127.0.0.1:PORT`, like `https://api.github.com`).
+    pub fn github_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Base URL in GitHub Enterprise Server form (`http://127.0.0.1:PORT/api/v3`).
+    pub fn github_enterprise_url(&self) -> String {
+        format!("http://{}/api/v3", self.addr)
+    }
+
+    /// GitLab API URL (`http://127.0.0.1:PORT/api/v4`).
+    pub fn gitlab_url(&self) -> String {
+        format!("http://{}/api/v4", self.addr)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds a user with a personal token (or a GitLab job token) and returns its id.
+    pub fn add_user(&self, token: &str, login: &str, kind: TokenKind) -> u64 {
+        let mut st = self.lock();
+        let id = st.ensure_user(login);
+        st.tokens.insert(token.to_owned(), (id, kind));
+        id
+    }
+
+    /// Adds a GitLab project.
+    pub fn add_gitlab_project(&self, id: u64, path: &str) {
+        self.lock().projects.insert(id, path.to_owned());
+    }
+
+    /// Adds `count` comments by `author` to issue/PR/MR `number` of `repo` (`owner/repo` or a
+    /// GitLab project path). Bodies are `"{prefix} {i}"`.
+    pub fn seed_comments(&self, repo: &str, number: u64, author: &str, count: usize, prefix: &str) {
+        let mut st = self.lock();
+        for i in 0..count {
+            st.add_comment(repo, number, author, &format!("{prefix} {i}"), false);
+        }
+    }
+
+    /// Adds one comment and returns its id.
+    pub fn add_comment(&self, repo: &str, number: u64, author: &str, body: &str) -> u64 {
+        self.lock()
+            .add_comment(repo, number, author, body, false)
+            .id
+    }
+
+    /// Adds a GitLab system note (e.g. "added 1 commit"), authored by `author`.
+    pub fn add_system_note(&self, project: &str, mr: u64, author: &str, body: &str) -> u64 {
+        self.lock().add_comment(project, mr, author, body, true).id
+    }
+
+    /// Makes every write to `repo` (GitHub `owner/repo` or GitLab project path) answer 403, as
+    /// for a pull request from a fork whose token may not write.
+    pub fn forbid_writes(&self, repo: &str) {
+        self.lock().forbidden.insert(repo.to_owned());
+    }
+
+    /// The next `times` requests whose method is `method` (any when `None`) and whose path
+    /// contains `path_contains` are answered with `kind`.
+    pub fn inject(&self, method: Option<&str>, path_contains: &str, times: usize, kind: FaultKind) {
+        self.lock().faults.push(Fault {
+            method: method.map(str::to_owned),
+            path_contains: path_contains.to_owned(),
+            remaining: times,
+            kind,
+        });
+    }
+
+    /// Comments and notes (system notes included) on `number` of `repo`, oldest first.
+    pub fn comments(&self, repo: &str, number: u64) -> Vec<StoredComment> {
+        self.lock()
+            .comments
+            .iter()
+            .filter(|c| c.repo == repo && c.number == number)
+            .cloned()
+            .collect()
+    }
+
+    /// Comments on `number` of `repo` written by `author`, oldest first.
+    pub fn comments_by(&self, repo: &str, number: u64, author: &str) -> Vec<StoredComment> {
+        self.comments(repo, number)
+            .into_iter()
+            .filter(|c| c.author == author)
+            .collect()
+    }
+
+    /// Files uploaded so far.
+    pub fn uploads(&self) -> Vec<StoredUpload> {
+        self.lock().uploads.clone()
+    }
+
+    /// Every request so far, in order.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.lock().log.clone()
+    }
+
+    /// Removes and returns the recorded violations (for tests of the fake itself).
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(&mut self.lock().violations)
+    }
+
+    /// Panics, listing them, if any request broke the API's rules.
+    #[allow(clippy::panic)]
+    pub fn assert_no_violations(&self) {
+        let v = self.take_violations();
+        if !v.is_empty() {
+            panic!(
+                "the fake code host saw {} request(s) the real API would reject:\n  {}",
+                v.len(),
+                v.join("\n  ")
+            );
+        }
+    }
+}
+
+impl std::fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if !std::thread::panicking() {
+            self.assert_no_violations();
+        }
+    }
+}

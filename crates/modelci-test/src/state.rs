@@ -1,0 +1,224 @@
+//! The fake host's memory: users, comments, uploads, faults, and what happened.
+//!
+//! One `State` sits behind a mutex shared by the server thread and the test. Both code hosts
+//! share it, so a test can seed data, inject faults and read back the outcome in one place.
+
+use std::collections::{BTreeMap, HashSet};
+
+/// Which way a token authenticates on GitLab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A personal or project access token (`PRIVATE-TOKEN`, or `Authorization` on GitHub).
+    Personal,
+    /// A CI job token (`JOB-TOKEN`): may read, may not write notes.
+    Job,
+}
+
+/// A user account known to the fake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakeUser {
+    /// Numeric id.
+    pub id: u64,
+    /// Login (GitHub) or username (GitLab).
+    pub login: String,
+}
+
+/// A comment (GitHub) or note (GitLab) as stored by the fake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredComment {
+    /// Comment or note id (global, increasing).
+    pub id: u64,
+    /// `owner/repo` or the GitLab project path.
+    pub repo: String,
+    /// Issue, pull request or merge request number.
+    pub number: u64,
+    /// Author's login.
+    pub author: String,
+    /// Author's user id.
+    pub author_id: u64,
+    /// Markdown body.
+    pub body: String,
+    /// GitLab system note (never authored by a client).
+    pub system: bool,
+    /// Creation time, RFC 3339.
+    pub created_at: String,
+    /// Last update time, RFC 3339.
+    pub updated_at: String,
+}
+
+/// A file stored by `POST /projects/:id/uploads`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredUpload {
+    /// Project path.
+    pub project: String,
+    /// File name as sent in the multipart part.
+    pub filename: String,
+    /// File content.
+    pub bytes: Vec<u8>,
+    /// The `url` returned to the client.
+    pub url: String,
+}
+
+/// What an injected fault answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Answer with this status (e.g. 502) without touching state.
+    Status(u16),
+    /// Do the work, then answer with this status anyway: the client cannot know it succeeded.
+    ProcessThenStatus(u16),
+    /// 429 with `Retry-After: secs`.
+    TooManyRequests {
+        /// Seconds for the `Retry-After` header.
+        retry_after: u64,
+    },
+    /// GitHub's secondary rate limit: 403 with `retry-after`, or with
+    /// `x-ratelimit-remaining: 0` and `x-ratelimit-reset` (epoch seconds) when `retry_after` is
+    /// `None`.
+    SecondaryRateLimit {
+        /// Seconds for `retry-after`, if sent.
+        retry_after: Option<u64>,
+        /// Seconds from now for `x-ratelimit-reset`.
+        reset_in: u64,
+    },
+}
+
+/// A queued fault: the next `remaining` requests matching `method` and `path_contains` get it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// HTTP method to match; `None` matches all.
+    pub method: Option<String>,
+    /// Substring the request path must contain.
+    pub path_contains: String,
+    /// How many more requests get the fault.
+    pub remaining: usize,
+    /// The answer.
+    pub kind: FaultKind,
+}
+
+/// One request seen by the fake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path without query string.
+    pub path: String,
+    /// Raw query string.
+    pub query: String,
+    /// Status the fake answered.
+    pub status: u16,
+}
+
+/// Everything the fake remembers.
+#[derive(Debug, Default)]
+pub struct State {
+    /// Users by id.
+    pub users: BTreeMap<u64, FakeUser>,
+    /// Token → (user id, kind).
+    pub tokens: BTreeMap<String, (u64, TokenKind)>,
+    /// All comments and notes, in id order.
+    pub comments: Vec<StoredComment>,
+    /// GitLab projects: numeric id → path.
+    pub projects: BTreeMap<u64, String>,
+    /// Uploads in order.
+    pub uploads: Vec<StoredUpload>,
+    /// Repositories or projects where writes are forbidden (fork PRs).
+    pub forbidden: HashSet<String>,
+    /// Pending faults.
+    pub faults: Vec<Fault>,
+    /// Requests in arrival order.
+    pub log: Vec<LoggedRequest>,
+    /// Requests the real API would reject, described.
+    pub violations: Vec<String>,
+    /// Last id handed out (comments, notes, uploads share it).
+    pub last_id: u64,
+    /// Fake clock, seconds since the start of the day.
+    pub clock: u64,
+}
+
+impl State {
+    /// A fresh id.
+    pub fn next_id(&mut self) -> u64 {
+        self.last_id += 1;
+        self.last_id
+    }
+
+    /// The current fake time (advances one second per call), RFC 3339.
+    pub fn now(&mut self) -> String {
+        self.clock += 1;
+        let t = self.clock;
+        format!(
+            "2026-01-{:02}T{:02}:{:02}:{:02}Z",
+            1 + (t / 86_400) % 28,
+            (t / 3600) % 24,
+            (t / 60) % 60,
+            t % 60
+        )
+    }
+
+    /// Takes the first fault matching the request, if any, counting it down.
+    pub fn take_fault(&mut self, method: &str, path: &str) -> Option<FaultKind> {
+        let idx = self.faults.iter().position(|f| {
+            f.remaining > 0
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && path.contains(&f.path_contains)
+        })?;
+        let fault = &mut self.faults[idx];
+        fault.remaining -= 1;
+        let kind = fault.kind.clone();
+        if fault.remaining == 0 {
+            self.faults.remove(idx);
+        }
+        Some(kind)
+    }
+
+    /// The user behind a token.
+    pub fn user_for(&self, token: &str) -> Option<(FakeUser, TokenKind)> {
+        let (id, kind) = self.tokens.get(token)?;
+        Some((self.users.get(id)?.clone(), *kind))
+    }
+
+    /// Adds a user (or finds it by login) and returns its id.
+    pub fn ensure_user(&mut self, login: &str) -> u64 {
+        if let Some(u) = self.users.values().find(|u| u.login == login) {
+            return u.id;
+        }
+        let id = 1000 + self.users.len() as u64 + 1;
+        self.users.insert(
+            id,
+            FakeUser {
+                id,
+                login: login.to_owned(),
+            },
+        );
+        id
+    }
+
+    /// Stores a new comment and returns it.
+    pub fn add_comment(
+        &mut self,
+        repo: &str,
+        number: u64,
+        author: &str,
+        body: &str,
+        system: bool,
+    ) -> StoredComment {
+        let author_id = self.ensure_user(author);
+        let id = self.next_id();
+        let now = self.now();
+        let c = StoredComment {
+            id,
+            repo: repo.to_owned(),
+            number,
+            author: author.to_owned(),
+            author_id,
+            body: body.to_owned(),
+            system,
+            created_at: now.clone(),
+            updated_at: now,
+        };
+        self.comments.push(c.clone());
+        c
+    }
+}
