@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use tract_onnx::pb;
 use tract_onnx::prelude::{
     Datum, DatumType, Framework, InferenceFact, InferenceModel, InferenceModelExt, IntoRunnable,
-    IntoTValue, Tensor, TypedRunnableModel, tvec,
+    IntoTValue, Tensor, TypedRunnableModel, TypedSimpleState, tvec,
 };
 
 use crate::error::EvalError;
@@ -28,7 +28,8 @@ pub struct Model {
     signature: ModelSignature,
     proto: pb::ModelProto,
     input_type: DatumType,
-    plans: HashMap<Vec<usize>, std::sync::Arc<TypedRunnableModel>>,
+    /// One running state per input shape: reusing it keeps tract's buffers between batches.
+    states: HashMap<Vec<usize>, TypedSimpleState>,
 }
 
 impl std::fmt::Debug for Model {
@@ -131,7 +132,7 @@ impl Model {
             signature,
             proto,
             input_type,
-            plans: HashMap::new(),
+            states: HashMap::new(),
         })
     }
 
@@ -159,7 +160,6 @@ impl Model {
     /// # Errors
     /// [`EvalError::Inference`] when tract cannot build a plan for this shape or the run fails.
     pub fn run(&mut self, shape: &[usize], data: &[f32]) -> Result<Vec<OutputTensor>, EvalError> {
-        let plan = self.plan(shape)?;
         let fail = |reason: String| EvalError::Inference {
             path: self.path.clone(),
             reason,
@@ -173,9 +173,18 @@ impl Model {
                 .map_err(|e| fail(format!("{e:#}")))?
                 .into_owned()
         };
-        let outputs = plan
+        let path = self.path.clone();
+        let outputs = self
+            .state(shape)?
             .run(tvec!(input.into_tvalue()))
-            .map_err(|e| fail(format!("{e:#}")))?;
+            .map_err(|e| EvalError::Inference {
+                path,
+                reason: format!("{e:#}"),
+            })?;
+        let fail = |reason: String| EvalError::Inference {
+            path: self.path.clone(),
+            reason,
+        };
         outputs
             .iter()
             .zip(self.signature.outputs.iter())
@@ -197,21 +206,25 @@ impl Model {
     /// # Errors
     /// [`EvalError::Inference`] when tract cannot prepare the model for this shape.
     pub fn prepare(&mut self, shape: &[usize]) -> Result<(), EvalError> {
-        self.plan(shape).map(drop)
+        self.state(shape).map(drop)
     }
 
-    fn plan(&mut self, shape: &[usize]) -> Result<std::sync::Arc<TypedRunnableModel>, EvalError> {
-        if let Some(plan) = self.plans.get(shape) {
-            return Ok(plan.clone());
-        }
-        let plan = self
-            .build_plan(shape)
-            .map_err(|reason| EvalError::Inference {
+    fn state(&mut self, shape: &[usize]) -> Result<&mut TypedSimpleState, EvalError> {
+        if !self.states.contains_key(shape) {
+            let fail = |reason: String| EvalError::Inference {
                 path: self.path.clone(),
                 reason,
-            })?;
-        self.plans.insert(shape.to_vec(), plan.clone());
-        Ok(plan)
+            };
+            let plan = self.build_plan(shape).map_err(fail)?;
+            let state = plan.spawn().map_err(|e| fail(format!("{e:#}")))?;
+            self.states.insert(shape.to_vec(), state);
+        }
+        self.states
+            .get_mut(shape)
+            .ok_or_else(|| EvalError::Inference {
+                path: self.path.clone(),
+                reason: "internal: the prepared plan is missing".into(),
+            })
     }
 
     fn build_plan(&self, shape: &[usize]) -> Result<std::sync::Arc<TypedRunnableModel>, String> {
