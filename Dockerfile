@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# The modelci image for container CI (GitLab's component uses it by default): every modelci
+# binary, statically linked against musl, on a small Alpine base with a POSIX shell and CA
+# certificates (the binaries call the GitHub/GitLab APIs over HTTPS).
+#
+#   docker build -t modelci .
+#   docker run --rm -v "$PWD:/work" -w /work modelci eval-diff --baseline a.onnx --candidate b.onnx --dataset test
+#
+# The binaries are built by scripts/install.sh's source mode, so the image holds the same list of
+# binaries as the releases (those whose crate exists in this checkout).
+
+ARG RUST_VERSION=1.91
+ARG ALPINE_VERSION=3.22
+
+FROM rust:${RUST_VERSION}-alpine${ALPINE_VERSION} AS build
+# musl-dev: the C runtime for tract's kernels; bash: scripts/install.sh.
+# hadolint ignore=DL3018
+RUN apk add --no-cache bash musl-dev
+WORKDIR /src
+COPY . .
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    MODELCI_SOURCE_DIR=/src MODELCI_BUILD=always \
+    bash scripts/install.sh --dir /out/bin
+
+FROM alpine:${ALPINE_VERSION}
+# hadolint ignore=DL3018
+RUN apk add --no-cache ca-certificates
+COPY --from=build /out/bin/ /usr/local/bin/
+# CI systems run their own commands in the image; `docker run modelci` alone prints the help.
+# The image keeps the root user: GitLab and Jenkins check the project out as root, and the
+# binaries write their report next to it.
+CMD ["eval-diff", "--help"]

