@@ -100,8 +100,8 @@ pub fn render(input: &ReportInput<'_>) -> String {
     }
     if let Some(main) = input.charts.iter().find(|c| c.name == "metrics") {
         if let Some(chart) = mermaid::xychart(&main.chart) {
-            let _ = writeln!(md, "\n{}", mermaid::fenced(&chart));
-            md.push_str("*Blue: baseline, orange: candidate.*\n");
+            let _ = writeln!(md, "\n{}", mermaid::fenced(&baseline_as_line(&chart)));
+            md.push_str("*Orange bars: candidate; blue line: baseline.*\n");
         }
         let _ = writeln!(md, "\n![{}]({})", esc(&main.title), main.png.display());
     }
@@ -118,6 +118,37 @@ pub fn render(input: &ReportInput<'_>) -> String {
         input.evaluation.samples
     );
     md
+}
+
+/// Mermaid draws several bar series on top of each other, so a taller candidate would hide the
+/// baseline: the candidate's bars are drawn first and the baseline as a line over them. Plot
+/// colours follow plot order, hence the palette order.
+fn baseline_as_line(xychart: &str) -> String {
+    let mut baseline = None;
+    let mut candidate = None;
+    let mut kept = Vec::new();
+    let mut lines = xychart.lines().peekable();
+    while let Some(line) = lines.next() {
+        match line.trim() {
+            "%% bar 1: baseline" => {
+                baseline = lines.next().map(|l| l.replacen("bar [", "line [", 1))
+            }
+            "%% bar 2: candidate" => candidate = lines.next().map(str::to_owned),
+            _ => kept.push(line.replace("#0072B2, #E69F00", "#E69F00, #0072B2")),
+        }
+    }
+    let (Some(baseline), Some(candidate)) = (baseline, candidate) else {
+        return xychart.to_owned();
+    };
+    kept.extend([
+        "    %% bars: candidate".to_owned(),
+        candidate,
+        "    %% line: baseline".to_owned(),
+        baseline,
+    ]);
+    let mut out = kept.join("\n");
+    out.push('\n');
+    out
 }
 
 fn comparison_table(rows: &[MetricRow]) -> String {
@@ -539,6 +570,16 @@ fn models(input: &ReportInput<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn baseline_is_drawn_as_a_line_over_the_candidate_bars() {
+        let chart = "xychart-beta\n    %% bar 1: baseline\n    bar [0.9]\n    %% bar 2: candidate\n    bar [0.95]\n";
+        let drawn = baseline_as_line(chart);
+        assert!(
+            drawn.contains("    line [0.9]\n") && drawn.contains("    bar [0.95]\n"),
+            "{drawn}"
+        );
+    }
 
     #[test]
     fn units_are_formatted_for_reading() {
