@@ -3,7 +3,8 @@
 //!
 //! Each model gets its own input layout (a baseline may take flat features where the candidate
 //! takes NCHW images), but both see the same samples in the same order, which is what the pair
-//! statistics need. Only `Model::run` is timed; plans are prepared before the clock starts.
+//! statistics need. Only `Model::run` is timed; plans are prepared, and run once untimed, before
+//! the clock starts.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -112,6 +113,8 @@ struct Runner<'m> {
     full_batches: Vec<Duration>,
     partial: Option<(usize, Duration)>,
     input: Vec<f32>,
+    /// Batch sizes already run once untimed.
+    warmed: std::collections::HashSet<usize>,
 }
 
 /// Evaluates `models` (one or two, same task) on `dataset`.
@@ -148,6 +151,7 @@ pub fn evaluate(
                 full_batches: Vec::new(),
                 partial: None,
                 input: Vec::new(),
+                warmed: std::collections::HashSet::new(),
             })
         })
         .collect::<Result<Vec<_>, EvalError>>()?;
@@ -288,7 +292,12 @@ impl Runner<'_> {
                 })?;
         }
         let shape = self.layout.batch_shape(batch.len());
-        self.model.prepare(&shape)?;
+        if self.warmed.insert(batch.len()) {
+            // The first run of a plan touches cold caches and allocates; do it untimed so that
+            // latency percentiles describe steady-state batches.
+            self.model.prepare(&shape)?;
+            self.model.run(&shape, &self.input)?;
+        }
         let started = Instant::now();
         let outputs = self.model.run(&shape, &self.input)?;
         let elapsed = started.elapsed();
