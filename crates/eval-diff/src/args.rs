@@ -163,6 +163,12 @@ pub struct Args {
     #[arg(long, help_heading = "Posting")]
     pub strict: bool,
 
+    /// GitHub, for public repositories: commit the chart PNGs to BRANCH (which must exist; an
+    /// orphan branch is best) via the contents API so the comment can show them, instead of
+    /// linking the run's artifacts. The token needs `contents: write`.
+    #[arg(long, value_name = "BRANCH", help_heading = "Posting")]
+    pub image_branch: Option<String>,
+
     /// Do not evaluate: post the report already in DIR (the second half of the two-workflow
     /// pattern, in a `workflow_run` job that downloaded the first job's artifact).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["baseline", "candidate", "dataset"], help_heading = "Posting")]

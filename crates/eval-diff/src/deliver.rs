@@ -53,6 +53,7 @@ pub(crate) fn deliver(
         },
         key: args.comment_key.clone(),
         strict: args.strict,
+        image_branch: args.image_branch.clone(),
     };
     match modelci_post::deliver(&report, &options, &Env::from_process()) {
         Ok(done) => {

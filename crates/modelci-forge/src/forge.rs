@@ -37,6 +37,16 @@ pub trait Forge: Send + Sync + std::fmt::Debug {
     /// Uploads an image and returns Markdown that shows it in a comment. GitHub has no such API
     /// and answers [`ForgeError::Unsupported`]; callers fall back (e.g. to a link).
     fn upload_image(&self, path: &Path) -> Result<Markdown, ForgeError>;
+
+    /// Commits `bytes` as file `path` on branch `branch` of the repository (creating or
+    /// replacing it) and returns a URL that displays the file, for images in comments on
+    /// public repositories (GitHub's contents API).
+    ///
+    /// The branch must already exist: the API description offers no way to create a branch
+    /// without a base commit, and basing it on the code would copy the code; create an orphan
+    /// branch once instead. A missing branch is [`ForgeError::Config`], naming the commands.
+    /// GitLab has uploads ([`Forge::upload_image`]) and answers [`ForgeError::Unsupported`].
+    fn publish_image(&self, branch: &str, path: &str, bytes: &[u8]) -> Result<String, ForgeError>;
 }
 
 /// Builds the client for `config.kind`. A binary needs nothing else:

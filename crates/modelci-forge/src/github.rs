@@ -5,6 +5,7 @@
 //! `_delete` so that this module sees status and headers (`Retry-After`, `x-ratelimit-*`,
 //! `Link`) and can retry by the rules of [`crate::retry`]; octocrab's own retry layer is off.
 //! Comments are edited with PATCH, as GitHub documents (octocrab's `update_comment` sends POST).
+//! Images are committed to an existing branch with the contents API ([`Forge::publish_image`]).
 
 use std::path::Path;
 
@@ -114,6 +115,7 @@ impl GitHub {
                 http::Method::GET => self.client._get(uri).await,
                 http::Method::POST => self.client._post(uri, body).await,
                 http::Method::PATCH => self.client._patch(uri, body).await,
+                http::Method::PUT => self.client._put(uri, body).await,
                 _ => self.client._delete(uri, body).await,
             }
             .map_err(transport)?;
@@ -180,6 +182,14 @@ pub(crate) fn next_link(headers: &HeaderMap) -> Option<String> {
                     .to_owned()
             })
     })
+}
+
+/// Branch names and file paths this crate commits to: letters, digits, `-`, `_`, `.`, and `/`
+/// between non-empty parts that are not `.` or `..`. Nothing needs escaping in a URL.
+fn valid_ref_path(s: &str) -> bool {
+    !s.is_empty()
+        && s.split('/')
+            .all(|part| valid_name(part) && part != "." && part != "..")
 }
 
 /// GitHub owner and repository names: letters, digits, `-`, `_`, `.`.
@@ -268,6 +278,82 @@ impl Forge for GitHub {
         .map(|_| ())
     }
 
+    fn publish_image(&self, branch: &str, path: &str, bytes: &[u8]) -> Result<String, ForgeError> {
+        use base64::Engine as _;
+        for (what, value) in [("branch", branch), ("file path", path)] {
+            if !valid_ref_path(value) {
+                return Err(ForgeError::Config {
+                    message: format!(
+                        "{what} `{value}` may only use letters, digits, `-`, `_`, `.` and `/`"
+                    ),
+                });
+            }
+        }
+        let action = "find the image branch";
+        let uri = format!("{}/git/ref/heads/{branch}", self.repo_path());
+        match retry::run(&self.policy, || {
+            self.call(action, http::Method::GET, &uri, None)
+        }) {
+            Ok(_) => {}
+            Err(ForgeError::NotFound { .. }) => {
+                return Err(ForgeError::Config {
+                    message: format!(
+                        "branch `{branch}` does not exist in {}/{}; create it once with `git switch --orphan {branch} && git commit --allow-empty -m charts && git push origin {branch}`",
+                        self.owner, self.repo
+                    ),
+                });
+            }
+            Err(e) => return Err(e),
+        }
+
+        let action = "read the image file on the branch";
+        let uri = format!("{}/contents/{path}?ref={branch}", self.repo_path());
+        let existing = match retry::run(&self.policy, || {
+            self.call(action, http::Method::GET, &uri, None)
+        }) {
+            Ok((_, _, bytes)) => {
+                let v: serde_json::Value = decode(action, &bytes)?;
+                let sha = v.get("sha").and_then(serde_json::Value::as_str);
+                Some(sha.map(str::to_owned).ok_or_else(|| ForgeError::Decode {
+                    host: HOST,
+                    action,
+                    message: format!("`{path}` is not a file"),
+                })?)
+            }
+            Err(ForgeError::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+
+        let action = "commit an image to the branch";
+        let uri = format!("{}/contents/{path}", self.repo_path());
+        let mut payload = serde_json::json!({
+            "message": format!("modelci: update {path}"),
+            "content": base64::engine::general_purpose::STANDARD.encode(bytes),
+            "branch": branch,
+        });
+        if let (Some(sha), Some(obj)) = (existing, payload.as_object_mut()) {
+            obj.insert("sha".into(), serde_json::Value::String(sha));
+        }
+        let (_, _, answer) = retry::run_unapplied(&self.policy, || {
+            self.call(action, http::Method::PUT, &uri, Some(&payload))
+        })?;
+        let v: serde_json::Value = decode(action, &answer)?;
+        let content = v.get("content");
+        let field = |name: &str| {
+            content
+                .and_then(|c| c.get(name))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        field("download_url")
+            .or_else(|| field("html_url").map(|u| u.replacen("/blob/", "/raw/", 1)))
+            .ok_or_else(|| ForgeError::Decode {
+                host: HOST,
+                action,
+                message: "the answer has no download_url or html_url".into(),
+            })
+    }
+
     fn upload_image(&self, _path: &Path) -> Result<Markdown, ForgeError> {
         Err(ForgeError::Unsupported {
             host: HOST,
@@ -292,6 +378,16 @@ mod tests {
         );
         assert_eq!(next_link(&h).unwrap(), "https://api.github.com/x?page=2");
         assert_eq!(next_link(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn checks_branch_and_path() {
+        assert!(valid_ref_path("modelci/eval-diff/default/7/metrics.png"));
+        assert!(valid_ref_path("modelci-charts"));
+        assert!(!valid_ref_path("a//b"));
+        assert!(!valid_ref_path("a/../b"));
+        assert!(!valid_ref_path("a b"));
+        assert!(!valid_ref_path("a?ref=x"));
     }
 
     #[test]

@@ -365,6 +365,18 @@ impl Forge for GitLab {
             .map(|_| ())
     }
 
+    fn publish_image(
+        &self,
+        _branch: &str,
+        _path: &str,
+        _bytes: &[u8],
+    ) -> Result<String, ForgeError> {
+        Err(ForgeError::Unsupported {
+            host: HOST,
+            what: "commit images to a branch (it has uploads)",
+        })
+    }
+
     fn upload_image(&self, path: &Path) -> Result<Markdown, ForgeError> {
         let action = "upload an image";
         let data = std::fs::read(path).map_err(|source| ForgeError::Io {

@@ -3,7 +3,8 @@
 //! # Tour
 //!
 //! - [`Forge`]: the operations modelci needs on a pull request (GitHub) or merge request
-//!   (GitLab): who am I, list/create/update/delete comments, upload an image. Blocking.
+//!   (GitLab): who am I, list/create/update/delete comments, upload an image (GitLab) or commit
+//!   one to an existing branch (GitHub's contents API). Blocking.
 //! - [`connect`] builds a client from a [`ForgeConfig`] (kind, API URL, repository, token).
 //!   [`GitHub`] uses octocrab and works with GitHub Enterprise Server (`https://HOST/api/v3`);
 //!   [`GitLab`] uses the `gitlab` crate and works with self-managed instances. Both use rustls.

@@ -83,14 +83,35 @@ pub(crate) fn post(
         ForgeKind::GitLab => upload_images(forge.as_ref(), report, delivered, github_actions),
         _ => BTreeMap::new(),
     };
+    let published = match (kind, &options.image_branch) {
+        (ForgeKind::GitHub, Some(branch)) => {
+            let folder = format!(
+                "modelci/{}/{}/{}",
+                path_part(report.tool),
+                path_part(&options.key),
+                change.number
+            );
+            publish_images(
+                forge.as_ref(),
+                report,
+                branch,
+                &folder,
+                delivered,
+                github_actions,
+            )
+        }
+        _ => BTreeMap::new(),
+    };
     let run_url = context.run_url.clone();
-    let markdown = sections::rewrite_images(&report.markdown, &|alt, file| match (
-        images.get(file),
-        &run_url,
-    ) {
-        (Some(uploaded), _) => uploaded.clone(),
-        (None, Some(url)) => format!("📊 [{alt}]({url}) (PNG and SVG in the run's artifacts)"),
-        (None, None) => format!("📊 {alt}: {file} in the report folder"),
+    let markdown = sections::rewrite_images(&report.markdown, &|alt, file| {
+        if let Some(url) = published.get(file) {
+            return format!("![{alt}]({url})");
+        }
+        match (images.get(file), &run_url) {
+            (Some(uploaded), _) => uploaded.clone(),
+            (None, Some(url)) => format!("📊 [{alt}]({url}) (PNG and SVG in the run's artifacts)"),
+            (None, None) => format!("📊 {alt}: {file} in the report folder"),
+        }
     });
     let body = sections::split(&markdown);
     let request = StickyComment {
@@ -152,7 +173,89 @@ fn upload_images(
     uploaded
 }
 
+/// Commits every local PNG the report references to `branch` under `folder` and returns file
+/// name → URL. The first failure is a warning and stops publishing (a fork's read-only token
+/// would fail every file); images not published fall back to the run's artifacts.
+fn publish_images(
+    forge: &dyn modelci_forge::Forge,
+    report: &Report,
+    branch: &str,
+    folder: &str,
+    delivered: &mut Delivered,
+    github: bool,
+) -> BTreeMap<String, String> {
+    let mut published = BTreeMap::new();
+    for file in sections::local_images(&report.markdown) {
+        let path = report.dir.join(&file);
+        let png = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+        if !png || !path.is_file() {
+            continue;
+        }
+        let target = format!(
+            "{folder}/{}",
+            file.split('/').map(path_part).collect::<Vec<_>>().join("/")
+        );
+        let result = std::fs::read(&path)
+            .map_err(|source| ForgeError::Io {
+                path: path.clone(),
+                source,
+            })
+            .and_then(|bytes| forge.publish_image(branch, &target, &bytes));
+        match result {
+            Ok(url) => {
+                published.insert(file, url);
+            }
+            Err(error) => {
+                warn(
+                    delivered,
+                    github,
+                    &format!(
+                        "could not commit {file} to branch `{branch}`: {error}\nhint: the comment links the charts in the run's artifacts instead"
+                    ),
+                );
+                break;
+            }
+        }
+    }
+    published
+}
+
+/// One path component for the image branch: characters outside letters, digits, `-`, `_`
+/// and `.` become `-`, and `.`/`..` are not kept as such.
+fn path_part(s: &str) -> String {
+    let part: String = s
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if part.is_empty() || part.chars().all(|c| c == '.') {
+        part.replace('.', "-") + "-"
+    } else {
+        part
+    }
+}
+
 fn println_stdout(line: &str) {
     use std::io::Write as _;
     let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_part;
+
+    #[test]
+    fn path_parts_are_safe() {
+        assert_eq!(path_part("eval-diff"), "eval-diff");
+        assert_eq!(path_part("gpu a/b"), "gpu-a-b");
+        assert_eq!(path_part(".."), "---");
+        assert_eq!(path_part(""), "-");
+    }
 }

@@ -8,7 +8,8 @@
 //!   report folder (GitLab's `artifacts:reports` pick them up);
 //! - posts or updates the sticky comment on the pull/merge request ([`modelci_forge`]), with the
 //!   charts uploaded (GitLab) or linked from the run's artifacts (GitHub), never through a
-//!   third-party image host;
+//!   third-party image host; on GitHub, [`Options::image_branch`] opts into committing the PNGs
+//!   to a branch of the repository so the comment shows them (public repositories);
 //! - turns code-host trouble into warnings (fork PRs, missing tokens) unless `strict`.
 //!
 //! Sections: the report is split at its `<details>` blocks ([`sections`]); when a comment is
@@ -68,6 +69,11 @@ pub struct Options {
     pub key: String,
     /// Turn code-host refusals (fork PRs, 403) into errors instead of warnings.
     pub strict: bool,
+    /// GitHub only: commit the report's PNG charts to this existing branch (as
+    /// `modelci/<tool>/<key>/<pr-number>/<file>`) and show them in the comment. Meant for
+    /// public repositories, where the files are readable without a token. A failure is a
+    /// warning and the chart falls back to the link to the run's artifacts.
+    pub image_branch: Option<String>,
 }
 
 impl Default for Options {
@@ -77,6 +83,7 @@ impl Default for Options {
             mode: Mode::Update,
             key: "default".into(),
             strict: false,
+            image_branch: None,
         }
     }
 }

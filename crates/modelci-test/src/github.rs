@@ -1,4 +1,5 @@
-//! The GitHub half of the fake: `GET /user`, issue comments and `GET pulls/{n}`.
+//! The GitHub half of the fake: `GET /user`, issue comments, `GET pulls/{n}`, and branches with
+//! files (git refs and the contents API).
 //!
 //! Every request is first matched against GitHub's OpenAPI description ([`crate::openapi`]);
 //! a request GitHub would refuse is recorded as a violation and refused here too. Responses are
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::openapi::Mismatch;
 use crate::server::{Ctx, Req, Resp};
-use crate::state::{StoredComment, TokenKind};
+use crate::state::{StoredComment, StoredFile, TokenKind};
 
 /// GitHub's limit on a comment body, in characters ("Body is too long").
 pub const MAX_COMMENT_CHARS: usize = 65_536;
@@ -162,6 +163,45 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
             Some(v) => (200, v),
             None => return not_found(),
         },
+        "git/get-ref" => {
+            let name = param("ref");
+            let head = name
+                .strip_prefix("heads/")
+                .and_then(|b| ctx.state.branches.get(&(repo.clone(), b.to_owned())));
+            match head {
+                Some(sha) => (200, ref_json(&api, &repo, &format!("refs/{name}"), sha)),
+                None => return not_found(),
+            }
+        }
+        "git/create-ref" => match create_ref(ctx, req, &repo) {
+            Ok(v) => (201, v),
+            Err(resp) => return resp,
+        },
+        "repos/get-content" => {
+            let branch = req.query_param("ref").unwrap_or("main").to_owned();
+            let path = param("path");
+            match ctx
+                .state
+                .files
+                .iter()
+                .find(|f| f.repo == repo && f.branch == branch && f.path == path)
+            {
+                Some(f) => (200, content_json(&api, ctx.origin, f)),
+                None => return not_found(),
+            }
+        }
+        "repos/create-or-update-file-contents" => {
+            match put_file(ctx, req, &repo, &param("path"), &user.login) {
+                Ok((status, file, commit)) => {
+                    let v = json!({
+                        "content": content_json(&api, ctx.origin, &file),
+                        "commit": commit,
+                    });
+                    (status, v)
+                }
+                Err(resp) => return resp,
+            }
+        }
         other => {
             return violation(
                 ctx,
@@ -317,6 +357,183 @@ fn pull_json(ctx: &Ctx<'_>, api: &str, repo: &str, number: u64) -> Option<Value>
         .count();
     obj.insert("comments".into(), json!(comments));
     Some(v)
+}
+
+/// `POST .../git/refs`: only branches (`refs/heads/...`) at a known commit.
+fn create_ref(ctx: &mut Ctx<'_>, req: &Req, repo: &str) -> Result<Value, Resp> {
+    let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    let field = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default();
+    let (name, sha) = (field("ref").to_owned(), field("sha").to_owned());
+    if !name.starts_with("refs/") || name.matches('/').count() < 2 {
+        return Err(violation(
+            ctx,
+            req,
+            422,
+            "Reference name must start with 'refs' and have at least two slashes",
+        ));
+    }
+    let Some(branch) = name.strip_prefix("refs/heads/") else {
+        return Err(violation(ctx, req, 501, "the fake only creates branches"));
+    };
+    let known = ctx
+        .state
+        .branches
+        .iter()
+        .any(|((r, _), head)| r == repo && *head == sha);
+    if !known {
+        return Err(validation_failed("Object does not exist"));
+    }
+    let key = (repo.to_owned(), branch.to_owned());
+    if ctx.state.branches.contains_key(&key) {
+        return Err(validation_failed("Reference already exists"));
+    }
+    ctx.state.branches.insert(key, sha.clone());
+    Ok(ref_json(&api_base(ctx, req), repo, &name, &sha))
+}
+
+/// `PUT .../contents/{path}`: creates (201) or, given the current blob SHA, replaces (200) a
+/// file on an existing branch, as a new commit. Answers the status, the file and the commit.
+fn put_file(
+    ctx: &mut Ctx<'_>,
+    req: &Req,
+    repo: &str,
+    path: &str,
+    login: &str,
+) -> Result<(u16, StoredFile, Value), Resp> {
+    use base64::Engine as _;
+    let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+    let field = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+    let branch = field("branch").unwrap_or_else(|| "main".into());
+    let message = field("message").unwrap_or_default();
+    let content: String = field("content")
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(content) else {
+        return Err(violation(ctx, req, 422, "content is not valid Base64"));
+    };
+    let key = (repo.to_owned(), branch.clone());
+    if !ctx.state.branches.contains_key(&key) {
+        return Err(Resp::json(
+            404,
+            &json!({ "message": format!("Branch {branch} not found"), "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents", "status": "404" }),
+        ));
+    }
+    let existing = ctx
+        .state
+        .files
+        .iter()
+        .position(|f| f.repo == repo && f.branch == branch && f.path == path);
+    if let Some(idx) = existing {
+        match field("sha") {
+            None => {
+                return Err(violation(ctx, req, 422, "\"sha\" wasn't supplied."));
+            }
+            Some(sha) if sha != ctx.state.files[idx].sha => {
+                return Err(Resp::json(
+                    409,
+                    &json!({ "message": format!("{path} does not match {sha}"), "documentation_url": "https://docs.github.com/rest/repos/contents#create-or-update-file-contents", "status": "409" }),
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let blob = ctx.state.next_sha();
+    let commit_sha = ctx.state.next_sha();
+    let parent = ctx.state.branches.insert(key, commit_sha.clone());
+    let now = ctx.state.now();
+    let (status, file) = match existing {
+        Some(idx) => {
+            let f = &mut ctx.state.files[idx];
+            f.bytes = bytes;
+            f.sha = blob;
+            f.commits += 1;
+            (200, f.clone())
+        }
+        None => {
+            let f = StoredFile {
+                repo: repo.to_owned(),
+                branch,
+                path: path.to_owned(),
+                bytes,
+                sha: blob,
+                commits: 1,
+            };
+            ctx.state.files.push(f.clone());
+            (201, f)
+        }
+    };
+    let api = api_base(ctx, req);
+    let commit_url = |sha: &str| format!("{api}/repos/{repo}/git/commits/{sha}");
+    let person =
+        json!({ "date": now, "name": login, "email": format!("{login}@users.noreply.github.com") });
+    let parents: Vec<Value> = parent
+        .iter()
+        .map(|p| json!({ "url": commit_url(p), "html_url": format!("{}/{repo}/commit/{p}", ctx.origin), "sha": p }))
+        .collect();
+    let commit = json!({
+        "sha": commit_sha,
+        "node_id": format!("C_kwDO{commit_sha}"),
+        "url": commit_url(&commit_sha),
+        "html_url": format!("{}/{repo}/commit/{commit_sha}", ctx.origin),
+        "author": person,
+        "committer": person,
+        "message": message,
+        "tree": { "url": format!("{api}/repos/{repo}/git/trees/{commit_sha}"), "sha": commit_sha },
+        "parents": parents,
+        "verification": { "verified": false, "reason": "unsigned", "signature": null, "payload": null, "verified_at": null }
+    });
+    Ok((status, file, commit))
+}
+
+/// GitHub's git-ref object for a branch head.
+fn ref_json(api: &str, repo: &str, name: &str, sha: &str) -> Value {
+    json!({
+        "ref": name,
+        "node_id": format!("REF_kwDO{sha}"),
+        "url": format!("{api}/repos/{repo}/git/{name}"),
+        "object": {
+            "type": "commit",
+            "sha": sha,
+            "url": format!("{api}/repos/{repo}/git/commits/{sha}")
+        }
+    })
+}
+
+/// GitHub's content-file object. `download_url` serves the raw bytes on github.com (the fake
+/// uses `{origin}/{repo}/raw/{branch}/{path}`, the web UI's form).
+fn content_json(api: &str, html: &str, f: &StoredFile) -> Value {
+    use base64::Engine as _;
+    let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+    let url = format!(
+        "{api}/repos/{}/contents/{}?ref={}",
+        f.repo, f.path, f.branch
+    );
+    let git = format!("{api}/repos/{}/git/blobs/{}", f.repo, f.sha);
+    let web = format!("{html}/{}/blob/{}/{}", f.repo, f.branch, f.path);
+    json!({
+        "type": "file",
+        "encoding": "base64",
+        "size": f.bytes.len(),
+        "name": name,
+        "path": f.path,
+        "content": base64::engine::general_purpose::STANDARD.encode(&f.bytes),
+        "sha": f.sha,
+        "url": url,
+        "git_url": git,
+        "html_url": web,
+        "download_url": format!("{html}/{}/raw/{}/{}", f.repo, f.branch, f.path),
+        "_links": { "git": git, "html": web, "self": url }
+    })
+}
+
+/// 422 "Validation Failed" for a request the API understood but cannot apply.
+fn validation_failed(message: &str) -> Resp {
+    Resp::json(
+        422,
+        &json!({ "message": message, "documentation_url": "https://docs.github.com/rest", "status": "422" }),
+    )
 }
 
 /// Records a violation and answers like GitHub would.

@@ -19,6 +19,8 @@
 //! - Seed data with [`FakeServer::seed_comments`], deny writes with [`FakeServer::forbid_writes`],
 //!   inject faults with [`FakeServer::inject`], and read results back with
 //!   [`FakeServer::comments`], [`FakeServer::uploads`] and [`FakeServer::requests`].
+//! - GitHub branches for the contents API: create one with [`FakeServer::add_branch`], read
+//!   committed files back with [`FakeServer::files`].
 
 mod github;
 mod gitlab;
@@ -35,7 +37,7 @@ pub use github::MAX_COMMENT_CHARS as GITHUB_MAX_COMMENT_CHARS;
 pub use gitlab::MAX_NOTE_CHARS as GITLAB_MAX_NOTE_CHARS;
 pub use raw::send_raw;
 pub use state::{
-    FakeUser, Fault, FaultKind, LoggedRequest, StoredComment, StoredUpload, TokenKind,
+    FakeUser, Fault, FaultKind, LoggedRequest, StoredComment, StoredFile, StoredUpload, TokenKind,
 };
 
 use state::State;
@@ -198,6 +200,19 @@ impl FakeServer {
     /// Files uploaded so far.
     pub fn uploads(&self) -> Vec<StoredUpload> {
         self.lock().uploads.clone()
+    }
+
+    /// Creates branch `branch` in GitHub repository `repo` (`owner/repo`), empty.
+    pub fn add_branch(&self, repo: &str, branch: &str) {
+        let mut st = self.lock();
+        let sha = st.next_sha();
+        st.branches
+            .insert((repo.to_owned(), branch.to_owned()), sha);
+    }
+
+    /// Files committed through GitHub's contents API so far.
+    pub fn files(&self) -> Vec<StoredFile> {
+        self.lock().files.clone()
     }
 
     /// Every request so far, in order.

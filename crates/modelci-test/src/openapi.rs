@@ -81,6 +81,21 @@ impl Spec {
         let mut best: Option<Candidate<'_>> = None;
         for (template, item) in paths {
             let tsegs: Vec<&str> = template.split('/').collect();
+            // GitHub marks parameters that hold slashes (`{path}` of the contents API, `{ref}`
+            // of git refs) with `x-multi-segment`; such a last parameter takes the rest.
+            let multi = tsegs
+                .last()
+                .and_then(|t| t.strip_prefix('{').and_then(|t| t.strip_suffix('}')))
+                .is_some_and(|name| self.multi_segment(item, name));
+            let segs: Vec<String> = if multi && segs.len() > tsegs.len() {
+                let (head, tail) = segs.split_at(tsegs.len() - 1);
+                head.iter()
+                    .map(|s| (*s).to_owned())
+                    .chain([tail.join("/")])
+                    .collect()
+            } else {
+                segs.iter().map(|s| (*s).to_owned()).collect()
+            };
             if tsegs.len() != segs.len() {
                 continue;
             }
@@ -88,7 +103,7 @@ impl Spec {
             let mut literal = 0;
             let ok = tsegs.iter().zip(&segs).all(|(t, s)| {
                 if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
-                    params.push((name.to_owned(), (*s).to_owned()));
+                    params.push((name.to_owned(), s.clone()));
                     !s.is_empty()
                 } else {
                     literal += 1;
@@ -114,6 +129,21 @@ impl Spec {
             id,
             path_params,
             op: op.clone(),
+        })
+    }
+
+    /// Whether some operation of path item `item` marks path parameter `name` as
+    /// `x-multi-segment` (its value may contain `/`).
+    fn multi_segment(&self, item: &Value, name: &str) -> bool {
+        item.as_object().is_some_and(|ops| {
+            ops.values()
+                .filter_map(|op| op.get("parameters").and_then(Value::as_array))
+                .flatten()
+                .map(|p| self.resolve(p))
+                .any(|p| {
+                    p.get("name").and_then(Value::as_str) == Some(name)
+                        && p.get("x-multi-segment").and_then(Value::as_bool) == Some(true)
+                })
         })
     }
 
@@ -335,6 +365,22 @@ mod tests {
             spec.find("PUT", "/repos/o/r/issues/7/comments"),
             Err(Mismatch::NoMethod)
         ));
+    }
+
+    #[test]
+    fn multi_segment_parameters_take_the_rest_of_the_path() {
+        let spec = Spec::load().unwrap();
+        let op = spec.find("PUT", "/repos/o/r/contents/a/b/c.png").unwrap();
+        assert_eq!(op.id, "repos/create-or-update-file-contents");
+        assert!(
+            op.path_params
+                .contains(&("path".into(), "a/b/c.png".into()))
+        );
+        let op = spec.find("GET", "/repos/o/r/git/ref/heads/x/y").unwrap();
+        assert_eq!(op.id, "git/get-ref");
+        assert!(op.path_params.contains(&("ref".into(), "heads/x/y".into())));
+        // Other parameters still take one segment.
+        assert!(spec.find("GET", "/repos/o/r/pulls/1/2").is_err());
     }
 
     #[test]

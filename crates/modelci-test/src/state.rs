@@ -59,6 +59,23 @@ pub struct StoredUpload {
     pub url: String,
 }
 
+/// A file committed to a branch through the contents API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    /// `owner/repo`.
+    pub repo: String,
+    /// Branch name.
+    pub branch: String,
+    /// Path in the repository.
+    pub path: String,
+    /// File content.
+    pub bytes: Vec<u8>,
+    /// Blob SHA handed out (40 hex digits); changes with every commit.
+    pub sha: String,
+    /// How many commits wrote this file.
+    pub commits: u32,
+}
+
 /// What an injected fault answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FaultKind {
@@ -121,6 +138,10 @@ pub struct State {
     pub projects: BTreeMap<u64, String>,
     /// Uploads in order.
     pub uploads: Vec<StoredUpload>,
+    /// GitHub branches: (`owner/repo`, branch) → head commit SHA.
+    pub branches: BTreeMap<(String, String), String>,
+    /// Files committed through the contents API.
+    pub files: Vec<StoredFile>,
     /// Repositories or projects where writes are forbidden (fork PRs).
     pub forbidden: HashSet<String>,
     /// Pending faults.
@@ -140,6 +161,11 @@ impl State {
     pub fn next_id(&mut self) -> u64 {
         self.last_id += 1;
         self.last_id
+    }
+
+    /// A fresh 40-hex-digit SHA.
+    pub fn next_sha(&mut self) -> String {
+        format!("{:040x}", 0x5eed_0000_u64 + self.next_id())
     }
 
     /// The current fake time (advances one second per call), RFC 3339.

@@ -315,3 +315,71 @@ fn post_from_a_downloaded_report_folder() {
     );
     server.assert_no_violations();
 }
+
+#[test]
+fn image_branch_commits_the_charts_and_the_comment_shows_them() {
+    let server = FakeServer::start();
+    let work = tempfile::tempdir().expect("temp dir");
+    let env = github_env(work.path(), server.github_url());
+    let args = [
+        "--tolerance",
+        "accuracy=0.5pt",
+        "--image-branch",
+        "modelci-charts",
+    ];
+    let file = format!("modelci/eval-diff/default/{PR}/metrics.png");
+    let url = format!(
+        "{}/{GITHUB_REPO}/raw/modelci-charts/{file}",
+        server.github_url()
+    );
+
+    // The branch does not exist yet: a warning naming the fix, and the run's artifacts instead.
+    let r = run_in_ci(&work.path().join("report-0"), &env, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("git switch --orphan modelci-charts"),
+        "{}",
+        r.stderr
+    );
+    let body = &server.comments_by(GITHUB_REPO, PR, BOT_LOGIN)[0].body;
+    assert!(!body.contains("!["), "{body}");
+    assert!(body.contains("/actions/runs/4242"), "{body}");
+    assert!(server.files().is_empty());
+
+    server.add_branch(GITHUB_REPO, "modelci-charts");
+    for run in 1..3 {
+        let out = work.path().join(format!("report-{run}"));
+        let r = run_in_ci(&out, &env, &args);
+        assert_eq!(r.code, 0, "run {run}: {}", r.stderr);
+        assert!(!r.stderr.contains("warning"), "run {run}: {}", r.stderr);
+        let ours = server.comments_by(GITHUB_REPO, PR, BOT_LOGIN);
+        assert_eq!(ours.len(), 1, "one sticky comment");
+        assert!(
+            ours[0].body.contains(&format!("]({url})")) && ours[0].body.contains("!["),
+            "run {run}: the chart is shown from the branch: {}",
+            ours[0].body
+        );
+        let files = server.files();
+        assert!(
+            files.iter().all(|f| f.branch == "modelci-charts"
+                && f.path
+                    .starts_with(&format!("modelci/eval-diff/default/{PR}/"))
+                && f.path.ends_with(".png")
+                && f.commits == run),
+            "every chart PNG, updated by the second run: {:?}",
+            files
+                .iter()
+                .map(|f| (&f.path, f.commits))
+                .collect::<Vec<_>>()
+        );
+        let metrics = files
+            .iter()
+            .find(|f| f.path == file)
+            .expect("metrics.png is on the branch");
+        assert!(
+            metrics.bytes == std::fs::read(out.join("metrics.png")).expect("metrics.png"),
+            "the branch holds the report's PNG"
+        );
+    }
+    server.assert_no_violations();
+}

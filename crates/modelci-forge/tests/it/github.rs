@@ -334,3 +334,54 @@ fn image_upload_is_unsupported_on_github() {
         .unwrap_err();
     assert!(matches!(err, ForgeError::Unsupported { .. }), "{err}");
 }
+
+#[test]
+fn publish_image_needs_the_branch_then_creates_and_updates_the_file() {
+    let server = FakeServer::start();
+    let forge = github(&server);
+    let path = "modelci/eval-diff/cpu/7/metrics.png";
+    let err = forge.publish_image("charts", path, b"one").unwrap_err();
+    assert!(matches!(err, ForgeError::Config { .. }), "{err}");
+    assert!(err.to_string().contains("git switch --orphan charts"));
+
+    server.add_branch(REPO, "charts");
+    let url = forge.publish_image("charts", path, b"one").unwrap();
+    assert_eq!(
+        url,
+        format!("{}/{REPO}/raw/charts/{path}", server.github_url())
+    );
+    let url2 = forge.publish_image("charts", path, b"two").unwrap();
+    assert_eq!(url, url2);
+    let files = server.files();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].bytes, b"two");
+    assert_eq!(files[0].commits, 2);
+    assert!(
+        forge
+            .publish_image("charts", "../escape.png", b"x")
+            .is_err()
+    );
+    server.assert_no_violations();
+}
+
+#[test]
+fn publish_image_works_with_enterprise_urls() {
+    let server = FakeServer::start();
+    server.add_branch(REPO, "charts");
+    let forge = github_at(&server.github_enterprise_url(), modelci_test::BOT_TOKEN);
+    forge.publish_image("charts", "a.png", b"png").unwrap();
+    assert_eq!(server.files()[0].path, "a.png");
+    server.assert_no_violations();
+}
+
+#[test]
+fn publish_image_on_a_fork_is_forbidden() {
+    let server = FakeServer::start();
+    server.add_branch(REPO, "charts");
+    server.forbid_writes(REPO);
+    let err = github(&server)
+        .publish_image("charts", "a.png", b"png")
+        .unwrap_err();
+    assert!(err.is_forbidden(), "{err}");
+    assert!(server.files().is_empty());
+}

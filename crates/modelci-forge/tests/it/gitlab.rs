@@ -147,3 +147,11 @@ fn forbidden_project_is_forbidden() {
             .is_forbidden()
     );
 }
+
+#[test]
+fn publishing_to_a_branch_is_unsupported_on_gitlab() {
+    let server = FakeServer::start();
+    let forge = gitlab(&server, Token::new(BOT_TOKEN)).unwrap();
+    let err = forge.publish_image("charts", "a.png", b"png").unwrap_err();
+    assert!(matches!(err, ForgeError::Unsupported { .. }), "{err}");
+}
