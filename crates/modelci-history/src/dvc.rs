@@ -13,12 +13,7 @@ use crate::{Format, History, HistoryError};
 /// [`HistoryError::Syntax`] when the text does not parse, [`HistoryError::NotNumeric`] naming
 /// the flattened key and its line when a leaf is not a number.
 pub fn parse(path: &Path, text: &str, yaml: bool) -> Result<History, HistoryError> {
-    let root = if yaml {
-        tree::parse_yaml(path, text)?
-    } else {
-        tree::parse_json(path, text)?
-    };
-    from_tree(path, text, root)
+    from_tree(path, text, tree::parse(path, text, yaml)?)
 }
 
 pub(crate) fn from_tree(path: &Path, text: &str, root: Node) -> Result<History, HistoryError> {

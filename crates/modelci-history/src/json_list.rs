@@ -16,12 +16,7 @@ use crate::{Epoch, Format, History, HistoryError};
 /// [`HistoryError::Syntax`] when the text does not parse or an entry is not an object,
 /// [`HistoryError::NotNumeric`] when a value is not a number.
 pub fn parse(path: &Path, text: &str, yaml: bool) -> Result<History, HistoryError> {
-    let root = if yaml {
-        tree::parse_yaml(path, text)?
-    } else {
-        tree::parse_json(path, text)?
-    };
-    from_tree(path, text, root)
+    from_tree(path, text, tree::parse(path, text, yaml)?)
 }
 
 pub(crate) fn from_tree(path: &Path, text: &str, root: Node) -> Result<History, HistoryError> {

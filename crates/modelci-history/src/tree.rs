@@ -41,6 +41,15 @@ impl Node {
 }
 
 /// Parses JSON, accepting Python's bare `NaN`, `Infinity` and `-Infinity`.
+/// Parses `text` as YAML when `yaml` is true, else as JSON.
+pub(crate) fn parse(path: &Path, text: &str, yaml: bool) -> Result<Node, HistoryError> {
+    if yaml {
+        parse_yaml(path, text)
+    } else {
+        parse_json(path, text)
+    }
+}
+
 pub(crate) fn parse_json(path: &Path, text: &str) -> Result<Node, HistoryError> {
     let prepared = mark_non_finite(text);
     let value: serde_json::Value =
