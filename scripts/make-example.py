@@ -439,6 +439,170 @@ def mcnemar_exact(b, c):
     return min(Fraction(1), Fraction(2 * tail, 2 ** n))
 
 
+def save_sklearn_for_serving(clf, flat_train, y_train, flat_test):
+    """The baseline estimator itself, for a model server (deploy-notify's smoke check serves it
+    with MLServer's scikit-learn runtime), and a deliberately different one that agrees less."""
+    import joblib  # scikit-learn's own dependency; pinned through scikit-learn
+
+    (EXAMPLE / "sklearn").mkdir(parents=True, exist_ok=True)
+    joblib.dump(clf, EXAMPLE / "sklearn" / "model.joblib")
+    assert np.array_equal(joblib.load(EXAMPLE / "sklearn" / "model.joblib").predict(flat_test),
+                          clf.predict(flat_test))
+    # Strong regularisation and 60 training samples: a valid digits model that disagrees with
+    # the baseline on a good share of the test set.
+    other = LogisticRegression(C=0.002, max_iter=5000).fit(flat_train[:60], y_train[:60])
+    (EXAMPLE / "sklearn-other").mkdir(parents=True, exist_ok=True)
+    joblib.dump(other, EXAMPLE / "sklearn-other" / "model.joblib")
+    agreement = float((other.predict(flat_test) == clf.predict(flat_test)).mean())
+    print(f"sklearn-other agrees with the baseline on {agreement:.3f} of the test set")
+    assert agreement < 0.9, agreement
+
+
+QUANTIZE_FIXTURES = ROOT / "tests" / "fixtures" / "quantize"
+
+
+def make_quantize_fixtures(flat_train, y_train, flat_test, y_test):
+    """Small models for `quantize` (issue 5): each covers a graph shape real exporters write.
+
+    Own RandomState, so the other outputs do not change when these do.
+    """
+    from sklearn.neural_network import MLPClassifier
+
+    out = QUANTIZE_FIXTURES
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    rng = np.random.RandomState(5)
+
+    def w(*shape, scale=0.3):
+        return (rng.standard_normal(shape) * scale).astype(F32)
+
+    def init(name, array):
+        return numpy_helper.from_array(array, name)
+
+    def save(graph, name, doc, opset=CNN_OPSET):
+        model = helper.make_model(
+            graph, opset_imports=[helper.make_opsetid("", opset)], producer_name=PRODUCER,
+            producer_version=PRODUCER_VERSION, ir_version=CNN_IR_VERSION, doc_string=doc)
+        onnx.checker.check_model(model, full_check=True)
+        save_onnx(model, out / name)
+
+    # gemm.onnx: two Gemm layers, one with transB/alpha/beta, one plain
+    graph = helper.make_graph(
+        [helper.make_node("Gemm", ["input", "W1", "B1"], ["h"], name="fc1",
+                          transB=1, alpha=0.5, beta=2.0),
+         helper.make_node("Relu", ["h"], ["r"], name="relu"),
+         helper.make_node("Gemm", ["r", "W2", "B2"], ["logits"], name="fc2")],
+        "gemm",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 64])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10])],
+        initializer=[init("W1", w(48, 64)), init("B1", w(48, scale=0.1)),
+                     init("W2", w(48, 10)), init("B2", w(10, scale=0.1))])
+    save(graph, "gemm.onnx", "fixture: Gemm with transB, alpha, beta; Gemm plain")
+
+    # conv_bias.onnx: Conv with bias, depthwise Conv with bias (tiny: stays fp32), pooling head
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["input", "C1", "CB1"], ["c1"], name="conv1",
+                          kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+         helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+         helper.make_node("Conv", ["r1", "C2", "CB2"], ["c2"], name="depthwise",
+                          kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=16),
+         helper.make_node("GlobalAveragePool", ["c2"], ["gap"], name="gap"),
+         helper.make_node("Flatten", ["gap"], ["flat"], name="flatten", axis=1),
+         helper.make_node("Conv", ["input", "C3"], ["c3"], name="conv_no_bias",
+                          kernel_shape=[8, 8]),
+         helper.make_node("Flatten", ["c3"], ["flat3"], name="flatten3", axis=1),
+         helper.make_node("Concat", ["flat", "flat3"], ["logits"], name="concat", axis=1)],
+        "conv_bias",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 1, 8, 8])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 26])],
+        initializer=[init("C1", w(16, 1, 3, 3)), init("CB1", w(16, scale=0.1)),
+                     init("C2", w(16, 1, 3, 3)), init("CB2", w(16, scale=0.1)),
+                     init("C3", w(10, 1, 8, 8, scale=0.1))])
+    save(graph, "conv_bias.onnx", "fixture: Conv with bias, depthwise Conv, Conv without bias")
+
+    # matmul_3d.onnx: MatMul on a [N, 6, 32] input (a sequence model's projection)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["input", "P"], ["p"], name="proj"),
+         helper.make_node("Add", ["p", "PB"], ["pb"], name="proj_bias"),
+         helper.make_node("Tanh", ["pb"], ["t"], name="tanh"),
+         helper.make_node("MatMul", ["t", "O"], ["output"], name="out")],
+        "matmul_3d",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 6, 32])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 6, 16])],
+        initializer=[init("P", w(32, 48)), init("PB", w(48, scale=0.1)), init("O", w(48, 16))])
+    save(graph, "matmul_3d.onnx", "fixture: MatMul with a 3-D input")
+
+    # constant_weights.onnx: weights as Constant nodes (as detectors and traced exports write)
+    def constant(name, array):
+        return helper.make_node("Constant", [], [name], name=f"const_{name}",
+                                value=numpy_helper.from_array(array, name))
+    graph = helper.make_graph(
+        [constant("K1", w(64, 40)), constant("KB1", w(40, scale=0.1)),
+         constant("K2", w(40, 10)),
+         helper.make_node("MatMul", ["input", "K1"], ["m1"], name="mm1"),
+         helper.make_node("Add", ["m1", "KB1"], ["a1"], name="add1"),
+         helper.make_node("Relu", ["a1"], ["r1"], name="relu1"),
+         helper.make_node("MatMul", ["r1", "K2"], ["m2"], name="mm2"),
+         helper.make_node("Softmax", ["m2"], ["probabilities"], name="softmax", axis=1)],
+        "constant_weights",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 64])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])])
+    save(graph, "constant_weights.onnx", "fixture: weights as Constant nodes, Softmax head")
+
+    # old_opset.onnx: a MatMul model at opset 9 (too old for DynamicQuantizeLinear)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["input", "M"], ["output"], name="mm")],
+        "old_opset",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 64])],
+        [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 32])],
+        initializer=[init("M", w(64, 32))])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 9)],
+                              producer_name=PRODUCER, producer_version=PRODUCER_VERSION,
+                              ir_version=4, doc_string="fixture: opset 9")
+    onnx.checker.check_model(model, full_check=True)
+    save_onnx(model, out / "old_opset.onnx")
+
+    # skl_mlp.onnx: skl2onnx MLPClassifier, opset list as skl2onnx writes it (default domain twice)
+    mlp = MLPClassifier(hidden_layer_sizes=(32,), max_iter=400, random_state=0)
+    mlp.fit(flat_train, y_train)
+    onx = convert_sklearn(mlp, name="digits_mlp",
+                          initial_types=[("input", FloatTensorType([None, 64]))],
+                          target_opset=SKL_OPSET, options={id(mlp): {"zipmap": False}})
+    # skl2onnx repeats the default domain for some estimators (the baseline's LogisticRegression);
+    # for this one it does not, so the repeat is added the way skl2onnx writes it.
+    if [o.domain for o in onx.opset_import].count("") < 2:
+        onx.opset_import.append(helper.make_opsetid("", SKL_OPSET[""]))
+    domains = [(o.domain, o.version) for o in onx.opset_import]
+    assert [d for d, _ in domains].count("") == 2, domains
+    onx.doc_string = "fixture: skl2onnx MLPClassifier with the repeated opset entry it writes"
+    save_onnx(onx, out / "skl_mlp.onnx")
+    mlp_acc = float(accuracy_score(y_test, mlp.predict(flat_test)))
+
+    sizes = {p.name: p.stat().st_size for p in sorted(out.glob("*.onnx"))}
+    assert sum(sizes.values()) < 300_000, sizes
+    rows = "\n".join(f"| `{name}` | {size} |" for name, size in sizes.items())
+    write_text(out / "README.md", f"""# quantize test models
+
+Generated by `scripts/make-example.py` (`make_quantize_fixtures`); weights are seeded random
+numbers except `skl_mlp.onnx`, a scikit-learn `MLPClassifier` trained on the example's digits
+train split (test accuracy {mlp_acc:.4f}). Used by `crates/quantize/tests/`.
+
+| file | what it covers |
+|---|---|
+| `gemm.onnx` | Gemm with `transB=1`, `alpha=0.5`, `beta=2`, then a plain Gemm; input `[N, 64]` |
+| `conv_bias.onnx` | Conv with bias, a depthwise Conv too small to shrink, a Conv without bias; input `[N, 1, 8, 8]` |
+| `matmul_3d.onnx` | MatMul with a 3-D input `[N, 6, 32]` |
+| `constant_weights.onnx` | weights as `Constant` nodes instead of initializers, Softmax head |
+| `old_opset.onnx` | MatMul at opset 9 (too old for the int8 modes) |
+| `skl_mlp.onnx` | skl2onnx `MLPClassifier` whose opset list repeats the default domain: {domains} |
+
+| file | bytes |
+|---|---|
+{rows}
+""")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -492,6 +656,8 @@ def main():
     assert np.allclose(b_proba, clf.predict_proba(flat_test), atol=1e-5)
     assert np.array_equal(b_label, b_proba.argmax(axis=1))
     b_skl_agree = float((b_label == clf.predict(flat_test)).mean())
+    save_sklearn_for_serving(clf, flat_train, y_train, flat_test)
+    make_quantize_fixtures(flat_train, y_train, flat_test, y_test)
 
     # ---------------- candidate: numpy CNN, 80/20 split of the train split
     print("training candidate CNN (numpy)", flush=True)

@@ -146,6 +146,82 @@ impl GitHub {
     fn repo_path(&self) -> String {
         format!("/repos/{}/{}", self.owner, self.repo)
     }
+
+    /// For [`crate::releases`]: sends `method` to `uri` (a path under the API root such as
+    /// `/repos/{owner}/{repo}/releases?per_page=100`, or an absolute `Link` URL) once, returning
+    /// the headers and body of a successful answer.
+    pub(crate) fn releases_call(
+        &self,
+        action: &'static str,
+        method: http::Method,
+        uri: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<(HeaderMap, Vec<u8>), ForgeError> {
+        self.call(action, method, uri, body)
+            .map(|(_, headers, bytes)| (headers, bytes))
+    }
+
+    /// For [`crate::releases`]: POSTs raw `bytes` to `url` (a release's `upload_url`) once.
+    pub(crate) fn releases_upload(
+        &self,
+        action: &'static str,
+        url: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<Vec<u8>, ForgeError> {
+        let transport = |message: String| ForgeError::Transport {
+            host: HOST,
+            action,
+            message,
+        };
+        let (status, headers, body) = self.runtime.block_on(async {
+            let len = bytes.len();
+            let request = http::Request::builder()
+                .method(http::Method::POST)
+                .uri(url)
+                .header(http::header::CONTENT_TYPE, content_type)
+                .header(http::header::CONTENT_LENGTH, len)
+                .body(bytes)
+                .map_err(|e| transport(e.to_string()))?;
+            let resp = self
+                .client
+                .execute(request)
+                .await
+                .map_err(|e| transport(e.to_string()))?;
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let text = self
+                .client
+                .body_to_string(resp)
+                .await
+                .map_err(|e| transport(e.to_string()))?;
+            Ok::<_, ForgeError>((status, headers, text.into_bytes()))
+        })?;
+        if status.is_success() {
+            Ok(body)
+        } else {
+            Err(classify(HOST, action, status.as_u16(), &headers, &body))
+        }
+    }
+
+    /// For [`crate::releases`]: `/repos/{owner}/{repo}`.
+    pub(crate) fn releases_repo_path(&self) -> String {
+        self.repo_path()
+    }
+
+    /// For [`crate::deployments`]: sends `method` to `/repos/{owner}/{repo}{suffix}` once and
+    /// returns the body of a successful answer (callers choose the retry rule).
+    pub(crate) fn deployments_call(
+        &self,
+        action: &'static str,
+        method: http::Method,
+        suffix: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Vec<u8>, ForgeError> {
+        let uri = format!("{}{suffix}", self.repo_path());
+        self.call(action, method, &uri, body)
+            .map(|(_, _, bytes)| bytes)
+    }
 }
 
 /// Parses a JSON answer into octocrab's model.

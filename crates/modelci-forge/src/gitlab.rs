@@ -176,6 +176,58 @@ impl GitLab {
         retry::run(&self.policy, || self.call_once(action, ep, extra))
     }
 
+    /// For [`crate::releases`]: one call of `ep` with retries (`retry: true`, idempotent
+    /// requests) or once, returning status, headers and body of any answer that arrived
+    /// (callers need 404 to mean "absent").
+    pub(crate) fn releases_call<E: Endpoint>(
+        &self,
+        action: &'static str,
+        ep: &E,
+        retry: bool,
+    ) -> Result<Answer, ForgeError> {
+        if retry {
+            self.call(action, ep, &[])
+        } else {
+            retry::run_unapplied(&self.policy, || self.call_once(action, ep, &[]))
+        }
+    }
+
+    /// For [`crate::releases`]: the project path or id of this client.
+    pub(crate) fn releases_project(&self) -> &str {
+        &self.project
+    }
+
+    /// For [`crate::releases`]: the full URL of API endpoint `endpoint` (`projects/…`).
+    pub(crate) fn releases_url(&self, endpoint: &str) -> Result<String, ForgeError> {
+        self.client
+            .rest_endpoint(endpoint)
+            .map(|u| u.to_string())
+            .map_err(|e| ForgeError::Config {
+                message: format!("cannot build the URL of `{endpoint}`: {e}"),
+            })
+    }
+
+    /// For [`crate::deployments`]: the project (path or id) and one call of `ep`, once
+    /// (`retry: false`) or with retries, returning the body of a successful answer.
+    pub(crate) fn deployments_call<E: Endpoint>(
+        &self,
+        action: &'static str,
+        ep: &E,
+        retry: bool,
+    ) -> Result<Vec<u8>, ForgeError> {
+        let answer = if retry {
+            self.call(action, ep, &[])
+        } else {
+            retry::run_unapplied(&self.policy, || self.call_once(action, ep, &[]))
+        };
+        answer.map(|(_, _, bytes)| bytes)
+    }
+
+    /// For [`crate::deployments`]: the project path or id this client is for.
+    pub(crate) fn deployments_project(&self) -> &str {
+        &self.project
+    }
+
     /// Sends once and turns error statuses into [`ForgeError`].
     fn call_once<E: Endpoint>(
         &self,

@@ -16,21 +16,27 @@
 //!   tokens) is distinct so callers can warn and exit 0. Tokens ([`Token`]) print as `***`.
 
 pub mod body;
+pub mod deployments;
 mod error;
 mod forge;
 mod github;
 mod gitlab;
 mod gitlab_endpoints;
+pub mod releases;
 pub mod retry;
 pub mod sticky;
 mod token;
 mod types;
 
 pub use body::{Marker, Section};
+pub use deployments::{
+    Deployment, DeploymentState, DeploymentStatus, Deployments, NewDeployment, connect_deployments,
+};
 pub use error::ForgeError;
 pub use forge::{Forge, connect};
 pub use github::GitHub;
 pub use gitlab::GitLab;
+pub use releases::{AssetFile, ReleaseError, ReleaseOutcome, ReleaseRequest};
 pub use retry::RetryPolicy;
 pub use sticky::{Action, Mode, Outcome, StickyComment};
 pub use token::{Token, TokenKind};

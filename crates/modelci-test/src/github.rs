@@ -159,6 +159,20 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
             let c = c.clone();
             (200, comment_json(&api, ctx.origin, &c))
         }
+        "repos/create-deployment"
+        | "repos/create-deployment-status"
+        | "repos/list-pull-requests-associated-with-commit" => {
+            match crate::github_deployments::handle(ctx, req, &op.id, &param, &repo, &user) {
+                Ok(answer) => answer,
+                Err(resp) => return resp,
+            }
+        }
+        id if id.contains("release") => {
+            match crate::github_releases::handle(ctx, req, id, &param, &repo, &user) {
+                Ok(answer) => answer,
+                Err(resp) => return resp,
+            }
+        }
         "pulls/get" => match pull_json(ctx, &api, &repo, number("pull_number")) {
             Some(v) => (200, v),
             None => return not_found(),

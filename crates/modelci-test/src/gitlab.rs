@@ -141,6 +141,12 @@ enum Param {
 
 /// Handles one GitLab request (the `/api/v4` prefix already stripped).
 pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
+    if let Some(resp) = crate::gitlab_deployments::handle(ctx, req) {
+        return resp;
+    }
+    if let Some(resp) = crate::gitlab_releases::handle(ctx, req) {
+        return resp;
+    }
     let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
     let Some((rule, mut params)) = RULES.iter().find_map(|r| match_rule(r, &req.method, &segs))
     else {

@@ -23,7 +23,11 @@
 //!   committed files back with [`FakeServer::files`].
 
 mod github;
+mod github_deployments;
+mod github_releases;
 mod gitlab;
+mod gitlab_deployments;
+mod gitlab_releases;
 mod openapi;
 mod raw;
 mod server;
@@ -34,6 +38,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
 pub use github::MAX_COMMENT_CHARS as GITHUB_MAX_COMMENT_CHARS;
+pub use github_deployments::{StoredDeployment, StoredDeploymentStatus};
+pub use github_releases::{StoredAsset, StoredGitLabRelease, StoredPackageFile, StoredRelease};
 pub use gitlab::MAX_NOTE_CHARS as GITLAB_MAX_NOTE_CHARS;
 pub use raw::send_raw;
 pub use state::{
@@ -213,6 +219,98 @@ impl FakeServer {
     /// Files committed through GitHub's contents API so far.
     pub fn files(&self) -> Vec<StoredFile> {
         self.lock().files.clone()
+    }
+
+    /// Deployments created so far (GitHub and GitLab), in order.
+    pub fn deployments(&self) -> Vec<StoredDeployment> {
+        self.lock().deploy.deployments.clone()
+    }
+
+    /// Deployment statuses (GitHub) and status changes (GitLab) so far, in order.
+    pub fn deployment_statuses(&self) -> Vec<StoredDeploymentStatus> {
+        self.lock().deploy.statuses.clone()
+    }
+
+    /// Makes `GET /repos/{repo}/commits/{sha}/pulls` answer pull requests `numbers`.
+    pub fn seed_commit_pulls(&self, repo: &str, sha: &str, numbers: &[u64]) {
+        self.lock()
+            .deploy
+            .commit_pulls
+            .insert((repo.to_owned(), sha.to_owned()), numbers.to_vec());
+    }
+
+    /// GitHub releases (drafts included) with their assets, in creation order.
+    pub fn releases(&self) -> Vec<StoredRelease> {
+        self.lock().releases.releases.clone()
+    }
+
+    /// Adds a GitHub release for `tag` to `repo` (`owner/repo`), a draft or published, with
+    /// `assets` (name, bytes) fully uploaded, and returns its id.
+    pub fn seed_release(
+        &self,
+        repo: &str,
+        tag: &str,
+        draft: bool,
+        assets: &[(&str, &[u8])],
+    ) -> u64 {
+        let mut st = self.lock();
+        let author = st.ensure_user(BOT_LOGIN);
+        let id = st.next_id();
+        let now = st.now();
+        let mut release = StoredRelease {
+            id,
+            repo: repo.to_owned(),
+            tag: tag.to_owned(),
+            name: tag.to_owned(),
+            body: String::new(),
+            draft,
+            prerelease: false,
+            target: "main".to_owned(),
+            author: (BOT_LOGIN.to_owned(), author),
+            created_at: now.clone(),
+            published_at: (!draft).then(|| now.clone()),
+            assets: Vec::new(),
+            publications: u32::from(!draft),
+        };
+        for (name, bytes) in assets {
+            let asset_id = st.next_id();
+            release.assets.push(StoredAsset {
+                id: asset_id,
+                name: (*name).to_owned(),
+                content_type: "application/octet-stream".to_owned(),
+                bytes: bytes.to_vec(),
+                state: "uploaded".to_owned(),
+                created_at: now.clone(),
+                uploader: (BOT_LOGIN.to_owned(), author),
+            });
+        }
+        st.releases.releases.push(release);
+        id
+    }
+
+    /// Lets `after` release asset uploads through, then breaks the next one off: half its bytes
+    /// are kept as an asset in state `open` and the client gets 502 (GitHub documents that a
+    /// failed upload may leave such an asset behind).
+    pub fn fail_release_upload(&self, after: usize) {
+        self.lock().releases.fail_upload_after = Some(after);
+    }
+
+    /// GitLab generic package files, every upload (duplicates included), in order.
+    pub fn packages(&self) -> Vec<StoredPackageFile> {
+        self.lock().releases.packages.clone()
+    }
+
+    /// GitLab releases with their links, in creation order.
+    pub fn gitlab_releases(&self) -> Vec<StoredGitLabRelease> {
+        self.lock().releases.gitlab_releases.clone()
+    }
+
+    /// Makes tag `tag` exist in GitLab project `project` (a release for it then needs no `ref`).
+    pub fn add_gitlab_tag(&self, project: &str, tag: &str) {
+        self.lock()
+            .releases
+            .gitlab_tags
+            .push((project.to_owned(), tag.to_owned()));
     }
 
     /// Every request so far, in order.

@@ -154,6 +154,10 @@ pub struct State {
     pub last_id: u64,
     /// Fake clock, seconds since the start of the day.
     pub clock: u64,
+    /// Deployments and their statuses (issue 6).
+    pub deploy: crate::github_deployments::DeployState,
+    /// Releases, release assets, generic packages and GitLab releases (issue 6).
+    pub releases: crate::github_releases::ReleaseState,
 }
 
 impl State {

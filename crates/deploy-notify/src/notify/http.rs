@@ -1,0 +1,171 @@
+//! POSTing JSON to a webhook with bounded retries.
+//!
+//! Retried: connection failures, timeouts, 429 and 5xx (with a short exponential backoff, at most
+//! [`Policy::attempts`] tries). Not retried: other 4xx, which mean the URL or payload is wrong.
+
+use std::time::Duration;
+
+/// Retry budget of one delivery.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Tries in all (at least 1).
+    pub attempts: u32,
+    /// Pause before the second try; doubled for each later one.
+    pub first_backoff: Duration,
+    /// Timeout of one request.
+    pub timeout: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            attempts: 3,
+            first_backoff: Duration::from_millis(500),
+            timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a delivery failed, after retries.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DeliveryError {
+    /// The webhook answered with an error status.
+    #[error("answered {status} after {attempts} attempt(s){}", if .body.is_empty() { String::new() } else { format!(": {}", .body) })]
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// Tries made.
+        attempts: u32,
+        /// The start of the answer.
+        body: String,
+    },
+    /// No answer (connection refused, DNS, timeout).
+    #[error("unreachable after {attempts} attempt(s): {message}")]
+    Transport {
+        /// Tries made.
+        attempts: u32,
+        /// What the HTTP client said (without the URL).
+        message: String,
+    },
+}
+
+/// POSTs `body` as JSON to `url` with retries.
+///
+/// # Errors
+/// [`DeliveryError`] after the last try.
+pub fn post_json(
+    url: &str,
+    body: &serde_json::Value,
+    policy: &Policy,
+) -> Result<(), DeliveryError> {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(policy.timeout)
+        .connect_timeout(policy.timeout)
+        .user_agent(concat!("modelci-deploy-notify/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| DeliveryError::Transport {
+            attempts: 0,
+            message: crate::smoke::oip::describe(&e),
+        })?;
+    let text = body.to_string();
+    let attempts = policy.attempts.max(1);
+    let mut backoff = policy.first_backoff;
+    let mut last = None;
+    for attempt in 1..=attempts {
+        if attempt > 1 {
+            std::thread::sleep(backoff);
+            backoff *= 2;
+        }
+        let sent = client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(text.clone())
+            .send();
+        match sent {
+            Ok(resp) if resp.status().is_success() => return Ok(()),
+            Ok(resp) => {
+                let status = resp.status().as_u16();
+                let answer = resp.text().unwrap_or_default();
+                let body = answer
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .chars()
+                    .take(200)
+                    .collect();
+                let err = DeliveryError::Status {
+                    status,
+                    attempts: attempt,
+                    body,
+                };
+                if !(status == 429 || status >= 500) {
+                    return Err(err);
+                }
+                last = Some(err);
+            }
+            Err(e) => {
+                last = Some(DeliveryError::Transport {
+                    attempts: attempt,
+                    message: crate::smoke::oip::describe(&e),
+                });
+            }
+        }
+    }
+    Err(last.unwrap_or(DeliveryError::Transport {
+        attempts,
+        message: "no attempt made".into(),
+    }))
+}
+
+/// `scheme://host[:port]/…`: a webhook URL without its secret path or query.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // Credentials in the authority (user:pass@host) are dropped too.
+    let host = host.rsplit('@').next().unwrap_or(host);
+    if scheme.is_empty() {
+        format!("{host}/…")
+    } else {
+        format!("{scheme}://{host}/…")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_the_secret_parts() {
+        assert_eq!(
+            redact("https://hooks.slack.com/services/T000/B000/XXXXSECRET"),
+            "https://hooks.slack.com/…"
+        );
+        assert_eq!(
+            redact("http://user:pw@127.0.0.1:8080/h?k=v"),
+            "http://127.0.0.1:8080/…"
+        );
+    }
+
+    #[test]
+    fn refused_connection_is_a_transport_error_without_the_url() {
+        let policy = Policy {
+            attempts: 2,
+            first_backoff: Duration::from_millis(1),
+            timeout: Duration::from_secs(2),
+        };
+        let err = post_json(
+            "http://127.0.0.1:9/secret-path",
+            &serde_json::json!({}),
+            &policy,
+        );
+        match err {
+            Err(DeliveryError::Transport { attempts, message }) => {
+                assert_eq!(attempts, 2);
+                assert!(!message.contains("secret-path"), "{message}");
+            }
+            other => panic!("expected a transport error, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! A small client of the Open Inference Protocol's REST binding (KServe V2), the protocol
+//! KServe, Seldon MLServer and Triton speak: readiness and one inference request.
+//!
+//! Readiness waits on the model, not only the server: MLServer answers `/v2/health/ready` with
+//! 200 before any model is loaded (see `/work/shared/DEPENDENCIES.md`).
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::SmokeError;
+
+/// How long one HTTP request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Pause between readiness probes.
+const POLL: Duration = Duration::from_millis(300);
+
+/// One model on one server.
+#[derive(Debug)]
+pub struct Client {
+    http: reqwest::blocking::Client,
+    base: String,
+    model: String,
+}
+
+/// One output of an inference answer: its name, datatype and values (flattened).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// Output name (`predict`, `predict_proba`, `probabilities`, ...).
+    pub name: String,
+    /// Datatype as the server names it (`FP32`, `INT64`, `BYTES`, ...).
+    pub datatype: String,
+    /// The values, row-major.
+    pub values: Vec<f64>,
+}
+
+impl Client {
+    /// A client for model `model` at server `base` (`http://HOST:PORT`, no trailing `/v2`).
+    ///
+    /// # Errors
+    /// [`SmokeError::Protocol`] when the HTTP client cannot be built.
+    pub fn new(base: &str, model: &str) -> Result<Self, SmokeError> {
+        let http = reqwest::blocking::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|e| SmokeError::Protocol {
+                url: base.to_owned(),
+                message: describe(&e),
+            })?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            model: model.to_owned(),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Waits until `GET /v2/health/ready` and `GET /v2/models/{name}/ready` both answer 200.
+    ///
+    /// # Errors
+    /// [`SmokeError::Unreachable`] when no connection was ever made within `timeout`,
+    /// [`SmokeError::NotReady`] when the server answered but the model never became ready.
+    pub fn wait_ready(&self, timeout: Duration) -> Result<(), SmokeError> {
+        let deadline = Instant::now() + timeout;
+        let server = self.url("/v2/health/ready");
+        let model = self.url(&format!("/v2/models/{}/ready", self.model));
+        let mut connected = false;
+        loop {
+            let mut last = String::new();
+            let mut ready = true;
+            for url in [&server, &model] {
+                match self.http.get(url.as_str()).send() {
+                    Ok(resp) if resp.status().is_success() => connected = true,
+                    Ok(resp) => {
+                        connected = true;
+                        last = format!("{url} answered {}", resp.status());
+                        ready = false;
+                        break;
+                    }
+                    Err(e) => {
+                        last = describe(&e);
+                        ready = false;
+                        break;
+                    }
+                }
+            }
+            if ready {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(if connected {
+                    SmokeError::NotReady {
+                        url: model,
+                        seconds: timeout.as_secs(),
+                        last,
+                    }
+                } else {
+                    SmokeError::Unreachable {
+                        url: server,
+                        seconds: timeout.as_secs(),
+                        message: last,
+                    }
+                });
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+
+    /// Sends one inference request of FP32 tensor `input_name` with `shape` and `data`, asking
+    /// for `output` when given, and returns the chosen output and the request's duration.
+    ///
+    /// # Errors
+    /// [`SmokeError`] for a transport failure, a non-200 answer (its text, shortened), or an
+    /// answer that is not an inference response.
+    pub fn infer(
+        &self,
+        input_name: &str,
+        shape: &[usize],
+        data: &[f32],
+        output: Option<&str>,
+    ) -> Result<(Output, Duration), SmokeError> {
+        let url = self.url(&format!("/v2/models/{}/infer", self.model));
+        let mut body = json!({
+            "inputs": [{
+                "name": input_name,
+                "shape": shape,
+                "datatype": "FP32",
+                "data": data,
+            }]
+        });
+        if let (Some(name), Some(obj)) = (output, body.as_object_mut()) {
+            obj.insert("outputs".into(), json!([{ "name": name }]));
+        }
+        let started = Instant::now();
+        let resp = self
+            .http
+            .post(url.as_str())
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .map_err(|e| SmokeError::Unreachable {
+                url: url.clone(),
+                seconds: 0,
+                message: describe(&e),
+            })?;
+        let status = resp.status();
+        let text = resp.text().map_err(|e| SmokeError::Protocol {
+            url: url.clone(),
+            message: describe(&e),
+        })?;
+        let elapsed = started.elapsed();
+        if !status.is_success() {
+            return Err(SmokeError::Http {
+                url,
+                status: status.as_u16(),
+                body: shorten(&text),
+            });
+        }
+        let answer: Value = serde_json::from_str(&text).map_err(|e| SmokeError::Protocol {
+            url: url.clone(),
+            message: format!("the answer is not JSON: {e}"),
+        })?;
+        let chosen = pick_output(&answer, output).map_err(|message| SmokeError::Protocol {
+            url: url.clone(),
+            message,
+        })?;
+        Ok((chosen, elapsed))
+    }
+}
+
+/// Finds the output named `want` (or the first) in an inference response.
+///
+/// # Errors
+/// A message when the answer has no such output or its data are not numbers.
+pub fn pick_output(answer: &Value, want: Option<&str>) -> Result<Output, String> {
+    let outputs = answer
+        .get("outputs")
+        .and_then(Value::as_array)
+        .ok_or("the answer has no `outputs` array")?;
+    let out = match want {
+        Some(name) => outputs
+            .iter()
+            .find(|o| o.get("name").and_then(Value::as_str) == Some(name))
+            .ok_or_else(|| format!("the answer has no output named `{name}`"))?,
+        None => outputs.first().ok_or("the answer has no outputs")?,
+    };
+    let name = out
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_owned();
+    let datatype = out
+        .get("datatype")
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_owned();
+    let mut values = Vec::new();
+    flatten(out.get("data").unwrap_or(&Value::Null), &mut values)
+        .map_err(|why| format!("output `{name}`: {why}"))?;
+    if values.is_empty() {
+        return Err(format!("output `{name}` has no data"));
+    }
+    Ok(Output {
+        name,
+        datatype,
+        values,
+    })
+}
+
+/// Flattens `data` (flat or nested lists; numbers, booleans or numeric strings).
+fn flatten(data: &Value, out: &mut Vec<f64>) -> Result<(), String> {
+    match data {
+        Value::Array(items) => items.iter().try_for_each(|v| flatten(v, out)),
+        Value::Number(n) => {
+            out.push(n.as_f64().ok_or("a number out of range")?);
+            Ok(())
+        }
+        Value::Bool(b) => {
+            out.push(if *b { 1.0 } else { 0.0 });
+            Ok(())
+        }
+        Value::String(s) => {
+            out.push(
+                s.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("`{}` is not a number", shorten(s)))?,
+            );
+            Ok(())
+        }
+        _ => Err("`data` is not a list of numbers".into()),
+    }
+}
+
+/// What went wrong with an HTTP request, in a few words: `timed out`, or the root cause
+/// (`Connection refused (os error 111)`), never the URL (webhook URLs are secrets).
+pub(crate) fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    let mut root: &dyn std::error::Error = e;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    let text = root.to_string();
+    if e.is_connect() && !text.to_lowercase().contains("connect") {
+        format!("cannot connect: {text}")
+    } else {
+        text
+    }
+}
+
+/// The first line of `text`, at most 200 characters.
+fn shorten(text: &str) -> String {
+    let line = text.lines().next().unwrap_or("").trim();
+    if line.chars().count() > 200 {
+        format!("{}…", line.chars().take(200).collect::<String>())
+    } else {
+        line.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picks_named_or_first_output_and_flattens() {
+        let answer = json!({"model_name": "m", "outputs": [
+            {"name": "predict", "shape": [1, 1], "datatype": "INT64", "data": [3]},
+            {"name": "predict_proba", "shape": [1, 3], "datatype": "FP64", "data": [[0.1, 0.7, 0.2]]}
+        ]});
+        let first = pick_output(&answer, None).ok();
+        assert_eq!(
+            first.map(|o| (o.name, o.values)),
+            Some(("predict".into(), vec![3.0]))
+        );
+        let proba = pick_output(&answer, Some("predict_proba")).ok();
+        assert_eq!(proba.map(|o| o.values), Some(vec![0.1, 0.7, 0.2]));
+        assert!(pick_output(&answer, Some("nope")).is_err());
+        assert!(pick_output(&json!({"error": "x"}), None).is_err());
+    }
+
+    #[test]
+    fn numeric_strings_are_numbers() {
+        let answer = json!({"outputs": [{"name": "predict", "datatype": "BYTES", "data": ["7"]}]});
+        assert_eq!(pick_output(&answer, None).map(|o| o.values), Ok(vec![7.0]));
+        let bad = json!({"outputs": [{"name": "predict", "datatype": "BYTES", "data": ["cat"]}]});
+        assert!(pick_output(&bad, None).is_err());
+    }
+}

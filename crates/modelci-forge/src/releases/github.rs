@@ -1,0 +1,302 @@
+//! GitHub Releases: draft → assets (uploaded and verified) → published.
+//!
+//! Operations, all from GitHub's REST description: `repos/list-releases` (every page: drafts
+//! are only visible there), `repos/create-release`, `repos/upload-release-asset` (to the
+//! release's `upload_url`), `repos/get-release-asset`, `repos/delete-release-asset`,
+//! `repos/update-release`.
+
+use serde::Deserialize;
+
+use super::{AssetFile, PublishedAsset, ReleaseError, ReleaseOutcome, ReleaseRequest, read};
+use crate::github::next_link;
+use crate::retry;
+use crate::{Forge as _, ForgeError, GitHub};
+
+/// Name used in messages.
+const HOST: &str = "GitHub";
+/// Most pages of releases read (100 each).
+const MAX_PAGES: usize = 100;
+
+/// The parts of a release this module reads.
+#[derive(Debug, Clone, Deserialize)]
+struct Release {
+    id: u64,
+    tag_name: String,
+    draft: bool,
+    html_url: String,
+    upload_url: String,
+    #[serde(default)]
+    assets: Vec<Asset>,
+}
+
+/// The parts of a release asset this module reads.
+#[derive(Debug, Clone, Deserialize)]
+struct Asset {
+    id: u64,
+    name: String,
+    size: u64,
+    digest: Option<String>,
+    state: String,
+    browser_download_url: String,
+}
+
+impl Asset {
+    /// Whether this asset holds exactly `file`: completely uploaded, same size, and (when GitHub
+    /// reports a digest) the same SHA-256.
+    fn holds(&self, file: &AssetFile) -> bool {
+        self.state == "uploaded"
+            && self.size == file.size
+            && self
+                .digest
+                .as_deref()
+                .is_none_or(|d| d.eq_ignore_ascii_case(&format!("sha256:{}", file.sha256)))
+    }
+}
+
+/// Publishes `request` as a GitHub Release on `client`'s repository. Safe to run again after a
+/// failure at any point; see the [module docs](super).
+///
+/// # Errors
+/// [`ReleaseError::AlreadyPublished`] when the release is public with other files and
+/// `replace` is off; [`ReleaseError::Verification`] when GitHub reports another size or digest
+/// than uploaded; [`ReleaseError::Forge`] when GitHub fails or refuses.
+pub fn publish(client: &GitHub, request: &ReleaseRequest) -> Result<ReleaseOutcome, ReleaseError> {
+    let mut outcome = ReleaseOutcome::default();
+    let release = match find(client, &request.tag)? {
+        Some(r) if !r.draft => {
+            let differing: Vec<String> = request
+                .assets
+                .iter()
+                .filter(|f| !r.assets.iter().any(|a| a.name == f.name && a.holds(f)))
+                .map(|f| f.name.clone())
+                .collect();
+            if !differing.is_empty() && !request.replace {
+                return Err(ReleaseError::AlreadyPublished {
+                    tag: request.tag.clone(),
+                    differing,
+                });
+            }
+            r
+        }
+        Some(r) => r,
+        None => {
+            outcome.created = true;
+            create_draft(client, request)?
+        }
+    };
+    outcome.url = Some(release.html_url.clone());
+
+    for file in &request.assets {
+        let existing = release.assets.iter().find(|a| a.name == file.name);
+        match existing {
+            Some(a) if a.holds(file) => {
+                outcome.kept.push(file.name.clone());
+                outcome.assets.push(PublishedAsset {
+                    name: a.name.clone(),
+                    url: a.browser_download_url.clone(),
+                });
+                continue;
+            }
+            Some(a) => {
+                delete_asset(client, a.id)?;
+                outcome.replaced.push(file.name.clone());
+            }
+            None => outcome.uploaded.push(file.name.clone()),
+        }
+        let asset = upload(client, &release, file)?;
+        outcome.assets.push(PublishedAsset {
+            name: asset.name,
+            url: asset.browser_download_url,
+        });
+    }
+
+    if release.draft {
+        let published = set_published(client, release.id)?;
+        if published.draft {
+            return Err(ReleaseError::Verification {
+                host: HOST,
+                name: request.tag.clone(),
+                message: "the release is still a draft after publishing it".into(),
+            });
+        }
+        outcome.url = Some(published.html_url);
+        outcome.published = true;
+    }
+    Ok(outcome)
+}
+
+/// The release for `tag` among all releases, drafts included (the oldest if several).
+fn find(client: &GitHub, tag: &str) -> Result<Option<Release>, ReleaseError> {
+    let action = "list releases";
+    let mut url = format!("{}/releases?per_page=100", client.releases_repo_path());
+    let mut found: Option<Release> = None;
+    for _ in 0..MAX_PAGES {
+        let (headers, bytes) = retry::run(client.retry_policy(), || {
+            client.releases_call(action, http::Method::GET, &url, None)
+        })?;
+        let page: Vec<Release> = decode(action, &bytes)?;
+        for r in page.into_iter().filter(|r| r.tag_name == tag) {
+            if found.as_ref().is_none_or(|f| r.id < f.id) {
+                found = Some(r);
+            }
+        }
+        match next_link(&headers) {
+            Some(next) => url = next,
+            None => break,
+        }
+    }
+    Ok(found)
+}
+
+/// Creates the draft release (not retried unless GitHub proves it was not applied: a rerun
+/// finds a draft that was created anyway).
+fn create_draft(client: &GitHub, request: &ReleaseRequest) -> Result<Release, ReleaseError> {
+    let action = "create a draft release";
+    let mut body = serde_json::json!({
+        "tag_name": request.tag,
+        "name": request.title,
+        "body": request.notes,
+        "draft": true,
+        "prerelease": false,
+    });
+    if let (Some(target), Some(obj)) = (&request.target, body.as_object_mut()) {
+        obj.insert("target_commitish".into(), serde_json::json!(target));
+    }
+    let uri = format!("{}/releases", client.releases_repo_path());
+    let (_, bytes) = retry::run_unapplied(client.retry_policy(), || {
+        client.releases_call(action, http::Method::POST, &uri, Some(&body))
+    })?;
+    decode(action, &bytes)
+}
+
+/// Uploads one asset and checks what GitHub reports back.
+fn upload(client: &GitHub, release: &Release, file: &AssetFile) -> Result<Asset, ReleaseError> {
+    let action = "upload a release asset";
+    let bytes = read(file)?;
+    let base = release
+        .upload_url
+        .split_once('{')
+        .map_or(release.upload_url.as_str(), |(b, _)| b);
+    let url = format!("{base}?name={}", query_escape(&file.name));
+    let answer = retry::run_unapplied(client.retry_policy(), || {
+        client.releases_upload(action, &url, &file.content_type, bytes.clone())
+    })?;
+    let mut asset: Asset = decode(action, &answer)?;
+    if asset.digest.is_none() {
+        asset = get_asset(client, asset.id)?;
+    }
+    let mismatch = |message: String| ReleaseError::Verification {
+        host: HOST,
+        name: file.name.clone(),
+        message,
+    };
+    if asset.name != file.name {
+        return Err(mismatch(format!("stored as `{}`", asset.name)));
+    }
+    if asset.size != file.size {
+        return Err(mismatch(format!(
+            "size {} bytes, uploaded {}",
+            asset.size, file.size
+        )));
+    }
+    let want = format!("sha256:{}", file.sha256);
+    match &asset.digest {
+        Some(d) if !d.eq_ignore_ascii_case(&want) => {
+            return Err(mismatch(format!("digest {d}, uploaded {want}")));
+        }
+        _ => {}
+    }
+    Ok(asset)
+}
+
+/// `GET .../releases/assets/{id}`.
+fn get_asset(client: &GitHub, id: u64) -> Result<Asset, ReleaseError> {
+    let action = "read a release asset";
+    let uri = format!("{}/releases/assets/{id}", client.releases_repo_path());
+    let (_, bytes) = retry::run(client.retry_policy(), || {
+        client.releases_call(action, http::Method::GET, &uri, None)
+    })?;
+    decode(action, &bytes)
+}
+
+/// `DELETE .../releases/assets/{id}`; an asset already gone is fine.
+fn delete_asset(client: &GitHub, id: u64) -> Result<(), ReleaseError> {
+    let action = "delete a release asset";
+    let uri = format!("{}/releases/assets/{id}", client.releases_repo_path());
+    match retry::run(client.retry_policy(), || {
+        client.releases_call(action, http::Method::DELETE, &uri, None)
+    }) {
+        Ok(_) | Err(ForgeError::NotFound { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `PATCH .../releases/{id}` with `draft: false`.
+fn set_published(client: &GitHub, id: u64) -> Result<Release, ReleaseError> {
+    let action = "publish the release";
+    let uri = format!("{}/releases/{id}", client.releases_repo_path());
+    let body = serde_json::json!({ "draft": false });
+    let (_, bytes) = retry::run(client.retry_policy(), || {
+        client.releases_call(action, http::Method::PATCH, &uri, Some(&body))
+    })?;
+    decode(action, &bytes)
+}
+
+/// Parses an answer.
+fn decode<T: serde::de::DeserializeOwned>(
+    action: &'static str,
+    bytes: &[u8],
+) -> Result<T, ReleaseError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ForgeError::Decode {
+            host: HOST,
+            action,
+            message: e.to_string(),
+        }
+        .into()
+    })
+}
+
+/// Percent-encodes a query value (asset names are plain, but be exact).
+fn query_escape(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn asset_identity() {
+        let file = AssetFile {
+            name: "a.zip".into(),
+            path: "a.zip".into(),
+            sha256: "ab".repeat(32),
+            size: 3,
+            content_type: "application/zip".into(),
+        };
+        let mut a = Asset {
+            id: 1,
+            name: "a.zip".into(),
+            size: 3,
+            digest: Some(format!("sha256:{}", "ab".repeat(32))),
+            state: "uploaded".into(),
+            browser_download_url: String::new(),
+        };
+        assert!(a.holds(&file));
+        a.state = "open".into();
+        assert!(!a.holds(&file), "a half-uploaded asset is not the file");
+        a.state = "uploaded".into();
+        a.digest = Some(format!("sha256:{}", "cd".repeat(32)));
+        assert!(!a.holds(&file));
+        assert_eq!(query_escape("a b.zip"), "a%20b.zip");
+    }
+}

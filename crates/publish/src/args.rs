@@ -1,0 +1,137 @@
+//! Command-line arguments. The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+const EXAMPLES: &str = "\
+Examples:
+  # Bundle a model with the metrics of its eval-diff report, into ./modelci-bundle/:
+  publish --model models/new.onnx --name digits --version 1.2.0 --report modelci-report/report.json
+
+  # Release it on GitHub (tag v1.2.0; token from GITHUB_TOKEN) and copy it to a folder:
+  publish --model models/new.onnx --name digits --version 1.2.0 --to github --to dir:/srv/models
+
+  # GitLab generic package + release, and an OCI registry:
+  publish --model m.onnx --name digits --version 1.2.0 --to gitlab --to oci://registry.example.com/ml/digits
+
+  # See what would happen, without sending anything:
+  publish --model m.onnx --name digits --version 1.2.0 --to github --dry-run
+
+  # Check a downloaded bundle (and SHA256SUMS beside it):
+  publish verify digits-1.2.0.zip
+
+Targets (--to, repeatable):
+  github            a GitHub Release for the tag: draft, assets uploaded and verified, published
+  gitlab            generic package NAME/VERSION/FILE, then a release with links to the files
+  oci://HOST/REPO   an OCI artifact tagged VERSION
+  dir:PATH          PATH/NAME/VERSION/ with the bundle, SHA256SUMS and manifest.json
+
+Bundles are byte-identical for the same inputs; the creation time comes from SOURCE_DATE_EPOCH
+(or the commit time), never the clock.
+
+Exit codes: 0 published (or verified), 1 verify found a problem, 2 bad input or usage,
+3 the code host or registry failed.";
+
+/// Publish a model as a versioned, checksummed bundle.
+///
+/// Builds NAME-VERSION.zip (the model files, manifest.json with checksums, signatures and
+/// metrics, a Hugging Face model card) plus SHA256SUMS, and publishes it to each target.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "publish",
+    version,
+    disable_version_flag = true,
+    args_conflicts_with_subcommands = true,
+    after_long_help = EXAMPLES,
+    after_help = "Run with --help for examples."
+)]
+pub struct Args {
+    /// `verify BUNDLE.zip`: check a bundle instead of publishing.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Check this bundle instead of publishing (same as `publish verify BUNDLE.zip`).
+    #[arg(long, value_name = "BUNDLE.zip", conflicts_with_all = ["models", "name", "version"])]
+    pub verify: Option<PathBuf>,
+
+    /// An ONNX model file to bundle (repeatable; stored under its file name).
+    #[arg(long = "model", value_name = "MODEL.onnx")]
+    pub models: Vec<PathBuf>,
+
+    /// Bundle name: letters, digits, `.`, `-`, `_`.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+
+    /// Semantic version, e.g. 1.2.0 (no leading `v`; the tag gets it).
+    #[arg(long, value_name = "X.Y.Z")]
+    pub version: Option<String>,
+
+    /// An eval-diff or quantize report.json whose metrics go into the manifest and model card.
+    #[arg(long, value_name = "report.json")]
+    pub report: Option<PathBuf>,
+
+    /// Where to publish (repeatable): github, gitlab, oci://HOST/REPO, dir:PATH.
+    #[arg(long = "to", value_name = "TARGET")]
+    pub to: Vec<String>,
+
+    /// Release tag [default: vVERSION].
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+
+    /// Overwrite an already published release, package or folder whose files differ.
+    #[arg(long)]
+    pub replace: bool,
+
+    /// Build the bundle and print what would be published, without sending any request.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Where the bundle, SHA256SUMS and manifest.json are written.
+    #[arg(long, value_name = "DIR", default_value = "modelci-bundle")]
+    pub output_dir: PathBuf,
+
+    /// Print the result as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+
+    /// The commit the model was built from [default: from CI, else `git rev-parse HEAD`].
+    #[arg(long, value_name = "SHA", help_heading = "Provenance")]
+    pub commit: Option<String>,
+
+    /// The branch the commit belongs to [default: the PR's target branch or the pushed branch].
+    #[arg(long, value_name = "BRANCH", help_heading = "Provenance")]
+    pub branch: Option<String>,
+
+    /// GitHub repository `owner/repo` [default: GITHUB_REPOSITORY].
+    #[arg(long, value_name = "OWNER/REPO", help_heading = "Code host")]
+    pub github_repo: Option<String>,
+
+    /// GitHub API URL [default: GITHUB_API_URL, else https://api.github.com].
+    #[arg(long, value_name = "URL", help_heading = "Code host")]
+    pub github_api_url: Option<String>,
+
+    /// GitLab project path or id [default: CI_PROJECT_ID / CI_PROJECT_PATH].
+    #[arg(long, value_name = "PROJECT", help_heading = "Code host")]
+    pub gitlab_project: Option<String>,
+
+    /// GitLab API URL [default: CI_API_V4_URL, else https://gitlab.com/api/v4].
+    #[arg(long, value_name = "URL", help_heading = "Code host")]
+    pub gitlab_api_url: Option<String>,
+
+    /// No progress output.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Check a bundle: entry names (no absolute paths or `..`), manifest, every checksum, and
+    /// SHA256SUMS beside it when present.
+    Verify {
+        /// The bundle.
+        #[arg(value_name = "BUNDLE.zip")]
+        bundle: PathBuf,
+    },
+}

@@ -1,0 +1,228 @@
+//! The code-host targets: which repository, API and token (flags over CI detection), the
+//! release notes, and the calls into [`modelci_forge::releases`].
+
+use std::fmt::Write as _;
+
+use anyhow::anyhow;
+use modelci_bundle::Built;
+use modelci_ci::{CiContext, Env, EnvVars, TokenChoice};
+use modelci_cli::Failure;
+use modelci_forge::releases::{self, AssetFile, ReleaseOutcome, ReleaseRequest};
+use modelci_forge::{GitHub, GitLab, RetryPolicy, Token};
+use modelci_report::escape_markdown;
+
+use crate::args::Args;
+
+/// Where and as whom to publish on one host.
+#[derive(Debug, Clone)]
+pub(crate) struct HostConfig {
+    /// API root.
+    pub api_url: String,
+    /// `owner/repo` or GitLab project path/id.
+    pub repo: String,
+    /// The token.
+    pub token: Token,
+    /// The same token, for masking in GitHub Actions logs.
+    pub secret: modelci_ci::Secret,
+}
+
+/// GitHub: `--github-repo`/`GITHUB_REPOSITORY`, `--github-api-url`/`GITHUB_API_URL`, and
+/// `MODELCI_GITHUB_TOKEN` or `GITHUB_TOKEN`.
+pub(crate) fn github_config(args: &Args, env: &Env) -> Result<HostConfig, Failure> {
+    let repo = args
+        .github_repo
+        .clone()
+        .or_else(|| env.get(EnvVars::GITHUB_REPOSITORY).map(str::to_owned))
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| {
+            Failure::bad_input(anyhow!(
+                "--to github: which repository? set --github-repo OWNER/REPO (GITHUB_REPOSITORY in GitHub Actions)"
+            ))
+        })?;
+    let api_url = args
+        .github_api_url
+        .clone()
+        .or_else(|| env.get(EnvVars::GITHUB_API_URL).map(str::to_owned))
+        .unwrap_or_else(|| "https://api.github.com".to_owned());
+    let forge = modelci_ci::Forge::GitHub {
+        api_url: api_url.clone(),
+        web_url: String::new(),
+    };
+    match modelci_ci::resolve_token(env, &forge) {
+        TokenChoice::Found { token, .. } => Ok(HostConfig {
+            api_url,
+            repo,
+            token: Token::new(token.expose()),
+            secret: token,
+        }),
+        _ => Err(Failure::bad_input(anyhow!(
+            "--to github: no token; set GITHUB_TOKEN (with `contents: write`) or MODELCI_GITHUB_TOKEN"
+        ))),
+    }
+}
+
+/// GitLab: `--gitlab-project`/`CI_PROJECT_ID`/`CI_PROJECT_PATH`, `--gitlab-api-url`/
+/// `CI_API_V4_URL`, and `MODELCI_GITLAB_TOKEN`, `GITLAB_TOKEN` or the job token (which may
+/// publish packages and releases).
+pub(crate) fn gitlab_config(args: &Args, env: &Env) -> Result<HostConfig, Failure> {
+    let repo = args
+        .gitlab_project
+        .clone()
+        .or_else(|| env.get(EnvVars::CI_PROJECT_ID).map(str::to_owned))
+        .or_else(|| env.get(EnvVars::CI_PROJECT_PATH).map(str::to_owned))
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| {
+            Failure::bad_input(anyhow!(
+                "--to gitlab: which project? set --gitlab-project GROUP/PROJECT (CI_PROJECT_ID in GitLab CI)"
+            ))
+        })?;
+    let api_url = args
+        .gitlab_api_url
+        .clone()
+        .or_else(|| env.get(EnvVars::CI_API_V4_URL).map(str::to_owned))
+        .unwrap_or_else(|| "https://gitlab.com/api/v4".to_owned());
+    let forge = modelci_ci::Forge::GitLab {
+        api_url: api_url.clone(),
+        web_url: String::new(),
+    };
+    let (token, secret) = match modelci_ci::resolve_token(env, &forge) {
+        TokenChoice::Found { token, .. } => (Token::new(token.expose()), token),
+        TokenChoice::GitLabJobTokenOnly { job_token } => {
+            (Token::gitlab_job(job_token.expose()), job_token)
+        }
+        _ => {
+            return Err(Failure::bad_input(anyhow!(
+                "--to gitlab: no token; in GitLab CI the job token works, elsewhere set GITLAB_TOKEN (a project access token with `api` scope) or MODELCI_GITLAB_TOKEN"
+            )));
+        }
+    };
+    Ok(HostConfig {
+        api_url,
+        repo,
+        token,
+        secret,
+    })
+}
+
+/// The release to create for `built`.
+pub(crate) fn request(built: &Built, tag: &str, replace: bool) -> Result<ReleaseRequest, Failure> {
+    let m = &built.manifest;
+    let mut assets = Vec::new();
+    for (path, content_type) in [
+        (&built.zip, "application/zip"),
+        (&built.sums, "text/plain"),
+        (&built.manifest_path, "application/json"),
+    ] {
+        let (sha256, size) =
+            modelci_bundle::digest::sha256_file(path).map_err(Failure::bad_input)?;
+        assets.push(AssetFile {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: path.clone(),
+            sha256,
+            size,
+            content_type: content_type.to_owned(),
+        });
+    }
+    Ok(ReleaseRequest {
+        tag: tag.to_owned(),
+        title: format!("{} {}", m.name, m.version),
+        notes: notes(built),
+        target: m.source.commit.clone(),
+        assets,
+        replace,
+    })
+}
+
+/// Release notes: provenance, metrics, checksums, how to verify.
+fn notes(built: &Built) -> String {
+    let m = &built.manifest;
+    let mut out = format!(
+        "Model bundle **{}** {}",
+        escape_markdown(&m.name),
+        escape_markdown(&m.version)
+    );
+    if let Some(c) = &m.source.commit {
+        let _ = write!(out, ", built from commit {}", escape_markdown(c));
+    }
+    if let Some(b) = &m.source.branch {
+        let _ = write!(out, " on branch {}", escape_markdown(b));
+    }
+    out.push_str(".\n\n");
+    if !m.metrics.is_empty() {
+        out.push_str("| metric | value |\n|---|---|\n");
+        for (k, v) in &m.metrics {
+            let _ = writeln!(out, "| {} | {} |", escape_markdown(k), serde_json::json!(v));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "| file | sha256 |\n|---|---|\n| {} | `{}` |\n",
+        m.zip_name(),
+        built.sha256
+    );
+    let _ = writeln!(
+        out,
+        "Check a download with `sha256sum -c SHA256SUMS` or `publish verify {}`.",
+        m.zip_name()
+    );
+    out
+}
+
+/// Maps a release failure to an exit code: the host's fault 3, a conflict or local problem 2.
+fn failure(e: releases::ReleaseError) -> Failure {
+    if e.is_host_failure() {
+        Failure::forge(e)
+    } else {
+        Failure::bad_input(e)
+    }
+}
+
+/// Publishes a GitHub Release.
+pub(crate) fn publish_github(
+    config: &HostConfig,
+    request: &ReleaseRequest,
+) -> Result<ReleaseOutcome, Failure> {
+    let client = GitHub::new(
+        &config.api_url,
+        &config.repo,
+        &config.token,
+        RetryPolicy::default(),
+    )
+    .map_err(|e| failure(e.into()))?;
+    releases::github::publish(&client, request).map_err(failure)
+}
+
+/// Publishes a GitLab generic package and release.
+pub(crate) fn publish_gitlab(
+    config: &HostConfig,
+    built: &Built,
+    request: &ReleaseRequest,
+) -> Result<ReleaseOutcome, Failure> {
+    let client = GitLab::new(
+        &config.api_url,
+        &config.repo,
+        &config.token,
+        RetryPolicy::default(),
+    )
+    .map_err(|e| {
+        if e.is_transient() || matches!(e, modelci_forge::ForgeError::Unauthorized { .. }) {
+            Failure::forge(e)
+        } else {
+            failure(e.into())
+        }
+    })?;
+    let package = releases::gitlab::Package {
+        name: built.manifest.name.clone(),
+        version: built.manifest.version.clone(),
+    };
+    releases::gitlab::publish(&client, &package, request).map_err(failure)
+}
+
+/// For `CiContext`-aware callers: whether standard output is a GitHub Actions log.
+pub(crate) fn github_actions(context: &CiContext) -> bool {
+    context.provider == modelci_ci::Provider::GitHubActions
+}

@@ -1,0 +1,27 @@
+//! `publish`: turn a vetted model into a versioned artifact that deployment pulls (issue 6).
+//!
+//! The binary's `main.rs` parses [`Args`] and calls [`run`]. A run:
+//! 1. checks every input before any work: semver version, bundle name, `--to` targets, files;
+//! 2. builds the deterministic bundle with [`modelci_bundle`] into `--output-dir`
+//!    (`NAME-VERSION.zip`, `SHA256SUMS`, `manifest.json`), then verifies it;
+//! 3. publishes it to each `--to` target in order ([`targets`]): a folder, a GitHub Release, a
+//!    GitLab generic package + release (both through [`modelci_forge::releases`], idempotent on
+//!    rerun), an OCI registry ([`modelci_oci`]) — or, with `--dry-run`, prints the plan and
+//!    sends no request;
+//! 4. prints a summary (or `--json`) and writes CI step outputs ([`summary`]).
+//!
+//! `publish verify BUNDLE.zip` checks a bundle ([`verify_cmd`]): exit 0 when good, 1 when a
+//! checksum, the manifest or an entry name (zip slip) is wrong, 2 when it is not a bundle.
+
+mod args;
+mod dir;
+mod hosts;
+mod oci;
+mod run;
+mod source;
+pub mod summary;
+pub mod targets;
+mod verify_cmd;
+
+pub use args::{Args, Command};
+pub use run::run;
