@@ -1,0 +1,478 @@
+//! The quantize report: `report.json` (schema [`SCHEMA`]), `report.md` and the charts.
+
+use std::path::{Path, PathBuf};
+
+use modelci_eval::Evaluation;
+use modelci_quantize::{Change, Skip};
+use modelci_report::escape::escape_markdown;
+use modelci_report::markdown::{fmt_bytes, table};
+use modelci_report::{Chart, DeltaBars, GroupedBars, Series, ValueFormat};
+use serde::Serialize;
+
+use crate::verify::Probe;
+
+/// The JSON report's schema identifier; fields are only ever added within a version.
+pub const SCHEMA: &str = "https://modelci.dev/schemas/quantize/v1";
+
+/// The tool that wrote the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    /// `quantize`.
+    pub name: &'static str,
+    /// Its version.
+    pub version: &'static str,
+}
+
+/// One gate and how it went.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gate {
+    /// Short name, e.g. `accuracy drop <= 0.5 pt`.
+    pub name: String,
+    /// Whether it passed.
+    pub passed: bool,
+    /// What was measured, for people.
+    pub measured: String,
+}
+
+/// Original vs quantized on the dataset.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetComparison {
+    /// The dataset path.
+    pub path: PathBuf,
+    /// Samples evaluated.
+    pub samples: u64,
+    /// Accuracy of the original model (classifiers).
+    pub accuracy_original: Option<f64>,
+    /// Accuracy of the quantized model (classifiers).
+    pub accuracy_quantized: Option<f64>,
+    /// quantized - original, in percentage points.
+    pub accuracy_delta_pt: Option<f64>,
+    /// Macro F1 of both models.
+    pub macro_f1: Option<(f64, f64)>,
+    /// Share of samples on which both models predict the same class.
+    pub agreement: Option<f64>,
+    /// Median batch latency of both models, in milliseconds.
+    pub latency_p50_ms: Option<(f64, f64)>,
+    /// Quantized latency / original latency (below 1: faster).
+    pub latency_ratio: Option<f64>,
+    /// Per class: name, F1 of the original, F1 of the quantized model.
+    pub per_class: Vec<ClassDelta>,
+    /// Regression: MAE of both models.
+    pub mae: Option<(f64, f64)>,
+}
+
+/// The F1 of one class before and after.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClassDelta {
+    /// The class name.
+    pub class: String,
+    /// F1 of the original model.
+    pub f1_original: f64,
+    /// F1 of the quantized model.
+    pub f1_quantized: f64,
+}
+
+impl DatasetComparison {
+    /// The comparison from an evaluation of `[original, quantized]`.
+    #[must_use]
+    pub fn of(evaluation: &Evaluation, path: &Path) -> Self {
+        let [o, q, ..] = evaluation.models.as_slice() else {
+            return Self::empty(path);
+        };
+        let oc = o.classification.as_ref();
+        let qc = q.classification.as_ref();
+        let latency = o
+            .latency
+            .as_ref()
+            .zip(q.latency.as_ref())
+            .map(|(a, b)| (a.p50_ms, b.p50_ms));
+        Self {
+            path: path.to_owned(),
+            samples: evaluation.samples,
+            accuracy_original: oc.map(|c| c.accuracy),
+            accuracy_quantized: qc.map(|c| c.accuracy),
+            accuracy_delta_pt: oc.zip(qc).map(|(a, b)| (b.accuracy - a.accuracy) * 100.0),
+            macro_f1: oc.zip(qc).map(|(a, b)| (a.macro_f1, b.macro_f1)),
+            agreement: evaluation.pair.as_ref().map(|p| p.agreement),
+            latency_p50_ms: latency,
+            latency_ratio: latency.filter(|(a, _)| *a > 0.0).map(|(a, b)| b / a),
+            per_class: oc
+                .zip(qc)
+                .map(|(a, b)| {
+                    a.per_class
+                        .iter()
+                        .zip(&b.per_class)
+                        .enumerate()
+                        .map(|(i, (x, y))| ClassDelta {
+                            class: evaluation
+                                .class_names
+                                .get(i)
+                                .cloned()
+                                .unwrap_or_else(|| i.to_string()),
+                            f1_original: x.f1,
+                            f1_quantized: y.f1,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            mae: o
+                .regression
+                .as_ref()
+                .zip(q.regression.as_ref())
+                .map(|(a, b)| (a.mae, b.mae)),
+        }
+    }
+
+    fn empty(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            samples: 0,
+            accuracy_original: None,
+            accuracy_quantized: None,
+            accuracy_delta_pt: None,
+            macro_f1: None,
+            agreement: None,
+            latency_p50_ms: None,
+            latency_ratio: None,
+            per_class: Vec::new(),
+            mae: None,
+        }
+    }
+}
+
+/// A model file in the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileInfo {
+    /// The path as given.
+    pub path: PathBuf,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+/// A rendered chart.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartFile {
+    /// File stem.
+    pub name: &'static str,
+    /// Title.
+    pub title: String,
+    /// PNG file name, relative to the report folder.
+    pub png: String,
+    /// SVG file name, relative to the report folder.
+    pub svg: String,
+    /// The numbers behind the picture.
+    pub chart: Chart,
+}
+
+/// Everything the report says.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
+    /// `quantize` and its version.
+    pub tool: Tool,
+    /// Whether every gate passed.
+    pub passed: bool,
+    /// The one-line verdict.
+    pub summary: String,
+    /// The mode.
+    pub mode: &'static str,
+    /// Whether scales are per channel.
+    pub per_channel: bool,
+    /// The input model.
+    pub input: FileInfo,
+    /// The output model (size of what was or would have been written).
+    pub output: FileInfo,
+    /// Whether the output file was written.
+    pub output_written: bool,
+    /// Input size / output size (3.0: three times smaller).
+    pub size_reduction: f64,
+    /// `Constant` nodes folded into initializers before quantizing.
+    pub constants_folded: usize,
+    /// Repeated opset imports merged.
+    pub opsets_deduplicated: usize,
+    /// Nodes rewritten.
+    pub quantized: Vec<Change>,
+    /// Candidates left alone, with the reason.
+    pub skipped: Vec<Skip>,
+    /// The tract probe.
+    pub probe: Option<Probe>,
+    /// The dataset comparison.
+    pub dataset: Option<DatasetComparison>,
+    /// The gates.
+    pub gates: Vec<Gate>,
+    /// The charts.
+    pub charts: Vec<ChartFile>,
+}
+
+/// The charts of a report, not rendered yet.
+#[must_use]
+pub fn charts(report: &Report) -> Vec<(&'static str, Chart)> {
+    let mut charts = Vec::new();
+    #[allow(clippy::cast_precision_loss)]
+    let kib = |b: u64| b as f64 / 1024.0;
+    charts.push((
+        "size",
+        Chart::from(GroupedBars {
+            title: "Model size (KiB)".into(),
+            y_label: "KiB".into(),
+            categories: vec!["file size".into()],
+            series: vec![
+                Series::new("original", vec![kib(report.input.size)]),
+                Series::new("quantized", vec![kib(report.output.size)]),
+            ],
+            y_range: None,
+            value_format: ValueFormat::Decimal { places: 1 },
+        }),
+    ));
+    if let Some(d) = &report.dataset {
+        if let (Some(a), Some(b), Some((fa, fb))) =
+            (d.accuracy_original, d.accuracy_quantized, d.macro_f1)
+        {
+            charts.push((
+                "metrics",
+                Chart::from(GroupedBars {
+                    title: "Original vs quantized".into(),
+                    y_label: "score".into(),
+                    categories: vec!["Accuracy".into(), "Macro F1".into()],
+                    series: vec![
+                        Series::new("original", vec![a, fa]),
+                        Series::new("quantized", vec![b, fb]),
+                    ],
+                    y_range: Some((0.0, 1.0)),
+                    value_format: ValueFormat::Percent { places: 1 },
+                }),
+            ));
+        }
+        if !d.per_class.is_empty() {
+            charts.push((
+                "per_class_f1",
+                Chart::from(DeltaBars {
+                    title: "Change in F1 per class (quantized - original)".into(),
+                    y_label: "Δ F1".into(),
+                    categories: d.per_class.iter().map(|c| c.class.clone()).collect(),
+                    values: d
+                        .per_class
+                        .iter()
+                        .map(|c| c.f1_quantized - c.f1_original)
+                        .collect(),
+                    value_format: ValueFormat::Decimal { places: 3 },
+                }),
+            ));
+        }
+    }
+    charts
+}
+
+/// Renders `charts` into `dir`.
+///
+/// # Errors
+/// When a chart cannot be drawn or written.
+pub fn render(
+    charts: Vec<(&'static str, Chart)>,
+    dir: &Path,
+) -> Result<Vec<ChartFile>, modelci_report::ReportError> {
+    charts
+        .into_iter()
+        .map(|(name, chart)| {
+            modelci_report::render(&chart, dir, name)?;
+            Ok(ChartFile {
+                name,
+                title: chart.title().to_owned(),
+                png: format!("{name}.png"),
+                svg: format!("{name}.svg"),
+                chart,
+            })
+        })
+        .collect()
+}
+
+fn pct(v: f64) -> String {
+    format!("{:.2}%", v * 100.0)
+}
+
+fn code(text: &str) -> String {
+    format!("`{}`", text.replace('`', "'"))
+}
+
+/// The Markdown report.
+#[must_use]
+pub fn markdown(r: &Report) -> String {
+    let mut md = String::new();
+    let icon = if r.passed { "✅" } else { "❌" };
+    md.push_str(&format!(
+        "## {icon} quantize: {}\n\n",
+        escape_markdown(&r.summary)
+    ));
+    md.push_str(&format!(
+        "Mode **{}**{}; input {} ({}), output {} ({}{}).\n\n",
+        r.mode,
+        if r.per_channel {
+            ", per-channel scales"
+        } else {
+            ""
+        },
+        code(&r.input.path.display().to_string()),
+        fmt_bytes(r.input.size),
+        code(&r.output.path.display().to_string()),
+        fmt_bytes(r.output.size),
+        if r.output_written {
+            ""
+        } else {
+            ", not written"
+        },
+    ));
+    let mut rows: Vec<Vec<String>> = vec![vec![
+        "size".into(),
+        fmt_bytes(r.input.size),
+        fmt_bytes(r.output.size),
+        format!("{:.2}x smaller", r.size_reduction),
+    ]];
+    if let Some(d) = &r.dataset {
+        if let (Some(a), Some(b), Some(delta)) = (
+            d.accuracy_original,
+            d.accuracy_quantized,
+            d.accuracy_delta_pt,
+        ) {
+            rows.push(vec![
+                "accuracy".into(),
+                pct(a),
+                pct(b),
+                format!("{delta:+.2} pt"),
+            ]);
+        }
+        if let Some((a, b)) = d.macro_f1 {
+            rows.push(vec![
+                "macro F1".into(),
+                format!("{a:.4}"),
+                format!("{b:.4}"),
+                format!("{:+.4}", b - a),
+            ]);
+        }
+        if let Some((a, b)) = d.mae {
+            rows.push(vec![
+                "MAE".into(),
+                format!("{a:.4}"),
+                format!("{b:.4}"),
+                format!("{:+.4}", b - a),
+            ]);
+        }
+        if let (Some((a, b)), Some(ratio)) = (d.latency_p50_ms, d.latency_ratio) {
+            rows.push(vec![
+                "latency p50 / batch".into(),
+                format!("{a:.3} ms"),
+                format!("{b:.3} ms"),
+                format!("{ratio:.2}x"),
+            ]);
+        }
+        if let Some(agreement) = d.agreement {
+            rows.push(vec![
+                "agreement".into(),
+                String::new(),
+                pct(agreement),
+                String::new(),
+            ]);
+        }
+    }
+    md.push_str(&table(&["", "original", "quantized", "change"], &rows, &[]));
+    md.push('\n');
+    if let Some(d) = &r.dataset {
+        md.push_str(&format!(
+            "Dataset: {} ({} samples).\n\n",
+            code(&d.path.display().to_string()),
+            d.samples
+        ));
+    }
+    if !r.gates.is_empty() {
+        let rows: Vec<Vec<String>> = r
+            .gates
+            .iter()
+            .map(|g| {
+                vec![
+                    if g.passed { "✅".into() } else { "❌".into() },
+                    escape_markdown(&g.name),
+                    escape_markdown(&g.measured),
+                ]
+            })
+            .collect();
+        md.push_str("### Gates\n\n");
+        md.push_str(&table(&["", "gate", "measured"], &rows, &[]));
+        md.push('\n');
+    }
+    for c in &r.charts {
+        md.push_str(&format!("![{}]({})\n\n", escape_markdown(&c.title), c.png));
+    }
+    if let Some(p) = &r.probe {
+        md.push_str("### Verification in tract\n\n");
+        match (&p.error, p.max_relative_error) {
+            (Some(e), _) => md.push_str(&format!("{}\n\n", escape_markdown(e))),
+            (None, Some(err)) => md.push_str(&format!(
+                "Probe input {:?}: largest output difference {:.4}% of the largest output{}.\n\n",
+                p.shape,
+                err * 100.0,
+                p.agreement.map_or(String::new(), |a| format!(
+                    ", predicted class agrees on {}",
+                    pct(a)
+                ))
+            )),
+            _ => {}
+        }
+    }
+    if r.constants_folded > 0 || r.opsets_deduplicated > 0 {
+        md.push_str(&format!(
+            "Normalised first: {} `Constant` node(s) folded into initializers, {} repeated opset import(s) merged.\n\n",
+            r.constants_folded, r.opsets_deduplicated
+        ));
+    }
+    let done: Vec<Vec<String>> = r
+        .quantized
+        .iter()
+        .map(|c| {
+            vec![
+                code(&c.node),
+                code(&c.op),
+                if c.weight.is_empty() {
+                    String::new()
+                } else {
+                    code(&c.weight)
+                },
+                if c.bytes_before == 0 {
+                    String::new()
+                } else {
+                    format!(
+                        "{} → {}",
+                        fmt_bytes(c.bytes_before as u64),
+                        fmt_bytes(c.bytes_after as u64)
+                    )
+                },
+            ]
+        })
+        .collect();
+    let skipped: Vec<Vec<String>> = r
+        .skipped
+        .iter()
+        .map(|s| vec![code(&s.node), code(&s.op), escape_markdown(&s.reason)])
+        .collect();
+    let mut body = String::new();
+    if !done.is_empty() {
+        body.push_str(&table(&["node", "op", "weight", "bytes"], &done, &[]));
+        body.push('\n');
+    }
+    if !skipped.is_empty() {
+        body.push_str("Left as they were:\n\n");
+        body.push_str(&table(&["node", "op", "why"], &skipped, &[]));
+        body.push('\n');
+    }
+    if !body.is_empty() {
+        md.push_str(&modelci_report::markdown::details(
+            &format!(
+                "{} node(s) rewritten, {} left as they were",
+                done.len(),
+                skipped.len()
+            ),
+            &body,
+        ));
+        md.push('\n');
+    }
+    md
+}

@@ -1,0 +1,248 @@
+//! The bad inputs, each with its exit code and message.
+
+use crate::harness::{digits, fixture, quantize, repo};
+
+fn run_on(input: &std::path::Path, extra: &[&str]) -> (crate::harness::Outcome, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = dir.path().join("out.onnx");
+    let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&"--input", &input, &"--output", &output];
+    for e in extra {
+        args.push(e);
+    }
+    let run = quantize(&dir.path().join("report"), &args);
+    assert!(
+        !output.exists() || run.code != 2,
+        "bad input must not leave an output"
+    );
+    (run, dir)
+}
+
+#[test]
+fn not_onnx_is_refused_with_exit_2() {
+    let input = repo().join("tests/fixtures/models/garbage.onnx");
+    let (run, _dir) = run_on(&input, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("garbage.onnx") && run.stderr.contains("not an ONNX model"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.trim().lines().count(),
+        1,
+        "one-line error: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn truncated_file_is_refused_with_exit_2() {
+    let input = repo().join("tests/fixtures/models/truncated.onnx");
+    let (run, _dir) = run_on(&input, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("truncated.onnx") && run.stderr.contains("not an ONNX model"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn nothing_to_quantize_exits_0_and_writes_no_output() {
+    let (run, dir) = run_on(&digits("baseline.onnx"), &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("nothing to quantize"), "{}", run.stdout);
+    assert!(!dir.path().join("out.onnx").exists());
+    let r = crate::harness::report(&dir.path().join("report"));
+    assert_eq!(r["output_written"], false);
+    assert!(
+        r["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("nothing to quantize")
+    );
+}
+
+#[test]
+fn opset_too_old_names_the_opset() {
+    let (run, _dir) = run_on(&fixture("old_opset.onnx"), &["--mode", "dynamic"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("opset 9") && run.stderr.contains("needs opset 11"),
+        "{}",
+        run.stderr
+    );
+    let (run, _dir) = run_on(
+        &fixture("old_opset.onnx"),
+        &["--mode", "weight-only", "--per-channel"],
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("opset 9") && run.stderr.contains("needs opset 13"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn external_data_outside_the_model_folder_is_refused() {
+    use modelci_onnx::proto::{StringStringEntryProto, tensor_proto::DataLocation};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut model = modelci_onnx::read(&fixture("gemm.onnx")).expect("reads");
+    let w = model
+        .graph
+        .as_mut()
+        .expect("graph")
+        .initializer
+        .iter_mut()
+        .find(|t| t.name() == "W1")
+        .expect("W1");
+    std::fs::write(
+        dir.path().join("secret.bin"),
+        w.raw_data.take().unwrap_or_default(),
+    )
+    .expect("write");
+    w.data_location = Some(DataLocation::External as i32);
+    w.external_data = vec![StringStringEntryProto {
+        key: Some("location".into()),
+        value: Some("../secret.bin".into()),
+    }];
+    std::fs::create_dir(dir.path().join("m")).expect("mkdir");
+    let input = dir.path().join("m/model.onnx");
+    std::fs::write(&input, modelci_onnx::encode(&model)).expect("write");
+    let (run, _out) = run_on(&input, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("../secret.bin") && run.stderr.contains("inside the model's folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn output_equal_to_input_is_refused_unless_in_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("model.onnx");
+    std::fs::copy(fixture("gemm.onnx"), &input).expect("copy");
+    let before = std::fs::read(&input).expect("read");
+    let report = dir.path().join("report");
+    let run = quantize(&report, &[&"--input", &input, &"--output", &input]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--in-place"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(&input).expect("read"),
+        before,
+        "the input is untouched"
+    );
+
+    let run = quantize(
+        &report,
+        &[&"--input", &input, &"--output", &input, &"--in-place"],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let after = std::fs::read(&input).expect("read");
+    assert!(after.len() < before.len());
+    let r = crate::harness::report(&report);
+    assert_eq!(
+        r["probe"]["original_runs"], true,
+        "the original was compared before being replaced"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&report)
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".quantize"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// A weightless model (Relu → Sigmoid → Tanh): fp16 adds two Casts and saves nothing.
+fn weightless_model(path: &std::path::Path) {
+    use modelci_onnx::proto::{
+        GraphProto, ModelProto, NodeProto, OperatorSetIdProto, TensorShapeProto, TypeProto,
+        ValueInfoProto,
+        tensor_shape_proto::{Dimension, dimension::Value as DimValue},
+        type_proto::{Tensor, Value},
+    };
+    let info = |name: &str| ValueInfoProto {
+        name: Some(name.into()),
+        r#type: Some(TypeProto {
+            value: Some(Value::TensorType(Tensor {
+                elem_type: Some(1),
+                shape: Some(TensorShapeProto {
+                    dim: vec![
+                        Dimension {
+                            value: Some(DimValue::DimParam("N".into())),
+                            ..Dimension::default()
+                        },
+                        Dimension {
+                            value: Some(DimValue::DimValue(8)),
+                            ..Dimension::default()
+                        },
+                    ],
+                }),
+            })),
+            ..TypeProto::default()
+        }),
+        ..ValueInfoProto::default()
+    };
+    let node = |op: &str, i: &str, o: &str| NodeProto {
+        op_type: Some(op.into()),
+        name: Some(op.to_lowercase()),
+        input: vec![i.into()],
+        output: vec![o.into()],
+        ..NodeProto::default()
+    };
+    let model = ModelProto {
+        ir_version: Some(7),
+        opset_import: vec![OperatorSetIdProto {
+            domain: Some(String::new()),
+            version: Some(13),
+        }],
+        graph: Some(GraphProto {
+            name: Some("weightless".into()),
+            node: vec![
+                node("Relu", "input", "a"),
+                node("Sigmoid", "a", "b"),
+                node("Tanh", "b", "output"),
+            ],
+            input: vec![info("input")],
+            output: vec![info("output")],
+            ..GraphProto::default()
+        }),
+        ..ModelProto::default()
+    };
+    std::fs::write(path, modelci_onnx::encode(&model)).expect("write model");
+}
+
+#[test]
+fn a_larger_output_is_not_written_unless_forced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("weightless.onnx");
+    weightless_model(&input);
+    let (run, out) = run_on(&input, &["--mode", "fp16"]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("larger than the input") && run.stdout.contains("--force"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !out.path().join("out.onnx").exists(),
+        "a larger output is not written"
+    );
+    let (forced, out) = run_on(&input, &["--mode", "fp16", "--force"]);
+    assert_eq!(forced.code, 0, "{}\n{}", forced.stdout, forced.stderr);
+    assert!(out.path().join("out.onnx").exists());
+    assert!(forced.stdout.contains("(--force)"), "{}", forced.stdout);
+}
+
+#[test]
+fn static_mode_without_calibration_data_is_refused() {
+    let (run, _dir) = run_on(&digits("candidate.onnx"), &["--mode", "static"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--mode static needs --dataset"),
+        "{}",
+        run.stderr
+    );
+}

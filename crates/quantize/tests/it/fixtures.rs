@@ -1,0 +1,231 @@
+//! Every mode on every test model: the output loads and runs in tract, close to the original.
+
+use crate::harness::{MODES, applies, mode_args, output_name, quantize, report, test_models};
+
+#[test]
+fn every_mode_runs_in_tract_on_every_test_model() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for model in test_models() {
+        for &(mode, per_channel) in MODES {
+            let output = dir.path().join(output_name(&model, mode, per_channel));
+            let out = dir.path().join("report");
+            if !applies(&model, mode) {
+                continue;
+            }
+            let owned = mode_args(&model, &output, mode, per_channel);
+            let args: Vec<&dyn AsRef<std::ffi::OsStr>> = owned
+                .iter()
+                .map(|a| a as &dyn AsRef<std::ffi::OsStr>)
+                .collect();
+            let run = quantize(&out, &args);
+            let what = format!("{} {mode} per_channel={per_channel}", model.display());
+            if mode == "fp16" && model.ends_with("seven_classes.onnx") {
+                // A single Gemm: fp16 keeps Gemm in fp32 and the weight is too small to store.
+                assert_eq!(run.code, 0, "{what}: {}", run.stderr);
+                assert!(
+                    run.stdout.contains("nothing to quantize"),
+                    "{what}: {}",
+                    run.stdout
+                );
+                assert!(
+                    !output.exists(),
+                    "{what}: nothing to quantize must write nothing"
+                );
+                continue;
+            }
+            assert_eq!(run.code, 0, "{what}: {}\n{}", run.stdout, run.stderr);
+            let r = report(&out);
+            let probe = &r["probe"];
+            assert_eq!(probe["quantized_runs"], true, "{what}: {probe}");
+            let err = probe["max_relative_error"].as_f64().expect("compared");
+            let limit = if mode == "fp16" { 0.01 } else { 0.05 };
+            assert!(err <= limit, "{what}: relative error {err}");
+            let input = std::fs::metadata(&model).expect("input").len();
+            let written = std::fs::metadata(&output).expect("output").len();
+            assert!(written < input, "{what}: {written} >= {input}");
+        }
+    }
+}
+
+#[test]
+fn constant_weights_are_folded_and_quantized() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = dir.path().join("q.onnx");
+    let run = quantize(
+        dir.path(),
+        &[
+            &"--input",
+            &crate::harness::fixture("constant_weights.onnx"),
+            &"--output",
+            &output,
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = report(dir.path());
+    assert_eq!(r["constants_folded"], 3);
+    let ops: Vec<&str> = r["quantized"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["op"].as_str())
+        .collect();
+    assert_eq!(ops, ["MatMul", "MatMul"]);
+    let model = modelci_onnx::read(&output).expect("reads");
+    let graph = model.graph.expect("graph");
+    let ops: Vec<&str> = graph.node.iter().map(|n| n.op_type()).collect();
+    assert!(
+        ops.contains(&"MatMulInteger") && ops.contains(&"DynamicQuantizeLinear"),
+        "{ops:?}"
+    );
+    assert!(!ops.contains(&"Constant"), "{ops:?}");
+}
+
+#[test]
+fn skl2onnx_repeated_opset_is_merged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = dir.path().join("q.onnx");
+    let run = quantize(
+        dir.path(),
+        &[
+            &"--input",
+            &crate::harness::fixture("skl_mlp.onnx"),
+            &"--output",
+            &output,
+            &"--dataset",
+            &crate::harness::digits("test.csv"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let r = report(dir.path());
+    assert_eq!(r["opsets_deduplicated"], 1);
+    assert!(r["dataset"]["accuracy_delta_pt"].as_f64().expect("delta") >= -1.0);
+    let model = modelci_onnx::read(&output).expect("reads");
+    let defaults = model
+        .opset_import
+        .iter()
+        .filter(|o| o.domain().is_empty())
+        .count();
+    assert_eq!(defaults, 1);
+}
+
+#[test]
+fn tiny_weights_are_skipped_and_exclude_keeps_nodes_in_fp32() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = dir.path().join("q.onnx");
+    let input = crate::harness::fixture("conv_bias.onnx");
+    let reasons = |r: &serde_json::Value| -> Vec<(String, String)> {
+        r["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .map(|s| {
+                (
+                    s["node"].as_str().unwrap_or_default().to_owned(),
+                    s["reason"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let nodes = |r: &serde_json::Value| -> Vec<String> {
+        r["quantized"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .filter_map(|c| c["node"].as_str())
+            .map(str::to_owned)
+            .collect()
+    };
+    // dynamic: the two 144-value 3x3 kernels cost more in extra nodes than int8 saves.
+    let run = quantize(dir.path(), &[&"--input", &input, &"--output", &output]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = report(dir.path());
+    assert_eq!(nodes(&r), ["conv_no_bias"]);
+    for (node, reason) in reasons(&r) {
+        assert!(["conv1", "depthwise"].contains(&node.as_str()), "{node}");
+        assert!(reason.contains("would not shrink"), "{node}: {reason}");
+    }
+    // weight-only with one node excluded by name.
+    let run = quantize(
+        dir.path(),
+        &[
+            &"--input",
+            &input,
+            &"--output",
+            &output,
+            &"--mode",
+            &"weight-only",
+            &"--exclude",
+            &"conv_no_bias",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let r = report(dir.path());
+    assert_eq!(nodes(&r), ["conv1", "depthwise"]);
+    assert_eq!(
+        reasons(&r),
+        [("conv_no_bias".to_owned(), "excluded (--exclude)".to_owned())]
+    );
+    // Every Conv excluded by op type: nothing left to do.
+    std::fs::remove_file(&output).expect("remove");
+    let run = quantize(
+        dir.path(),
+        &[
+            &"--input",
+            &input,
+            &"--output",
+            &output,
+            &"--exclude",
+            &"Conv",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("nothing to quantize"), "{}", run.stdout);
+    assert!(!output.exists());
+}
+
+#[test]
+fn external_data_inside_the_model_folder_is_quantized_and_counted() {
+    use modelci_onnx::proto::{StringStringEntryProto, tensor_proto::DataLocation};
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("m")).expect("mkdir");
+    let mut model = modelci_onnx::read(&crate::harness::fixture("gemm.onnx")).expect("reads");
+    let mut blob = Vec::new();
+    for t in &mut model.graph.as_mut().expect("graph").initializer {
+        let raw = t.raw_data.take().unwrap_or_default();
+        t.data_location = Some(DataLocation::External as i32);
+        let entry = |k: &str, v: String| StringStringEntryProto {
+            key: Some(k.into()),
+            value: Some(v),
+        };
+        t.external_data = vec![
+            entry("location", "weights.bin".into()),
+            entry("offset", blob.len().to_string()),
+            entry("length", raw.len().to_string()),
+        ];
+        blob.extend(raw);
+    }
+    std::fs::write(dir.path().join("m/weights.bin"), &blob).expect("write weights");
+    let input = dir.path().join("m/model.onnx");
+    std::fs::write(&input, modelci_onnx::encode(&model)).expect("write model");
+    let output = dir.path().join("q.onnx");
+    let run = quantize(
+        &dir.path().join("r"),
+        &[&"--input", &input, &"--output", &output],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let r = report(&dir.path().join("r"));
+    let file = std::fs::metadata(&input).expect("input").len();
+    let size = r["input"]["size"].as_u64().expect("size");
+    assert!(
+        size > file + blob.len() as u64 / 2,
+        "the external weights count: {size} vs {file} + {}",
+        blob.len()
+    );
+    assert!(r["size_reduction"].as_f64().expect("ratio") > 2.0);
+    assert_eq!(r["probe"]["quantized_runs"], true);
+    assert_eq!(
+        r["probe"]["original_runs"], true,
+        "tract reads the external data too: {}",
+        r["probe"]
+    );
+}
