@@ -55,7 +55,7 @@ BINARIES=(eval-diff train-check quantize publish deploy-notify)
 # The ones that are released (have a crate and are in the release archives); the templates and
 # sub-actions say "not released yet" for the others. Move a name here when its crate ships, then
 # run `tests/packaging/subactions.py` and `tests/packaging/templates.py`.
-RELEASED=(eval-diff train-check)
+RELEASED=(eval-diff train-check quantize publish deploy-notify)
 
 DEFAULT_REPOSITORY=modelci/modelci
 
@@ -464,7 +464,12 @@ do_run() {
     if ! command -v "${command}" >/dev/null 2>&1; then
         local have
         have="$(installed_list)"
-        usage_error "\`${command}\` is not installed: it is not released yet (this modelci has: ${have})"
+        local why="it is not released yet"
+        local name
+        for name in "${RELEASED[@]}"; do
+            [[ "${name}" == "${command}" ]] && why="install the modelci binaries first (run install.sh without --run)"
+        done
+        usage_error "\`${command}\` is not installed: ${why} (this modelci has: ${have})"
     fi
     info "running ${command} ${ARGV[*]-}"
     "${command}" ${ARGV[@]+"${ARGV[@]}"} || rc=$?

@@ -404,7 +404,8 @@ t_run_not_released() {
         bash scripts/install.sh --run 2>"${WORK}/nr.err" || rc=$?
     cat "${WORK}/nr.err"
     [[ "${rc}" -eq 2 ]] || fail "exit code ${rc}, want 2"
-    grep -q 'not released yet' "${WORK}/nr.err" || fail "no clear message for a planned binary"
+    grep -q 'is not installed: install the modelci binaries first' "${WORK}/nr.err" ||
+        fail "no clear message for a released binary that is not installed"
     rc=0
     env -i PATH=/usr/bin:/bin INPUT_COMMAND='eval-diff; rm -rf /' bash scripts/install.sh --run 2>/dev/null || rc=$?
     [[ "${rc}" -eq 2 ]] || fail "an unknown command was not refused"

@@ -47,6 +47,19 @@ MR_RULES = [
     {"if": "$CI_COMMIT_BRANCH && $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"},
 ]
 NEVER = [{"when": "never"}]
+# Releases and deployments happen on version tags, not on every merge request.
+TAG_RULES = [{"if": "$CI_COMMIT_TAG =~ /^v\\d+\\.\\d+\\.\\d+/"}]
+ON_TAGS = {"publish", "deploy-notify"}
+
+
+def default_rules(name):
+    return TAG_RULES if name in ON_TAGS else MR_RULES
+
+
+def rules_text(name):
+    if name in ON_TAGS:
+        return "version tags such as v1.2.0"
+    return "merge requests and the default branch"
 
 
 def binaries(flag="--list"):
@@ -68,7 +81,7 @@ def var(name):
     return "MODELCI_INPUT_" + name.upper().replace("-", "_")
 
 
-def inputs_block(name, default_rules):
+def inputs_block(name, rules):
     """The spec:inputs of one binary's template, as YAML lines (4-space indented entries)."""
     L = []
 
@@ -84,7 +97,7 @@ def inputs_block(name, default_rules):
     L.append("    # Job")
     inp("job-name", "Name of the job.", name)
     inp("stage", "Stage of the job (it must exist in the pipeline's stages).", "test")
-    inp("rules", "Rules of the job (by default: merge request pipelines and the default branch).", default_rules, "array")
+    inp("rules", f"Rules of the job (by default: {rules_text(name)}).", rules, "array")
     inp("allow-failure", "Let the pipeline go on when the job fails (a gate failed or bad input).", False, "boolean")
     L.append("    # Image")
     inp("image", "Image with the modelci binaries on PATH and a POSIX shell (the project's Dockerfile).", "$CI_REGISTRY/modelci/modelci")
@@ -134,7 +147,7 @@ def script_lines(name):
 
 
 def render_binary(name):
-    rules = MR_RULES
+    rules = default_rules(name)
     status = "" if released(name) else " Not released yet: the job fails with a clear message until it is."
     L = [
         f"# modelci {name}: {WHAT.get(name, name)}.",
@@ -195,7 +208,7 @@ def render_full(names):
         L.append(f"    # {name}")
         on = released(name)
         inp(f"{name}-stage", f"Stage of the {name} job.", STAGE.get(name, "test"))
-        inp(f"{name}-rules", f"Rules of the {name} job" + (" (by default: merge requests and the default branch)." if on else " (off by default: not released yet)."), MR_RULES if on else NEVER, "array")
+        inp(f"{name}-rules", f"Rules of the {name} job" + (f" (by default: {rules_text(name)})." if on else " (off by default: not released yet)."), default_rules(name) if on else NEVER, "array")
         for key, _flag, _kind, desc in TYPED.get(name, []):
             inp(f"{name}-{key}", desc, "")
         inp(f"{name}-args", f"More arguments for {name}, split on whitespace.", "")
