@@ -1,5 +1,6 @@
 //! The quantize report: `report.json` (schema [`SCHEMA`]), `report.md` and the charts.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use modelci_eval::Evaluation;
@@ -203,6 +204,35 @@ pub struct Report {
     pub gates: Vec<Gate>,
     /// The charts.
     pub charts: Vec<ChartFile>,
+    /// The quantized model's numbers under eval-diff's metric names (`size`, `accuracy`,
+    /// `macro_f1`, `latency_p50_ms`, `agreement`), so that `publish --report` can carry them into
+    /// a release manifest. Filled in when the report is finished.
+    pub metrics: BTreeMap<String, f64>,
+}
+
+impl Report {
+    /// The quantized model's metrics (see [`Report::metrics`]).
+    #[must_use]
+    pub fn quantized_metrics(&self) -> BTreeMap<String, f64> {
+        let mut m = BTreeMap::new();
+        if self.output.size > 0 {
+            #[allow(clippy::cast_precision_loss)]
+            m.insert("size".to_owned(), self.output.size as f64);
+        }
+        if let Some(d) = &self.dataset {
+            let mut put = |k: &str, v: Option<f64>| {
+                if let Some(v) = v.filter(|v| v.is_finite()) {
+                    m.insert(k.to_owned(), v);
+                }
+            };
+            put("accuracy", d.accuracy_quantized);
+            put("macro_f1", d.macro_f1.map(|(_, q)| q));
+            put("latency_p50_ms", d.latency_p50_ms.map(|(_, q)| q));
+            put("agreement", d.agreement);
+            put("mae", d.mae.map(|(_, q)| q));
+        }
+        m
+    }
 }
 
 /// The charts of a report, not rendered yet.

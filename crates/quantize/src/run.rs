@@ -123,6 +123,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         dataset: None,
         gates: Vec::new(),
         charts: Vec::new(),
+        metrics: std::collections::BTreeMap::new(),
     };
 
     if outcome.is_unchanged() {
@@ -265,6 +266,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
 
 /// Renders and writes the report, prints the summary and delivers.
 fn finish(mut report: Report, args: &Args, status: ExitStatus) -> Result<ExitStatus, Failure> {
+    report.metrics = report.quantized_metrics();
     report.charts = report::render(report::charts(&report), &args.output_dir)
         .context("rendering the charts")
         .map_err(Failure::bad_input)?;

@@ -325,3 +325,26 @@ fn dir_target_copies_once_and_never_overwrites_without_replace() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(std::fs::read(folder.join("digits-2.0.0.zip")).expect("zip") != before);
 }
+
+#[test]
+fn a_quantize_report_carries_the_quantized_metrics_into_the_manifest() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("q");
+    let report = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/quantize-report.json");
+    let mut args = bundle_args(&out, "1.2.1");
+    let at = args.iter().position(|a| a == "--report").expect("--report") + 1;
+    args[at] = report.clone().into();
+    let r = publish(work.path(), &epoch(), &refs(&args));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).expect("manifest"))
+            .expect("JSON");
+    let theirs: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).expect("report")).expect("JSON");
+    assert_eq!(manifest["report"]["tool"], "quantize");
+    for key in ["accuracy", "macro_f1", "agreement", "size"] {
+        assert_eq!(manifest["metrics"][key], theirs["metrics"][key], "{key}");
+    }
+    assert!(manifest["metrics"]["accuracy"].as_f64().expect("accuracy") > 0.99);
+}

@@ -51,6 +51,10 @@ fn check_cnn_with(mode: &str, per_channel: bool, extra: &[&str]) -> serde_json::
     assert!(d["latency_ratio"].as_f64().expect("latency ratio") > 0.0);
     assert_eq!(d["per_class"].as_array().expect("per class").len(), 10);
     assert_eq!(r["quantized"].as_array().expect("changes").len(), 3);
+    // The quantized model's numbers under eval-diff's names, for `publish --report`.
+    assert_eq!(r["metrics"]["accuracy"], d["accuracy_quantized"]);
+    assert_eq!(r["metrics"]["size"].as_f64(), Some(written as f64));
+    assert_eq!(r["metrics"]["agreement"], d["agreement"]);
     assert!(
         r["gates"]
             .as_array()
