@@ -21,6 +21,13 @@
 //!   [`FakeServer::comments`], [`FakeServer::uploads`] and [`FakeServer::requests`].
 //! - GitHub branches for the contents API: create one with [`FakeServer::add_branch`], read
 //!   committed files back with [`FakeServer::files`].
+//! - Releases (GitHub releases and assets, GitLab generic packages, releases and links): seed with
+//!   [`FakeServer::seed_release`], break an upload with [`FakeServer::fail_release_upload`], read
+//!   back with [`FakeServer::releases`], [`FakeServer::packages`] and
+//!   [`FakeServer::gitlab_releases`].
+//! - Deployments (GitHub deployments and statuses, GitLab deployments) and the pull requests of a
+//!   commit: [`FakeServer::seed_commit_pulls`], [`FakeServer::deployments`],
+//!   [`FakeServer::deployment_statuses`].
 
 mod github;
 mod github_deployments;
