@@ -157,6 +157,20 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         warn(&mut problems, format!("could not notify {problem}"));
     }
     if !args.no_comment
+        && args.no_record
+        && let Err(why) = &target
+        && matches!(
+            context.forge,
+            modelci_ci::Forge::GitHub { .. } | modelci_ci::Forge::GitLab { .. }
+        )
+    {
+        // With --no-record the problem was not reported yet; the comment needs the same token.
+        warn(
+            &mut problems,
+            format!("cannot comment on the pull/merge requests of the deployed commit: {why}"),
+        );
+    }
+    if !args.no_comment
         && let Ok(target) = &target
     {
         match comment_on_pulls(recorder.as_ref(), target, &context, &summary) {
@@ -330,7 +344,7 @@ fn check_url(flag: &str, url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Comments on the pull requests of the deployed commit (GitHub), with the recording client or
+/// Comments on the pull/merge requests of the deployed commit, with the recording client or
 /// a new one (`--no-record`). No commit, or a host without the operation: nothing to do.
 fn comment_on_pulls(
     recorder: Option<&Recorder>,

@@ -1,5 +1,7 @@
 //! GitLab deployments in the fake (issue 6): `POST /projects/:id/deployments` and
-//! `PUT /projects/:id/deployments/:deployment_id`, checked against the parameter table of
+//! `PUT /projects/:id/deployments/:deployment_id`, plus the merge requests of a commit
+//! (`GET /projects/:id/repository/commits/:sha/merge_requests`, section 7 of `fixtures/API.md`);
+//! deployments are checked against the parameter table of
 //! `fixtures/API.md` section 6 (every parameter of "Create a deployment" is required; `status`
 //! is one of `running`, `success`, `failed`, `canceled`). Stored with the GitHub half in
 //! [`crate::github_deployments::DeployState`].
@@ -16,6 +18,20 @@ const STATUSES: &[&str] = &["running", "success", "failed", "canceled"];
 /// Handles a deployments request, or returns `None` for any other path.
 pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Option<Resp> {
     let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+    if let (
+        "GET",
+        [
+            "projects",
+            id,
+            "repository",
+            "commits",
+            sha,
+            "merge_requests",
+        ],
+    ) = (req.method.as_str(), segs.as_slice())
+    {
+        return Some(commit_merge_requests(ctx, req, &decode(id), sha));
+    }
     let (project_ref, deployment) = match (req.method.as_str(), segs.as_slice()) {
         ("POST", ["projects", id, "deployments"]) => ((*id).to_owned(), None),
         ("PUT", ["projects", id, "deployments", dep]) => {
@@ -156,6 +172,73 @@ fn answer(ctx: &mut Ctx<'_>, req: &Req, project_ref: &str, deployment: Option<&s
             "deployable": null
         }),
     )
+}
+
+/// `GET /projects/:id/repository/commits/:sha/merge_requests` (`fixtures/API.md` section 7): the
+/// merge requests seeded with [`crate::FakeServer::seed_commit_pulls`] for the project path.
+fn commit_merge_requests(ctx: &mut Ctx<'_>, req: &Req, project_ref: &str, sha: &str) -> Resp {
+    const ALLOWED: &[&str] = &["state", "page", "per_page"];
+    if let Some((name, _)) = req
+        .query
+        .iter()
+        .find(|(k, _)| !ALLOWED.contains(&k.as_str()))
+    {
+        let why = format!("{name} is not a parameter of this endpoint");
+        return violation(ctx, req, &why);
+    }
+    let auth = req
+        .header("private-token")
+        .and_then(|t| ctx.state.user_for(t));
+    let Some((_, kind)) = auth else {
+        return Resp::json(401, &json!({ "message": "401 Unauthorized" }));
+    };
+    let project = match project_ref.parse::<u64>() {
+        Ok(n) => ctx.state.projects.get(&n).cloned(),
+        Err(_) => ctx
+            .state
+            .projects
+            .values()
+            .find(|p| *p == project_ref)
+            .cloned(),
+    };
+    let Some(project) = project else {
+        return Resp::json(404, &json!({ "message": "404 Project Not Found" }));
+    };
+    if kind == TokenKind::Job {
+        return Resp::json(403, &json!({ "message": "403 Forbidden" }));
+    }
+    let project_id = ctx
+        .state
+        .projects
+        .iter()
+        .find(|(_, p)| **p == project)
+        .map_or(0, |(id, _)| *id);
+    let iids = ctx
+        .state
+        .deploy
+        .commit_pulls
+        .get(&(project.clone(), sha.to_owned()))
+        .cloned()
+        .unwrap_or_default();
+    let web = ctx.origin.to_owned();
+    let items: Vec<Value> = iids
+        .iter()
+        .map(|iid| {
+            json!({
+                "id": 1000 + iid,
+                "iid": iid,
+                "project_id": project_id,
+                "title": format!("Merge request {iid}"),
+                "description": "",
+                "state": "merged",
+                "target_branch": "main",
+                "source_branch": format!("feature-{iid}"),
+                "sha": sha,
+                "web_url": format!("{web}/{project}/-/merge_requests/{iid}"),
+            })
+        })
+        .collect();
+    Resp::json(200, &Value::Array(items))
 }
 
 /// Parameters from the query string and a form or JSON body.

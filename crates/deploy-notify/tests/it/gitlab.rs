@@ -119,3 +119,72 @@ fn the_job_token_cannot_record_and_says_what_to_set() {
     );
     assert_eq!(r.code, 3, "{}", r.stderr);
 }
+
+#[test]
+fn comments_on_the_merge_requests_of_the_deployed_commit_and_updates_on_the_next_deployment() {
+    let server = FakeServer::start();
+    server.seed_commit_pulls(GITLAB_PROJECT, SHA, &[3, 4]);
+    let args = [
+        "--environment",
+        "production",
+        "--version",
+        "1.2.0",
+        "--model-name",
+        "digits",
+        "--no-record",
+    ];
+    for _ in 0..2 {
+        let r = deploy_notify(&gitlab_env(server.gitlab_url()), &args);
+        assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+        assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    }
+    assert!(
+        server.deployments().is_empty(),
+        "--no-record records nothing"
+    );
+    for mr in [3, 4] {
+        let notes = server.comments_by(GITLAB_PROJECT, mr, modelci_test::BOT_LOGIN);
+        assert_eq!(
+            notes.len(),
+            1,
+            "one sticky note on !{mr}, updated by the rerun"
+        );
+        assert!(
+            notes[0]
+                .body
+                .contains("`digits` 1.2.0 deployed to production: success"),
+            "{}",
+            notes[0].body
+        );
+    }
+    assert!(server.comments(GITLAB_PROJECT, 5).is_empty());
+}
+
+#[test]
+fn a_job_token_cannot_comment_and_says_what_to_set() {
+    let server = FakeServer::start();
+    server.seed_commit_pulls(GITLAB_PROJECT, SHA, &[3]);
+    let mut env = gitlab_env(server.gitlab_url());
+    env.retain(|(k, _)| *k != "GITLAB_TOKEN");
+    env.push(("CI_JOB_TOKEN", JOB_TOKEN.into()));
+    let args = [
+        "--environment",
+        "production",
+        "--version",
+        "1.2.0",
+        "--no-record",
+    ];
+    let r = deploy_notify(&env, &args);
+    assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
+    assert!(
+        r.stderr
+            .contains("cannot comment on the pull/merge requests of the deployed commit")
+            && r.stderr.contains("set GITLAB_TOKEN"),
+        "{}",
+        r.stderr
+    );
+    assert!(server.comments(GITLAB_PROJECT, 3).is_empty());
+    // The same with --strict is a failure of the code host step.
+    let strict: Vec<&str> = args.iter().copied().chain(["--strict"]).collect();
+    assert_eq!(deploy_notify(&env, &strict).code, 3);
+}

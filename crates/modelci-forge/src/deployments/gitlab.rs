@@ -3,6 +3,7 @@
 use gitlab::api::projects::deployments::{
     CreateDeployment, DeploymentStatus as GlStatus, EditDeployment,
 };
+use gitlab::api::projects::repository::commits::MergeRequests as CommitMergeRequests;
 use serde::Deserialize;
 
 use super::{Deployment, DeploymentState, DeploymentStatus, Deployments, NewDeployment};
@@ -15,6 +16,12 @@ const HOST: &str = "GitLab";
 #[derive(Debug, Deserialize)]
 struct Created {
     id: u64,
+}
+
+/// The part of a merge request this crate reads: its number inside the project.
+#[derive(Debug, Deserialize)]
+struct MergeRequestRef {
+    iid: u64,
 }
 
 fn build_error(e: impl std::fmt::Display) -> ForgeError {
@@ -81,10 +88,22 @@ impl Deployments for GitLab {
             .map(drop)
     }
 
-    fn pulls_for_commit(&self, _sha: &str) -> Result<Vec<u64>, ForgeError> {
-        Err(ForgeError::Unsupported {
-            host: HOST,
-            what: "list the merge requests of a commit (not in the API reference this project is tested against)",
-        })
+    /// The merge requests (their iids) the commit belongs to: `GET /projects/:id/repository/
+    /// commits/:sha/merge_requests` (the first page, 20 merge requests: a commit is rarely in more).
+    fn pulls_for_commit(&self, sha: &str) -> Result<Vec<u64>, ForgeError> {
+        let action = "list the merge requests of a commit";
+        let ep = CommitMergeRequests::builder()
+            .project(self.deployments_project())
+            .sha(sha)
+            .build()
+            .map_err(build_error)?;
+        let bytes = self.deployments_call(action, &ep, true)?;
+        let found: Vec<MergeRequestRef> =
+            serde_json::from_slice(&bytes).map_err(|e| ForgeError::Decode {
+                host: HOST,
+                action,
+                message: e.to_string(),
+            })?;
+        Ok(found.into_iter().map(|mr| mr.iid).collect())
     }
 }

@@ -99,9 +99,8 @@ pub trait Deployments: Forge {
         status: &DeploymentStatus,
     ) -> Result<(), ForgeError>;
 
-    /// Numbers of the pull requests `sha` belongs to (merged or open). GitLab answers
-    /// [`ForgeError::Unsupported`] (the operation is outside the API description this project
-    /// tests against).
+    /// Numbers of the pull requests (GitHub) or merge request iids (GitLab) `sha` belongs to,
+    /// merged or open.
     fn pulls_for_commit(&self, sha: &str) -> Result<Vec<u64>, ForgeError>;
 }
 
