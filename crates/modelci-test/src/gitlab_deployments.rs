@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::github_deployments::{StoredDeployment, StoredDeploymentStatus};
 use crate::server::{Ctx, Req, Resp};
-use crate::state::TokenKind;
+use crate::state::{FakeUser, TokenKind};
 
 /// Documented values of `status`.
 const STATUSES: &[&str] = &["running", "success", "failed", "canceled"];
@@ -81,23 +81,9 @@ fn answer(ctx: &mut Ctx<'_>, req: &Req, project_ref: &str, deployment: Option<&s
         return violation(ctx, req, "deployment_id is invalid");
     }
 
-    let auth = req
-        .header("private-token")
-        .and_then(|t| ctx.state.user_for(t));
-    let Some((user, kind)) = auth else {
-        return Resp::json(401, &json!({ "message": "401 Unauthorized" }));
-    };
-    let project = match project_ref.parse::<u64>() {
-        Ok(n) => ctx.state.projects.get(&n).cloned(),
-        Err(_) => ctx
-            .state
-            .projects
-            .values()
-            .find(|p| *p == project_ref)
-            .cloned(),
-    };
-    let Some(project) = project else {
-        return Resp::json(404, &json!({ "message": "404 Project Not Found" }));
+    let (user, kind, project) = match caller_and_project(ctx, req, project_ref) {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     if kind == TokenKind::Job || ctx.state.forbidden.contains(&project) {
         return Resp::json(403, &json!({ "message": "403 Forbidden" }));
@@ -186,23 +172,9 @@ fn commit_merge_requests(ctx: &mut Ctx<'_>, req: &Req, project_ref: &str, sha: &
         let why = format!("{name} is not a parameter of this endpoint");
         return violation(ctx, req, &why);
     }
-    let auth = req
-        .header("private-token")
-        .and_then(|t| ctx.state.user_for(t));
-    let Some((_, kind)) = auth else {
-        return Resp::json(401, &json!({ "message": "401 Unauthorized" }));
-    };
-    let project = match project_ref.parse::<u64>() {
-        Ok(n) => ctx.state.projects.get(&n).cloned(),
-        Err(_) => ctx
-            .state
-            .projects
-            .values()
-            .find(|p| *p == project_ref)
-            .cloned(),
-    };
-    let Some(project) = project else {
-        return Resp::json(404, &json!({ "message": "404 Project Not Found" }));
+    let (_, kind, project) = match caller_and_project(ctx, req, project_ref) {
+        Ok(found) => found,
+        Err(resp) => return resp,
     };
     if kind == TokenKind::Job {
         return Resp::json(403, &json!({ "message": "403 Forbidden" }));
@@ -239,6 +211,37 @@ fn commit_merge_requests(ctx: &mut Ctx<'_>, req: &Req, project_ref: &str, sha: &
         })
         .collect();
     Resp::json(200, &Value::Array(items))
+}
+
+/// The caller (from `PRIVATE-TOKEN`) and the project path `project_ref` (an id or a path) names,
+/// or GitLab's 401/404 answer.
+fn caller_and_project(
+    ctx: &Ctx<'_>,
+    req: &Req,
+    project_ref: &str,
+) -> Result<(FakeUser, TokenKind, String), Resp> {
+    let auth = req
+        .header("private-token")
+        .and_then(|t| ctx.state.user_for(t));
+    let Some((user, kind)) = auth else {
+        return Err(Resp::json(401, &json!({ "message": "401 Unauthorized" })));
+    };
+    let project = match project_ref.parse::<u64>() {
+        Ok(n) => ctx.state.projects.get(&n).cloned(),
+        Err(_) => ctx
+            .state
+            .projects
+            .values()
+            .find(|p| *p == project_ref)
+            .cloned(),
+    };
+    match project {
+        Some(project) => Ok((user, kind, project)),
+        None => Err(Resp::json(
+            404,
+            &json!({ "message": "404 Project Not Found" }),
+        )),
+    }
 }
 
 /// Parameters from the query string and a form or JSON body.
