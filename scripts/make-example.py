@@ -532,6 +532,11 @@ def make_quantize_fixtures(flat_train, y_train, flat_test, y_test):
         [helper.make_tensor_value_info("output", TensorProto.FLOAT, ["N", 6, 16])],
         initializer=[init("P", w(32, 48)), init("PB", w(48, scale=0.1)), init("O", w(48, 16))])
     save(graph, "matmul_3d.onnx", "fixture: MatMul with a 3-D input")
+    # Its calibration inputs for static mode (`--calibration-data`): raw inputs [32, 6, 32],
+    # uniform in [0, 1) like the probe input, from their own RandomState (the other outputs keep
+    # their bytes).
+    calib = np.random.RandomState(53).rand(32, 6, 32).astype(F32)
+    np.save(out / "matmul_3d_calibration.npy", calib)
 
     # constant_weights.onnx: weights as Constant nodes (as detectors and traced exports write)
     def constant(name, array):
@@ -549,6 +554,10 @@ def make_quantize_fixtures(flat_train, y_train, flat_test, y_test):
         [helper.make_tensor_value_info("input", TensorProto.FLOAT, ["N", 64])],
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["N", 10])])
     save(graph, "constant_weights.onnx", "fixture: weights as Constant nodes, Softmax head")
+
+    # Calibration inputs for `tests/fixtures/models/seven_classes.onnx` (random Gemm weights, 7
+    # logits: no dataset's labels fit it): the first 32 rows of the digits test features.
+    np.save(out / "seven_classes_calibration.npy", np.ascontiguousarray(flat_test[:32], dtype=F32))
 
     # old_opset.onnx: a MatMul model at opset 9 (too old for DynamicQuantizeLinear)
     graph = helper.make_graph(
@@ -569,6 +578,12 @@ def make_quantize_fixtures(flat_train, y_train, flat_test, y_test):
     onx = convert_sklearn(mlp, name="digits_mlp",
                           initial_types=[("input", FloatTensorType([None, 64]))],
                           target_opset=SKL_OPSET, options={id(mlp): {"zipmap": False}})
+    # skl2onnx lists the opsets in set order, which changes with Python's string hashing:
+    # default domain first, then the others by name, so the file's bytes do not change.
+    opsets = [helper.make_opsetid(o.domain, o.version)
+              for o in sorted(onx.opset_import, key=lambda o: (o.domain != "", o.domain))]
+    del onx.opset_import[:]
+    onx.opset_import.extend(opsets)
     # skl2onnx repeats the default domain for some estimators (the baseline's LogisticRegression);
     # for this one it does not, so the repeat is added the way skl2onnx writes it.
     if [o.domain for o in onx.opset_import].count("") < 2:
@@ -593,6 +608,8 @@ train split (test accuracy {mlp_acc:.4f}). Used by `crates/quantize/tests/`.
 | `gemm.onnx` | Gemm with `transB=1`, `alpha=0.5`, `beta=2`, then a plain Gemm; input `[N, 64]` |
 | `conv_bias.onnx` | Conv with bias, a depthwise Conv too small to shrink, a Conv without bias; input `[N, 1, 8, 8]` |
 | `matmul_3d.onnx` | MatMul with a 3-D input `[N, 6, 32]` |
+| `matmul_3d_calibration.npy` | static-mode calibration inputs for `matmul_3d.onnx` (`--calibration-data`): float32 `[32, 6, 32]`, uniform in [0, 1) like the probe input, seed 53 |
+| `seven_classes_calibration.npy` | static-mode calibration inputs for `tests/fixtures/models/seven_classes.onnx`: the first 32 rows of the digits test features, float32 `[32, 64]` |
 | `constant_weights.onnx` | weights as `Constant` nodes instead of initializers, Softmax head |
 | `old_opset.onnx` | MatMul at opset 9 (too old for the int8 modes) |
 | `skl_mlp.onnx` | skl2onnx `MLPClassifier` whose opset list repeats the default domain: {domains} |

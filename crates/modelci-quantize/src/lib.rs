@@ -12,7 +12,8 @@
 //! - **fp16**: see [`fp16`].
 //! - **static**: QDQ. Each quantized node's activation input goes through
 //!   `QuantizeLinear`/`DequantizeLinear` with a `uint8` scale and zero point fixed from
-//!   calibration ranges ([`Calibration`], measured by the caller on a dataset with the model from
+//!   calibration ranges ([`Calibration`], measured by the caller on calibration data (raw inputs
+//!   or a dataset) with the model from
 //!   [`calibration::instrument`]); weights are `int8` + `DequantizeLinear` as in weight-only.
 //!   Only the inputs of MatMul/Gemm/Conv are quantized, so a Softmax head and every other op
 //!   stay fp32 (tract returns 1.0 for every class on a QDQ'd Softmax).

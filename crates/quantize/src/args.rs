@@ -17,14 +17,20 @@ Examples:
   quantize --input model.onnx --output model.fp16.onnx --mode fp16
 
   # Static QDQ, activation ranges from the data (the same data is then used for the comparison):
-  quantize --input model.onnx --output model.qdq.onnx --mode static --dataset data/calib \
+  quantize --input model.onnx --output model.qdq.onnx --mode static --dataset data/calib \\
       --calibration percentile
+
+  # Static QDQ for any model (not only classifiers): calibrate on raw inputs, an array
+  # [N, ...] of the model's input shape; verified on the probe input, no accuracy comparison:
+  quantize --input model.onnx --output model.qdq.onnx --mode static \\
+      --calibration-data calib.npy
 
 Modes:
   dynamic      int8 weights, activations quantized at run time (MatMulInteger/ConvInteger)
   weight-only  int8 weights + DequantizeLinear; compute stays fp32
   fp16         fp16 weights and compute where safe; fp32 inputs and outputs
-  static       QDQ: activation ranges calibrated on --dataset (minmax or percentile)
+  static       QDQ: activation ranges calibrated on --calibration-data or --dataset
+               (minmax or percentile)
 
 Exit codes: 0 done (or nothing to quantize), 1 a gate or the verification failed (the output
 is still written), 2 bad input or usage, 3 code-host failure.";
@@ -34,6 +40,7 @@ is still written), 2 bad input or usage, 3 code-host failure.";
 /// Reads an fp32 ONNX model (Constant weights and repeated opset imports are normalised),
 /// rewrites it to int8 or fp16, writes it atomically, checks it loads and runs in tract with
 /// outputs close to the original, and with --dataset compares both models on the data.
+/// Static mode calibrates activation ranges on --calibration-data (raw inputs) or --dataset.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "quantize", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
 pub struct Args {
@@ -57,7 +64,7 @@ pub struct Args {
     #[arg(long, value_name = "NODE_OR_OP", value_delimiter = ',')]
     pub exclude: Vec<String>,
 
-    /// Static mode: how activation ranges are chosen from the calibration data (the --dataset).
+    /// Static mode: how activation ranges are chosen from the calibration data.
     #[arg(long, value_name = "METHOD", default_value = "minmax", value_parser = ["minmax", "percentile"])]
     pub calibration: String,
 
@@ -65,6 +72,13 @@ pub struct Args {
     /// mirror at the low end).
     #[arg(long, value_name = "P", default_value_t = 99.99)]
     pub percentile: f64,
+
+    /// Static mode: calibrate on these raw model inputs instead of the --dataset: a NumPy
+    /// array [N, ...] whose samples have the model's input shape (.npy, or .npz with an array
+    /// x), fed as they are, no labels needed. Without --dataset there is no accuracy
+    /// comparison; the output is still verified on the probe input.
+    #[arg(long, value_name = "FILE.npy")]
+    pub calibration_data: Option<PathBuf>,
 
     /// Test data to compare the original and the quantized model on: a folder of class
     /// folders of images, a .npz with arrays x and y, or a .csv.

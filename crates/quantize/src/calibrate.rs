@@ -1,5 +1,6 @@
-//! Calibration for `--mode static`: run the dataset through a copy of the model that exposes
-//! the activations to quantize, and reduce each to a range.
+//! Calibration for `--mode static`: run the calibration data (raw inputs from
+//! `--calibration-data`, or the `--dataset`) through a copy of the model that exposes the
+//! activations to quantize, and reduce each to a range.
 //!
 //! - `minmax`: the smallest and largest value seen;
 //! - `percentile`: the P-th and (100-P)-th percentiles of a sample of the values (every value of
@@ -15,6 +16,8 @@ use modelci_eval::{Dataset, DatasetOptions, InputLayout, LayoutOverride, Model, 
 use modelci_onnx::ModelProto;
 use modelci_quantize::Calibration;
 
+use crate::inputs::Inputs;
+
 /// Values kept per tensor and batch for the percentile method.
 pub const SAMPLES_PER_BATCH: usize = 20_000;
 
@@ -27,19 +30,35 @@ pub enum Method {
     Percentile(f64),
 }
 
-/// Measures the ranges of the activations `modelci_quantize::calibration::targets` names.
+/// Where the calibration values come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// A labelled dataset the evaluation core reads (images, `.npz`/`.npy` with labels, CSV),
+    /// preprocessed for the model's input like an evaluation.
+    Dataset {
+        /// The dataset path.
+        path: &'a Path,
+        /// The name of a CSV dataset's label column.
+        label_column: &'a str,
+    },
+    /// Raw model inputs (`--calibration-data`), fed as they are.
+    Inputs(&'a Inputs),
+}
+
+/// Measures the ranges of the activations `modelci_quantize::calibration::targets` names, and
+/// counts the samples they were measured on.
 ///
 /// # Errors
-/// When the instrumented model cannot be written or run, or the dataset does not fit it.
+/// When the instrumented model cannot be written or run, or the data does not fit it (the
+/// message names the file and, for raw inputs, both shapes).
 pub fn calibrate(
     model: &ModelProto,
     exclude: &[String],
-    dataset: &Path,
+    source: Source<'_>,
     scratch: &Path,
     method: Method,
     batch_size: usize,
-    label_column: &str,
-) -> anyhow::Result<Calibration> {
+) -> anyhow::Result<(Calibration, u64)> {
     let targets = modelci_quantize::calibration::targets(model, exclude);
     let instrumented = modelci_quantize::calibration::instrument(model, &targets);
     let file = tempfile::Builder::new()
@@ -50,7 +69,67 @@ pub fn calibrate(
     std::fs::write(file.path(), modelci_onnx::encode(&instrumented))
         .context("writing the calibration model")?;
     let mut runner = Model::load(file.path()).context("loading the calibration model in tract")?;
-    let input_name = runner.signature().inputs[0].name.clone();
+    let mut seen = Seen {
+        targets: &targets,
+        input_name: runner.signature().inputs[0].name.clone(),
+        collected: HashMap::new(),
+        samples: 0,
+    };
+    match source {
+        Source::Dataset { path, label_column } => {
+            from_dataset(&mut runner, path, label_column, batch_size, &mut seen)?;
+        }
+        Source::Inputs(inputs) => from_inputs(&mut runner, inputs, batch_size, &mut seen)?,
+    }
+    let samples = seen.samples;
+    Ok((
+        Calibration {
+            ranges: seen
+                .collected
+                .into_iter()
+                .map(|(name, c)| (name, c.range(method)))
+                .collect(),
+        },
+        samples,
+    ))
+}
+
+/// The values seen so far, per target tensor.
+struct Seen<'a> {
+    targets: &'a [String],
+    input_name: String,
+    collected: HashMap<String, Collected>,
+    samples: u64,
+}
+
+impl Seen<'_> {
+    /// Records one batch: the model input (when it is a target) and the exposed activations.
+    fn add(&mut self, batch: usize, input: &[f32], outputs: &[modelci_eval::OutputTensor]) {
+        self.samples += batch as u64;
+        if self.targets.contains(&self.input_name) {
+            self.collected
+                .entry(self.input_name.clone())
+                .or_default()
+                .add(input);
+        }
+        for out in outputs {
+            if let (true, OutputData::F32(values)) = (self.targets.contains(&out.name), &out.data) {
+                self.collected
+                    .entry(out.name.clone())
+                    .or_default()
+                    .add(values);
+            }
+        }
+    }
+}
+
+fn from_dataset(
+    runner: &mut Model,
+    dataset: &Path,
+    label_column: &str,
+    batch_size: usize,
+    seen: &mut Seen<'_>,
+) -> anyhow::Result<()> {
     let layout = InputLayout::derive(&runner.signature().inputs[0], LayoutOverride::default())
         .map_err(|e| anyhow!("{}: {e}", dataset.display()))?;
     let options = DatasetOptions {
@@ -58,7 +137,6 @@ pub fn calibrate(
         class_names: None,
     };
     let mut data = Dataset::open(dataset, &options)?;
-    let mut seen: HashMap<String, Collected> = HashMap::new();
     let pre = Preprocess::default();
     let mut input = Vec::new();
     data.stream(batch_size, &mut |batch| {
@@ -74,22 +152,64 @@ pub fn calibrate(
                 })?;
         }
         let outputs = runner.run(&layout.batch_shape(batch.len()), &input)?;
-        if targets.contains(&input_name) {
-            seen.entry(input_name.clone()).or_default().add(&input);
-        }
-        for out in outputs {
-            if let (true, OutputData::F32(values)) = (targets.contains(&out.name), &out.data) {
-                seen.entry(out.name.clone()).or_default().add(values);
-            }
-        }
+        seen.add(batch.len(), &input, &outputs);
         Ok(())
     })?;
-    Ok(Calibration {
-        ranges: seen
-            .into_iter()
-            .map(|(name, c)| (name, c.range(method)))
-            .collect(),
-    })
+    Ok(())
+}
+
+/// Feeds raw inputs in batches of `batch_size` (or the model's fixed batch size).
+fn from_inputs(
+    runner: &mut Model,
+    inputs: &Inputs,
+    batch_size: usize,
+    seen: &mut Seen<'_>,
+) -> anyhow::Result<()> {
+    let spec = &runner.signature().inputs[0];
+    let declared = spec.dims.as_ref().map(|dims| {
+        let text: Vec<String> = dims.iter().map(ToString::to_string).collect();
+        (dims.clone(), format!("[{}]", text.join(", ")))
+    });
+    let mut batch_size = batch_size.max(1);
+    if let Some((dims, text)) = &declared {
+        let fits = dims.len() == inputs.shape.len()
+            && dims
+                .iter()
+                .zip(&inputs.shape)
+                .skip(1)
+                .all(|(d, &n)| d.fixed().is_none_or(|f| f == n));
+        if !fits {
+            return Err(anyhow!(
+                "{}: the calibration array has shape {:?} but the model's input `{}` is {text} (expected [samples, ...] with the model's sample shape)",
+                inputs.path.display(),
+                inputs.shape,
+                spec.name,
+            ));
+        }
+        if let Some(fixed) = dims.first().and_then(modelci_eval::Dim::fixed) {
+            if fixed == 0 || !inputs.samples().is_multiple_of(fixed) {
+                return Err(anyhow!(
+                    "{}: the model's input `{}` is {text}, a fixed batch of {fixed}, but the calibration array has {} samples (use a multiple of {fixed})",
+                    inputs.path.display(),
+                    spec.name,
+                    inputs.samples(),
+                ));
+            }
+            batch_size = fixed;
+        }
+    }
+    let per_sample = inputs.sample_len();
+    let sample_shape = &inputs.shape[1..];
+    for chunk in inputs.values.chunks(batch_size * per_sample.max(1)) {
+        let batch = chunk.len() / per_sample.max(1);
+        let mut shape = vec![batch];
+        shape.extend_from_slice(sample_shape);
+        let outputs = runner
+            .run(&shape, chunk)
+            .with_context(|| format!("{}: running the calibration batch", inputs.path.display()))?;
+        seen.add(batch, chunk, &outputs);
+    }
+    Ok(())
 }
 
 #[derive(Default)]

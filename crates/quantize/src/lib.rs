@@ -2,7 +2,9 @@
 //!
 //! The binary's `main.rs` parses [`Args`] and calls [`run`]. The run:
 //! 1. checks the flags and the output folder before any work;
-//! 2. reads and normalises the model and rewrites it ([`modelci_quantize`]);
+//! 2. reads and normalises the model, calibrates activation ranges for `--mode static`
+//!    ([`calibrate`], on `--calibration-data` raw inputs ([`inputs`]) or the `--dataset`) and
+//!    rewrites it ([`modelci_quantize`]);
 //! 3. writes the output atomically (never larger than the input unless `--force`);
 //! 4. verifies it: it must load and run in tract with outputs close to the original on a probe
 //!    input ([`verify`]); with `--dataset`, both models go through the evaluation core;
@@ -13,6 +15,7 @@
 mod args;
 pub mod calibrate;
 mod deliver;
+pub mod inputs;
 pub mod report;
 mod run;
 pub mod verify;

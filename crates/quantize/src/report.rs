@@ -62,6 +62,19 @@ pub struct DatasetComparison {
     pub mae: Option<(f64, f64)>,
 }
 
+/// What static mode calibrated the activation ranges on.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalibrationInfo {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// `calibration-data` (raw model inputs) or `dataset`.
+    pub source: &'static str,
+    /// Samples run through the model.
+    pub samples: u64,
+    /// `minmax` or `percentile`.
+    pub method: String,
+}
+
 /// The F1 of one class before and after.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClassDelta {
@@ -196,6 +209,8 @@ pub struct Report {
     pub quantized: Vec<Change>,
     /// Candidates left alone, with the reason.
     pub skipped: Vec<Skip>,
+    /// Static mode: the calibration data.
+    pub calibration: Option<CalibrationInfo>,
     /// The tract probe.
     pub probe: Option<Probe>,
     /// The dataset comparison.
@@ -406,12 +421,29 @@ pub fn markdown(r: &Report) -> String {
     }
     md.push_str(&table(&["", "original", "quantized", "change"], &rows, &[]));
     md.push('\n');
+    if let Some(c) = &r.calibration {
+        md.push_str(&format!(
+            "Activation ranges calibrated ({}) on {} ({} samples{}).\n\n",
+            c.method,
+            code(&c.path.display().to_string()),
+            c.samples,
+            if c.source == "dataset" {
+                ", the dataset"
+            } else {
+                ", raw model inputs"
+            }
+        ));
+    }
     if let Some(d) = &r.dataset {
         md.push_str(&format!(
             "Dataset: {} ({} samples).\n\n",
             code(&d.path.display().to_string()),
             d.samples
         ));
+    } else if r.output_written {
+        md.push_str(
+            "No `--dataset`: accuracy was not compared; the output was verified on the probe input in tract only (below).\n\n",
+        );
     }
     if !r.gates.is_empty() {
         let rows: Vec<Vec<String>> = r

@@ -9,7 +9,8 @@ use modelci_quantize::{Mode, Options, Outcome};
 
 use crate::args::Args;
 use crate::calibrate;
-use crate::report::{self, DatasetComparison, FileInfo, Gate, Report};
+use crate::inputs;
+use crate::report::{self, CalibrationInfo, DatasetComparison, FileInfo, Gate, Report};
 use crate::verify;
 
 /// Runs quantize: rewrite, write, verify, judge the gates, report.
@@ -39,9 +40,15 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             "--max-accuracy-drop must be a non-negative number of percentage points"
         )));
     }
-    if mode == Mode::Static && args.dataset.is_none() {
+    if mode == Mode::Static && args.dataset.is_none() && args.calibration_data.is_none() {
         return Err(Failure::bad_input(anyhow!(
-            "--mode static needs --dataset (the calibration data for the activation ranges)"
+            "--mode static needs --calibration-data (raw model inputs) or --dataset (the calibration data for the activation ranges)"
+        )));
+    }
+    if mode != Mode::Static && args.calibration_data.is_some() {
+        return Err(Failure::bad_input(anyhow!(
+            "--calibration-data is only used by --mode static (mode here: {})",
+            mode.name()
         )));
     }
     if !(50.0..=100.0).contains(&args.percentile) {
@@ -52,6 +59,12 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     }
     check_paths(args).map_err(Failure::bad_input)?;
     prepare_output_dir(&args.output_dir).map_err(Failure::bad_input)?;
+    let calibration_inputs = args
+        .calibration_data
+        .as_deref()
+        .map(inputs::read)
+        .transpose()
+        .map_err(Failure::bad_input)?;
 
     let file_size = std::fs::metadata(&args.input)
         .with_context(|| format!("{}: cannot read", args.input.display()))
@@ -61,28 +74,63 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     // With external data the weights live beside the file: count the model with them inline
     // (for a self-contained file, re-encoding gives exactly its bytes).
     let input_size = file_size.max(modelci_onnx::encode(&model).len() as u64);
-    let calibration = match (mode, &args.dataset) {
-        (Mode::Static, Some(dataset)) => {
-            let method = if args.calibration == "percentile" {
-                calibrate::Method::Percentile(args.percentile)
-            } else {
-                calibrate::Method::MinMax
-            };
-            Some(
-                calibrate::calibrate(
-                    &model,
-                    &args.exclude,
-                    dataset,
-                    &args.output_dir,
-                    method,
-                    args.batch_size as usize,
-                    &args.label_column,
-                )
-                .with_context(|| format!("calibrating on {}", dataset.display()))
-                .map_err(Failure::bad_input)?,
-            )
-        }
-        _ => None,
+    if let Some(dataset) = &args.dataset {
+        // Before anything is written: the comparison must be able to read the model's
+        // predictions on this data (a model that is not a classifier fails here, exit 2).
+        verify::check_dataset(
+            &args.input,
+            dataset,
+            args.batch_size as usize,
+            &args.label_column,
+        )
+        .map_err(Failure::bad_input)?;
+    }
+    let mut calibration_info = None;
+    let calibration = if mode == Mode::Static {
+        let method = if args.calibration == "percentile" {
+            calibrate::Method::Percentile(args.percentile)
+        } else {
+            calibrate::Method::MinMax
+        };
+        let (source, path, kind) = match (&calibration_inputs, &args.dataset) {
+            (Some(inputs), _) => (
+                calibrate::Source::Inputs(inputs),
+                inputs.path.clone(),
+                "calibration-data",
+            ),
+            (None, Some(dataset)) => (
+                calibrate::Source::Dataset {
+                    path: dataset,
+                    label_column: &args.label_column,
+                },
+                dataset.clone(),
+                "dataset",
+            ),
+            (None, None) => {
+                return Err(Failure::bad_input(anyhow!(
+                    "--mode static needs --calibration-data or --dataset"
+                )));
+            }
+        };
+        let (calibration, samples) = calibrate::calibrate(
+            &model,
+            &args.exclude,
+            source,
+            &args.output_dir,
+            method,
+            args.batch_size as usize,
+        )
+        .context("static calibration")
+        .map_err(Failure::bad_input)?;
+        calibration_info = Some(CalibrationInfo {
+            path,
+            source: kind,
+            samples,
+            method: args.calibration.clone(),
+        });
+        Some(calibration)
+    } else {
+        None
     };
     let options = Options {
         mode,
@@ -119,6 +167,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         opsets_deduplicated: outcome.normalized.opsets_deduplicated,
         quantized: outcome.changes.clone(),
         skipped: outcome.skipped.clone(),
+        calibration: calibration_info,
         probe: None,
         dataset: None,
         gates: Vec::new(),

@@ -8,7 +8,11 @@
 use std::path::Path;
 
 use modelci_eval::engine::OutputData;
-use modelci_eval::{Dataset, DatasetOptions, Evaluation, EvaluationOptions, Model};
+use modelci_eval::output::OutputForm;
+use modelci_eval::{
+    Dataset, DatasetOptions, EvalError, Evaluation, EvaluationOptions, InputLayout, LayoutOverride,
+    Model, Preprocess,
+};
 use serde::Serialize;
 
 /// Samples in the probe batch.
@@ -140,6 +144,54 @@ fn probe_input(len: usize) -> Vec<f32> {
             v
         })
         .collect()
+}
+
+/// Checks on the first batch, before anything is written, that the evaluation core can compare
+/// `model` on `dataset`: the samples fit its input and its outputs are predictions (class
+/// scores, labels or values). A model that is not a classifier or regressor the data fits
+/// fails here with the evaluation core's one-line message.
+///
+/// # Errors
+/// The evaluation core's error, naming the file.
+pub fn check_dataset(
+    model: &Path,
+    dataset: &Path,
+    batch_size: usize,
+    label_column: &str,
+) -> Result<(), EvalError> {
+    let mut runner = Model::load(model)?;
+    let layout = InputLayout::derive(&runner.signature().inputs[0], LayoutOverride::default())
+        .map_err(|reason| EvalError::incompatible(model, reason))?;
+    let options = DatasetOptions {
+        label_column: Some(label_column.to_owned()),
+        class_names: None,
+    };
+    let mut data = Dataset::open(dataset, &options)?;
+    let pre = Preprocess::default();
+    let mut checked = false;
+    let mut input = Vec::new();
+    let streamed = data.stream(batch_size, &mut |batch| {
+        for sample in &batch {
+            layout
+                .fill(&sample.data, &pre, &mut input)
+                .map_err(|reason| {
+                    EvalError::incompatible(
+                        model,
+                        format!("cannot take sample `{}`: {reason}", sample.id),
+                    )
+                })?;
+        }
+        let outputs = runner.run(&layout.batch_shape(batch.len()), &input)?;
+        OutputForm::detect(&outputs, batch.len())
+            .map_err(|reason| EvalError::incompatible(model, reason))?;
+        checked = true;
+        // One batch is enough: stop the stream.
+        Err(EvalError::dataset(dataset, "checked"))
+    });
+    match streamed {
+        Err(_) if checked => Ok(()),
+        other => other,
+    }
 }
 
 /// Evaluates the original and the quantized model on `dataset`.

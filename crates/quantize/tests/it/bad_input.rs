@@ -241,7 +241,149 @@ fn static_mode_without_calibration_data_is_refused() {
     let (run, _dir) = run_on(&digits("candidate.onnx"), &["--mode", "static"]);
     assert_eq!(run.code, 2);
     assert!(
-        run.stderr.contains("--mode static needs --dataset"),
+        run.stderr
+            .contains("--mode static needs --calibration-data")
+            && run.stderr.contains("or --dataset"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// One line on stderr, exit 2, no output (`run_on` checks the last).
+fn assert_one_line_exit_2(run: &crate::harness::Outcome) {
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stderr.trim().lines().count(),
+        1,
+        "one-line error: {}",
+        run.stderr
+    );
+}
+
+#[test]
+fn calibration_data_of_the_wrong_shape_names_the_file_and_both_shapes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A valid .npy of shape [4, 6, 31]; matmul_3d takes [N, 6, 32].
+    let bytes = crate::harness::npy_f32(&[4, 6, 31], &[0.0; 4 * 6 * 31]);
+    let calib = dir.path().join("wrong_shape.npy");
+    std::fs::write(&calib, bytes).expect("write");
+    let (run, _out) = run_on(
+        &fixture("matmul_3d.onnx"),
+        &[
+            "--mode",
+            "static",
+            "--calibration-data",
+            calib.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_one_line_exit_2(&run);
+    assert!(
+        run.stderr.contains("wrong_shape.npy")
+            && run.stderr.contains("[4, 6, 31]")
+            && run.stderr.contains("[N, 6, 32]"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn calibration_data_that_is_not_numpy_is_refused() {
+    let not_npy = fixture("matmul_3d.onnx");
+    let (run, _out) = run_on(
+        &fixture("matmul_3d.onnx"),
+        &[
+            "--mode",
+            "static",
+            "--calibration-data",
+            not_npy.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_one_line_exit_2(&run);
+    assert!(
+        run.stderr.contains("matmul_3d.onnx") && run.stderr.contains("not a NumPy .npy file"),
+        "{}",
+        run.stderr
+    );
+    // An .npz without the array `x`: the digits test set has one, so use a zip with other names.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let npz = dir.path().join("no_x.npz");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&npz).expect("create"));
+    zip.start_file("inputs.npy", zip::write::SimpleFileOptions::default())
+        .expect("entry");
+    zip.finish().expect("finish");
+    let (run, _out) = run_on(
+        &fixture("matmul_3d.onnx"),
+        &[
+            "--mode",
+            "static",
+            "--calibration-data",
+            npz.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_one_line_exit_2(&run);
+    assert!(
+        run.stderr.contains("no_x.npz") && run.stderr.contains("no array `x`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn calibration_data_outside_static_mode_is_refused() {
+    let calib = fixture("matmul_3d_calibration.npy");
+    let (run, _out) = run_on(
+        &fixture("matmul_3d.onnx"),
+        &["--calibration-data", calib.to_str().expect("utf-8 path")],
+    );
+    assert_one_line_exit_2(&run);
+    assert!(
+        run.stderr
+            .contains("--calibration-data is only used by --mode static"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_dataset_for_a_model_that_is_not_a_classifier_is_refused_before_writing() {
+    let calib = fixture("matmul_3d_calibration.npy");
+    let images = digits("test");
+    // Images resize to the model's [6, 32] input, but its [N, 6, 16] output is no prediction.
+    for extra in [
+        vec!["--dataset", images.to_str().expect("utf-8 path")],
+        vec![
+            "--mode",
+            "static",
+            "--calibration-data",
+            calib.to_str().expect("utf-8 path"),
+            "--dataset",
+            images.to_str().expect("utf-8 path"),
+        ],
+    ] {
+        let (run, dir) = run_on(&fixture("matmul_3d.onnx"), &extra);
+        assert_one_line_exit_2(&run);
+        assert!(
+            run.stderr.contains("matmul_3d.onnx")
+                && run
+                    .stderr
+                    .contains("cannot read predictions from outputs `output` [32, 6, 16]"),
+            "{extra:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !dir.path().join("out.onnx").exists(),
+            "{extra:?}: nothing written before the data is known to fit"
+        );
+    }
+    // CSV rows of 64 features do not fit its [6, 32] samples.
+    let csv = digits("test.csv");
+    let (run, _dir) = run_on(
+        &fixture("matmul_3d.onnx"),
+        &["--dataset", csv.to_str().expect("utf-8 path")],
+    );
+    assert_one_line_exit_2(&run);
+    assert!(
+        run.stderr.contains("[64]") && run.stderr.contains("[6, 32]"),
         "{}",
         run.stderr
     );

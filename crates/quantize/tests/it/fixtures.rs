@@ -6,6 +6,11 @@ use crate::harness::{MODES, applies, mode_args, output_name, quantize, report, t
 fn every_mode_runs_in_tract_on_every_test_model() {
     let dir = tempfile::tempdir().expect("tempdir");
     for model in test_models() {
+        assert!(
+            applies(&model, "static"),
+            "{}: static mode needs calibration data for every test model",
+            model.display()
+        );
         for &(mode, per_channel) in MODES {
             let output = dir.path().join(output_name(&model, mode, per_channel));
             let out = dir.path().join("report");
@@ -40,6 +45,32 @@ fn every_mode_runs_in_tract_on_every_test_model() {
             let err = probe["max_relative_error"].as_f64().expect("compared");
             let limit = if mode == "fp16" { 0.01 } else { 0.05 };
             assert!(err <= limit, "{what}: relative error {err}");
+            if mode == "static" {
+                // Calibrated on what the harness gave: the dataset (then compared on it too) or
+                // raw inputs (no comparison, the probe above is the verification).
+                let from_inputs = owned.iter().any(|a| a == "--calibration-data");
+                let calibration = &r["calibration"];
+                assert_eq!(
+                    calibration["source"],
+                    if from_inputs {
+                        "calibration-data"
+                    } else {
+                        "dataset"
+                    },
+                    "{what}: {calibration}"
+                );
+                assert!(
+                    calibration["samples"].as_u64().expect("samples") >= 32,
+                    "{what}: {calibration}"
+                );
+                assert_eq!(r["dataset"].is_null(), from_inputs, "{what}");
+                let md = std::fs::read_to_string(out.join("report.md")).expect("report.md");
+                assert_eq!(
+                    md.contains("No `--dataset`: accuracy was not compared"),
+                    from_inputs,
+                    "{what}: {md}"
+                );
+            }
             let input = std::fs::metadata(&model).expect("input").len();
             let written = std::fs::metadata(&output).expect("output").len();
             assert!(written < input, "{what}: {written} >= {input}");
@@ -227,5 +258,123 @@ fn external_data_inside_the_model_folder_is_quantized_and_counted() {
         r["probe"]["original_runs"], true,
         "tract reads the external data too: {}",
         r["probe"]
+    );
+}
+
+#[test]
+fn static_calibrates_on_raw_inputs_and_compares_on_the_dataset() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let output = dir.path().join("q.onnx");
+    let calib = crate::harness::fixture("seven_classes_calibration.npy");
+    let run = quantize(
+        dir.path(),
+        &[
+            &"--input",
+            &crate::harness::fixture("skl_mlp.onnx"),
+            &"--output",
+            &output,
+            &"--mode",
+            &"static",
+            &"--calibration-data",
+            &calib,
+            &"--dataset",
+            &crate::harness::digits("test.csv"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let r = report(dir.path());
+    assert_eq!(r["calibration"]["source"], "calibration-data");
+    assert_eq!(r["calibration"]["samples"], 32);
+    assert_eq!(
+        r["calibration"]["path"],
+        calib.to_str().expect("utf-8 path")
+    );
+    assert_eq!(r["dataset"]["samples"], 360);
+    let delta = r["dataset"]["accuracy_delta_pt"].as_f64().expect("delta");
+    assert!(delta >= -2.0, "32 calibration rows keep accuracy: {delta}");
+    let md = std::fs::read_to_string(dir.path().join("report.md")).expect("report.md");
+    assert!(
+        md.contains("32 samples, raw model inputs") && !md.contains("No `--dataset`"),
+        "{md}"
+    );
+}
+
+#[test]
+fn integer_calibration_data_is_refused_not_scaled() {
+    // The example's test.npz holds uint8 images: fed raw they would calibrate a [0, 255] range
+    // for a model that takes [0, 1], so they are refused rather than guessed at.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = quantize(
+        dir.path(),
+        &[
+            &"--input",
+            &crate::harness::digits("candidate.onnx"),
+            &"--output",
+            &dir.path().join("q.onnx"),
+            &"--mode",
+            &"static",
+            &"--calibration-data",
+            &crate::harness::digits("test.npz"),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("test.npz") && run.stderr.contains("expected float32 or float64"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_fixed_batch_size_calibrates_in_batches_of_that_size() {
+    use modelci_onnx::proto::tensor_shape_proto::dimension::Value as DimValue;
+    use modelci_onnx::proto::type_proto::Value as TypeValue;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut model = modelci_onnx::read(&crate::harness::fixture("matmul_3d.onnx")).expect("reads");
+    let graph = model.graph.as_mut().expect("graph");
+    for info in graph.input.iter_mut().chain(graph.output.iter_mut()) {
+        if let Some(TypeValue::TensorType(t)) = info.r#type.as_mut().and_then(|t| t.value.as_mut())
+        {
+            t.shape.as_mut().expect("shape").dim[0].value = Some(DimValue::DimValue(4));
+        }
+    }
+    let input = dir.path().join("fixed_batch.onnx");
+    std::fs::write(&input, modelci_onnx::encode(&model)).expect("write model");
+    let calibrate = |calib: &std::path::Path| {
+        quantize(
+            &dir.path().join("report"),
+            &[
+                &"--input",
+                &input,
+                &"--output",
+                &dir.path().join("q.onnx"),
+                &"--mode",
+                &"static",
+                &"--calibration-data",
+                &calib,
+            ],
+        )
+    };
+    // 32 samples: eight batches of 4.
+    let run = calibrate(&crate::harness::fixture("matmul_3d_calibration.npy"));
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let r = report(&dir.path().join("report"));
+    assert_eq!(r["calibration"]["samples"], 32);
+    assert_eq!(r["probe"]["shape"], serde_json::json!([4, 6, 32]));
+    // 6 samples do not split into batches of 4.
+    let six = dir.path().join("six.npy");
+    std::fs::write(
+        &six,
+        crate::harness::npy_f32(&[6, 6, 32], &[0.5; 6 * 6 * 32]),
+    )
+    .expect("write");
+    let run = calibrate(&six);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("six.npy")
+            && run.stderr.contains("fixed batch of 4")
+            && run.stderr.contains("6 samples"),
+        "{}",
+        run.stderr
     );
 }

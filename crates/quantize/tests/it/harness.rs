@@ -92,13 +92,23 @@ pub fn report(out: &Path) -> serde_json::Value {
     serde_json::from_str(&text).expect("report.json is JSON")
 }
 
-/// Static mode's calibration data for a test model, when one fits it (the comparison after
-/// quantizing needs a classifier whose classes cover the labels).
-pub fn static_dataset(model: &Path) -> Option<PathBuf> {
+/// Static mode's calibration data for a test model: `--dataset` where the model is a
+/// classifier whose classes cover the dataset's labels (calibration on the data, then the
+/// comparison), otherwise `--calibration-data` with raw inputs of the model's input shape.
+pub fn static_data(model: &Path) -> Option<(&'static str, PathBuf)> {
     let name = model.file_name()?.to_str()?;
     match name {
-        "candidate.onnx" | "nhwc_cnn.onnx" | "conv_bias.onnx" => Some(digits("test")),
-        "gemm.onnx" | "constant_weights.onnx" | "skl_mlp.onnx" => Some(digits("test.csv")),
+        "candidate.onnx" | "nhwc_cnn.onnx" | "conv_bias.onnx" => {
+            Some(("--dataset", digits("test")))
+        }
+        "gemm.onnx" | "constant_weights.onnx" | "skl_mlp.onnx" => {
+            Some(("--dataset", digits("test.csv")))
+        }
+        "matmul_3d.onnx" => Some(("--calibration-data", fixture("matmul_3d_calibration.npy"))),
+        "seven_classes.onnx" => Some((
+            "--calibration-data",
+            fixture("seven_classes_calibration.npy"),
+        )),
         _ => None,
     }
 }
@@ -122,8 +132,9 @@ pub fn mode_args(
         args.push("--per-channel".into());
     }
     if mode == "static" {
-        args.push("--dataset".into());
-        args.push(static_dataset(model).expect("a calibration dataset").into());
+        let (flag, path) = static_data(model).expect("calibration data for every test model");
+        args.push(flag.into());
+        args.push(path.into());
         if per_channel {
             args.push("--calibration".into());
             args.push("percentile".into());
@@ -132,9 +143,10 @@ pub fn mode_args(
     args
 }
 
-/// Whether the mode applies to the model (static needs fitting calibration data).
+/// Whether the mode applies to the model (static needs calibration data; every test model
+/// has some).
 pub fn applies(model: &Path, mode: &str) -> bool {
-    mode != "static" || static_dataset(model).is_some()
+    mode != "static" || static_data(model).is_some()
 }
 
 /// A file name for a mode's output.
@@ -147,4 +159,34 @@ pub fn output_name(model: &Path, mode: &str, per_channel: bool) -> String {
             .unwrap_or("model"),
         if per_channel { "-pc" } else { "" }
     )
+}
+
+/// A NumPy `.npy` file (format 1.0, little-endian float32, C order), as `np.save` writes it.
+pub fn npy_f32(shape: &[usize], values: &[f32]) -> Vec<u8> {
+    assert_eq!(
+        shape.iter().product::<usize>(),
+        values.len(),
+        "shape and values"
+    );
+    let dims: Vec<String> = shape.iter().map(ToString::to_string).collect();
+    let shape = match dims.as_slice() {
+        [one] => format!("({one},)"),
+        _ => format!("({})", dims.join(", ")),
+    };
+    let mut header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend(
+        u16::try_from(header.len())
+            .expect("short header")
+            .to_le_bytes(),
+    );
+    bytes.extend(header.as_bytes());
+    for v in values {
+        bytes.extend(v.to_le_bytes());
+    }
+    bytes
 }
