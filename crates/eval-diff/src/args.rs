@@ -19,6 +19,10 @@ Examples:
   eval-diff --baseline a.onnx --candidate b.onnx --dataset test.npz --max latency_p95_ms=5ms
   eval-diff --baseline a.onnx --candidate b.onnx --dataset test.csv --label-column target
 
+  # In a pull request: the baseline is the latest release bundle (verified, cached):
+  eval-diff --baseline github-release:latest --candidate models/new.onnx --dataset data/test
+  eval-diff --baseline git:main:models/prod.onnx --candidate models/new.onnx --dataset data/test
+
 Gates (repeatable; METRIC=AMOUNT):
   --tolerance        the candidate may be worse than the baseline by at most AMOUNT
   --min-improvement  the candidate must beat the baseline by at least AMOUNT
@@ -41,9 +45,17 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 bad input or usage, 3 code-ho
 #[derive(Debug, Clone, Parser)]
 #[command(name = "eval-diff", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
 pub struct Args {
-    /// The model to beat (ONNX file).
-    #[arg(long, value_name = "MODEL.onnx", required_unless_present = "post_from")]
-    pub baseline: Option<PathBuf>,
+    /// The model to beat: an ONNX file, github-release:latest|TAG, gitlab-package:NAME@VERSION,
+    /// oci://HOST/REPO:TAG, git:REF:PATH or auto. Optional inside a pull/merge request, where
+    /// `auto` is the default (the latest release bundle built from the target branch, else the
+    /// candidate's path on the target branch).
+    #[arg(long, value_name = "SOURCE")]
+    pub baseline: Option<String>,
+
+    /// The baseline model must have exactly this SHA-256 (64 hex digits); otherwise it is
+    /// refused before anything is evaluated.
+    #[arg(long, value_name = "HEX")]
+    pub baseline_sha256: Option<String>,
 
     /// The new model (ONNX file).
     #[arg(long, value_name = "MODEL.onnx", required_unless_present = "post_from")]
@@ -171,7 +183,7 @@ pub struct Args {
 
     /// Do not evaluate: post the report already in DIR (the second half of the two-workflow
     /// pattern, in a `workflow_run` job that downloaded the first job's artifact).
-    #[arg(long, value_name = "DIR", conflicts_with_all = ["baseline", "candidate", "dataset"], help_heading = "Posting")]
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["baseline", "baseline_sha256", "candidate", "dataset"], help_heading = "Posting")]
     pub post_from: Option<PathBuf>,
 
     /// No progress output.

@@ -85,6 +85,10 @@ pub struct DatasetInfo {
     pub samples: u64,
     /// Class names in class-index order.
     pub class_names: Vec<String>,
+    /// Content hash of the dataset (the file, or the folder's sorted files).
+    pub sha256: String,
+    /// Number of files hashed.
+    pub files: u64,
 }
 
 /// One model's figures.
@@ -106,6 +110,9 @@ pub struct ModelReport<'a> {
     pub regression: Option<&'a RegressionMetrics>,
     /// Latency and throughput.
     pub latency: Option<&'a LatencySummary>,
+    /// Where the model came from (the baseline only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<&'a modelci_baseline::Provenance>,
 }
 
 impl<'a> ModelReport<'a> {
@@ -121,6 +128,7 @@ impl<'a> ModelReport<'a> {
             classification: model.classification.as_ref(),
             regression: model.regression.as_ref(),
             latency: model.latency.as_ref(),
+            provenance: None,
         }
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! The binary's `main.rs` parses [`Args`] and calls [`run`]. The run:
 //! 1. checks the output folder is writable (before minutes of evaluation, not after);
-//! 2. loads both models and the dataset ([`modelci_eval`]);
+//! 2. finds and verifies the baseline ([`modelci_baseline`]: a path, a release bundle, a
+//!    package, an OCI artifact, a git ref, or `auto` in a pull request), then loads both models
+//!    and the dataset ([`modelci_eval`]);
 //! 3. streams the dataset once through both models;
 //! 4. derives the comparison rows and judges the gates ([`comparison`], [`modelci_gate`]);
 //! 5. renders the charts, `report.md` and `report.json` ([`charts`], [`markdown`], [`json`]),
@@ -12,11 +14,14 @@
 //!    and exits 0, or 1 when a gate failed (3 when the code host failed and `--strict`).
 
 mod args;
+mod baseline;
 pub mod charts;
 pub mod comparison;
 mod deliver;
+mod first;
 pub mod json;
 pub mod markdown;
+pub mod provenance;
 mod run;
 
 pub use args::Args;

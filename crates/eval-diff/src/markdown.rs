@@ -40,6 +40,11 @@ pub struct ReportInput<'a> {
     pub charts: &'a [ChartFile],
     /// The dataset path as given.
     pub dataset: &'a str,
+    /// Where the baseline came from and the dataset's content hash.
+    pub provenance: Option<(
+        &'a modelci_baseline::Provenance,
+        &'a modelci_baseline::digest::DatasetDigest,
+    )>,
 }
 
 /// The verdict line without Markdown decoration, for `report.json` and standard output.
@@ -110,6 +115,9 @@ pub fn render(input: &ReportInput<'_>) -> String {
     md.push_str(&confusion(input));
     md.push_str(&flips(input.evaluation));
     md.push_str(&models(input));
+    if let Some((baseline, dataset)) = input.provenance {
+        md.push_str(&crate::provenance::section(baseline, dataset));
+    }
     let _ = writeln!(
         md,
         "\n<sub>eval-diff {} · dataset {} ({} samples) · report.json holds every figure</sub>",
@@ -282,7 +290,7 @@ fn format_p(p: f64) -> String {
     }
 }
 
-fn gates_table(gates: &[GateResult]) -> String {
+pub(crate) fn gates_table(gates: &[GateResult]) -> String {
     let rows: Vec<Vec<String>> = gates
         .iter()
         .map(|g| {

@@ -26,11 +26,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     if let Some(dir) = &args.post_from {
         return crate::deliver::post_existing(dir, args);
     }
-    let (Some(baseline), Some(candidate), Some(dataset_path)) =
-        (&args.baseline, &args.candidate, &args.dataset)
-    else {
+    let (Some(candidate), Some(dataset_path)) = (&args.candidate, &args.dataset) else {
         return Err(Failure::bad_input(anyhow!(
-            "--baseline, --candidate and --dataset are required"
+            "--candidate and --dataset are required"
         )));
     };
     let gates = parse_gates(args).map_err(Failure::bad_input)?;
@@ -45,12 +43,28 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             .map_err(Failure::bad_input)?,
     };
     prepare_output_dir(&args.output_dir).map_err(Failure::bad_input)?;
+    let Some(found) = crate::baseline::find(args, candidate)? else {
+        return crate::first::run(
+            args,
+            &crate::first::Inputs {
+                candidate,
+                dataset: dataset_path,
+                gates: &gates,
+                options: &options,
+                dataset_options: &dataset_options,
+            },
+        );
+    };
+    let baseline = &found.path;
 
     let mut models = vec![
         Model::load(baseline).map_err(Failure::bad_input)?,
         Model::load(candidate).map_err(Failure::bad_input)?,
     ];
     let mut dataset = Dataset::open(dataset_path, &dataset_options).map_err(Failure::bad_input)?;
+    let dataset_digest = modelci_baseline::digest::dataset_digest(dataset_path)
+        .with_context(|| format!("{}: cannot read the dataset", dataset_path.display()))
+        .map_err(Failure::bad_input)?;
     let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.quiet);
     let evaluation = evaluate(&mut models, &mut dataset, &options, &mut |n| {
         progress.advance(n as u64)
@@ -71,6 +85,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         gates: &gate_results,
         charts: &charts,
         dataset: &dataset_text,
+        provenance: Some((&found.provenance, &dataset_digest)),
     };
     let verdict = markdown::verdict_text(&input);
     let failed = gate_results.iter().filter(|g| !g.passed).count();
@@ -93,8 +108,13 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             kind: dataset.kind(),
             samples: evaluation.samples,
             class_names: evaluation.class_names.clone(),
+            sha256: dataset_digest.sha256.clone(),
+            files: dataset_digest.files,
         },
-        baseline: ModelReport::of(&evaluation.models[0]),
+        baseline: ModelReport {
+            provenance: Some(&found.provenance),
+            ..ModelReport::of(&evaluation.models[0])
+        },
         candidate: ModelReport::of(&evaluation.models[1]),
         comparison: rows.clone(),
         pair: evaluation.pair.as_ref(),

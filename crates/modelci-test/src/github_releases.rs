@@ -7,7 +7,9 @@
 //! `uploads.github.com`), and get GitHub's `digest` (`sha256:…`). As on GitHub: drafts are
 //! visible in the list but not by tag or as latest; an asset name can exist once per release
 //! (422 `already_exists`); a failed upload may leave an asset in state `open`
-//! ([`crate::FakeServer::fail_release_upload`]).
+//! ([`crate::FakeServer::fail_release_upload`]). `repos/get-release-asset` with
+//! `Accept: application/octet-stream` answers the asset's bytes (GitHub redirects to them), or
+//! half of them ([`crate::FakeServer::truncate_release_downloads`]).
 
 use serde_json::{Value, json};
 
@@ -107,6 +109,9 @@ pub struct ReleaseState {
     pub releases: Vec<StoredRelease>,
     /// Uploads to let through before one breaks off (`Some(0)`: the next one breaks).
     pub fail_upload_after: Option<usize>,
+    /// Asset downloads still to cut off: each answers only the first half of the bytes, as a
+    /// connection dropped by a proxy mid-download would leave them.
+    pub truncate_downloads: usize,
     /// GitLab generic package files in upload order.
     pub packages: Vec<StoredPackageFile>,
     /// GitLab releases in creation order.
@@ -249,8 +254,31 @@ pub(crate) fn handle(
                     body: Vec::new(),
                 });
             }
+            // GitHub answers the bytes (through a redirect) when asked for
+            // `application/octet-stream`; the fake answers them directly.
+            if req
+                .header("accept")
+                .is_some_and(|h| h.contains("application/octet-stream"))
+            {
+                let cut = ctx.state.releases.truncate_downloads > 0;
+                if cut {
+                    ctx.state.releases.truncate_downloads -= 1;
+                }
+                let a = &ctx.state.releases.releases[ri].assets[ai];
+                let body = if cut {
+                    a.bytes[..a.bytes.len() / 2].to_vec()
+                } else {
+                    a.bytes.clone()
+                };
+                return Err(Resp {
+                    status: 200,
+                    headers: vec![("Content-Type".to_owned(), a.content_type.clone())],
+                    body,
+                });
+            }
             let r = &ctx.state.releases.releases[ri];
-            Ok((200, asset_json(&api, &origin, r, &r.assets[ai])))
+            let a = &r.assets[ai];
+            Ok((200, asset_json(&api, &origin, r, a)))
         }
         other => Err(Resp::json(
             501,

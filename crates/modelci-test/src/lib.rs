@@ -295,6 +295,19 @@ impl FakeServer {
         id
     }
 
+    /// Cuts off the next `count` release asset downloads after half their bytes.
+    pub fn truncate_release_downloads(&self, count: usize) {
+        self.lock().releases.truncate_downloads = count;
+    }
+
+    /// Marks GitHub release `id` as a prerelease (or not).
+    pub fn set_prerelease(&self, id: u64, prerelease: bool) {
+        let mut st = self.lock();
+        if let Some(r) = st.releases.releases.iter_mut().find(|r| r.id == id) {
+            r.prerelease = prerelease;
+        }
+    }
+
     /// Lets `after` release asset uploads through, then breaks the next one off: half its bytes
     /// are kept as an asset in state `open` and the client gets 502 (GitHub documents that a
     /// failed upload may leave such an asset behind).

@@ -3,7 +3,8 @@
 //! Operations, all from GitHub's REST description: `repos/list-releases` (every page: drafts
 //! are only visible there), `repos/create-release`, `repos/upload-release-asset` (to the
 //! release's `upload_url`), `repos/get-release-asset`, `repos/delete-release-asset`,
-//! `repos/update-release`.
+//! `repos/update-release`. Readers (baselines, issue 8) use [`list`]: every release with its
+//! assets, newest first, for picking `latest` or a tag and downloading an asset by its API URL.
 
 use serde::Deserialize;
 
@@ -23,6 +24,12 @@ struct Release {
     id: u64,
     tag_name: String,
     draft: bool,
+    #[serde(default)]
+    prerelease: bool,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    published_at: Option<String>,
     html_url: String,
     upload_url: String,
     #[serde(default)]
@@ -38,6 +45,98 @@ struct Asset {
     digest: Option<String>,
     state: String,
     browser_download_url: String,
+    #[serde(default)]
+    url: String,
+}
+
+/// A release as a reader sees it ([`list`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    /// Release id.
+    pub id: u64,
+    /// Tag name.
+    pub tag: String,
+    /// Still a draft (not public).
+    pub draft: bool,
+    /// Marked as a prerelease.
+    pub prerelease: bool,
+    /// When it was created (RFC 3339).
+    pub created_at: Option<String>,
+    /// When it was published (RFC 3339), `None` for a draft.
+    pub published_at: Option<String>,
+    /// Web page of the release.
+    pub html_url: String,
+    /// Its completely uploaded assets.
+    pub assets: Vec<AssetInfo>,
+}
+
+/// A completely uploaded release asset ([`list`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetInfo {
+    /// Asset id.
+    pub id: u64,
+    /// File name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// GitHub's `sha256:…` digest, when reported.
+    pub digest: Option<String>,
+    /// The API URL (`…/releases/assets/{id}`): a `GET` with `Accept: application/octet-stream`
+    /// answers the bytes (or a redirect to them).
+    pub api_url: String,
+}
+
+/// Every release of `client`'s repository (drafts and prereleases included, flagged), newest
+/// first (by id, which GitHub hands out in creation order).
+///
+/// # Errors
+/// [`ReleaseError::Forge`] when GitHub fails or refuses (after retries).
+pub fn list(client: &GitHub) -> Result<Vec<ReleaseInfo>, ReleaseError> {
+    let mut out: Vec<ReleaseInfo> = list_all(client)?
+        .into_iter()
+        .map(|r| ReleaseInfo {
+            id: r.id,
+            tag: r.tag_name,
+            draft: r.draft,
+            prerelease: r.prerelease,
+            created_at: r.created_at,
+            published_at: r.published_at,
+            html_url: r.html_url,
+            assets: r
+                .assets
+                .into_iter()
+                .filter(|a| a.state == "uploaded")
+                .map(|a| AssetInfo {
+                    id: a.id,
+                    name: a.name,
+                    size: a.size,
+                    digest: a.digest,
+                    api_url: a.url,
+                })
+                .collect(),
+        })
+        .collect();
+    out.sort_by_key(|r| std::cmp::Reverse(r.id));
+    Ok(out)
+}
+
+/// Every release, every page.
+fn list_all(client: &GitHub) -> Result<Vec<Release>, ReleaseError> {
+    let action = "list releases";
+    let mut url = format!("{}/releases?per_page=100", client.releases_repo_path());
+    let mut out = Vec::new();
+    for _ in 0..MAX_PAGES {
+        let (headers, bytes) = retry::run(client.retry_policy(), || {
+            client.releases_call(action, http::Method::GET, &url, None)
+        })?;
+        let page: Vec<Release> = decode(action, &bytes)?;
+        out.extend(page);
+        match next_link(&headers) {
+            Some(next) => url = next,
+            None => break,
+        }
+    }
+    Ok(out)
 }
 
 impl Asset {
@@ -290,6 +389,7 @@ mod tests {
             digest: Some(format!("sha256:{}", "ab".repeat(32))),
             state: "uploaded".into(),
             browser_download_url: String::new(),
+            url: String::new(),
         };
         assert!(a.holds(&file));
         a.state = "open".into();
@@ -298,5 +398,40 @@ mod tests {
         a.digest = Some(format!("sha256:{}", "cd".repeat(32)));
         assert!(!a.holds(&file));
         assert_eq!(query_escape("a b.zip"), "a%20b.zip");
+    }
+
+    #[test]
+    fn list_reads_every_page_newest_first_with_flags() {
+        let server = modelci_test::FakeServer::start();
+        let repo = "acme/models";
+        for i in 0..120 {
+            server.seed_release(repo, &format!("v0.{i}.0"), false, &[]);
+        }
+        let draft = server.seed_release(repo, "v1.0.0-draft", true, &[("a.zip", b"zip")]);
+        let pre = server.seed_release(repo, "v1.0.0-rc.1", false, &[("b.zip", b"zipzip")]);
+        server.set_prerelease(pre, true);
+        let client = GitHub::new(
+            &server.github_url(),
+            repo,
+            &crate::Token::new(modelci_test::BOT_TOKEN),
+            crate::RetryPolicy::none(),
+        )
+        .expect("client");
+        let releases = list(&client).expect("listed");
+        assert_eq!(releases.len(), 122, "every page");
+        assert_eq!(releases[0].id, pre);
+        assert!(releases[0].prerelease && !releases[0].draft);
+        assert_eq!(releases[1].id, draft);
+        assert!(releases[1].draft);
+        assert_eq!(releases[0].assets.len(), 1);
+        assert_eq!(releases[0].assets[0].name, "b.zip");
+        assert_eq!(releases[0].assets[0].size, 6);
+        assert!(releases[0].assets[0].api_url.ends_with(&format!(
+            "/repos/{repo}/releases/assets/{}",
+            releases[0].assets[0].id
+        )));
+        assert!(releases[2].published_at.is_some());
+        assert!(releases.windows(2).all(|w| w[0].id > w[1].id));
+        server.assert_no_violations();
     }
 }

@@ -1,0 +1,81 @@
+//! Taking the model out of a modelci bundle, after [`modelci_bundle::verify`] found every file
+//! matching its manifest.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use modelci_bundle::Manifest;
+
+use crate::BaselineError;
+use crate::digest::sha256_hex;
+
+/// A model taken from a verified bundle.
+#[derive(Debug, Clone)]
+pub(crate) struct Unpacked {
+    /// The model's bytes.
+    pub bytes: Vec<u8>,
+    /// Their SHA-256 (equal to the manifest's).
+    pub sha256: String,
+    /// SHA-256 of the bundle zip.
+    pub bundle_sha256: String,
+    /// The bundle's manifest.
+    pub manifest: Manifest,
+}
+
+/// The model file the manifest lists: the first entry of kind `model`.
+pub(crate) fn model_entry<'a>(
+    origin: &str,
+    manifest: &'a Manifest,
+) -> Result<&'a modelci_bundle::manifest::FileEntry, BaselineError> {
+    manifest
+        .files
+        .iter()
+        .find(|f| f.kind == "model")
+        .ok_or_else(|| {
+            BaselineError::input(
+                origin,
+                format!(
+                    "bundle {} {} lists no model file in manifest.json",
+                    manifest.name, manifest.version
+                ),
+            )
+        })
+}
+
+/// Verifies the bundle at `zip_path` and returns its model.
+pub(crate) fn unpack(origin: &str, zip_path: &Path) -> Result<Unpacked, BaselineError> {
+    let bad = |m: String| BaselineError::input(origin, m);
+    let verified = modelci_bundle::verify(zip_path).map_err(|e| bad(e.to_string()))?;
+    if !verified.ok() {
+        let problems: Vec<String> = verified.problems.iter().map(ToString::to_string).collect();
+        return Err(bad(format!(
+            "the bundle fails verification, refusing it: {}",
+            problems.join("; ")
+        )));
+    }
+    let Some(manifest) = verified.manifest else {
+        return Err(bad("the bundle has no readable manifest.json".into()));
+    };
+    let entry = model_entry(origin, &manifest)?;
+    let file = std::fs::File::open(zip_path).map_err(|e| bad(format!("cannot read: {e}")))?;
+    let mut zip = zip::ZipArchive::new(file).map_err(|e| bad(format!("not a zip: {e}")))?;
+    let mut bytes = Vec::new();
+    zip.by_name(&entry.path)
+        .map_err(|e| bad(format!("`{}`: {e}", entry.path)))?
+        .take(entry.size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| bad(format!("`{}`: {e}", entry.path)))?;
+    let sha256 = sha256_hex(&bytes);
+    if sha256 != entry.sha256 {
+        return Err(bad(format!(
+            "`{}` has sha256 {sha256} but manifest.json says {}: refusing it",
+            entry.path, entry.sha256
+        )));
+    }
+    Ok(Unpacked {
+        bytes,
+        sha256,
+        bundle_sha256: verified.sha256,
+        manifest,
+    })
+}

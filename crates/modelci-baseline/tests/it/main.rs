@@ -1,0 +1,7 @@
+//! Integration tests of modelci-baseline: the fake code host, a real OCI registry, real git.
+
+mod git;
+mod github;
+mod gitlab;
+mod harness;
+mod oci;
