@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # when non-empty; "many": space-separated items, one flag each.
 TYPED = {
     "eval-diff": [
-        ("baseline", "--baseline", "one", "The model to beat (ONNX file)."),
+        ("baseline", "--baseline", "one", "The model to beat: a file, gitlab-package:NAME@VERSION, oci://HOST/REPO:TAG or git:REF:PATH; empty in a merge request: auto (the candidate's file on the target branch)."),
         ("candidate", "--candidate", "one", "The new model (ONNX file)."),
         ("dataset", "--dataset", "one", "Test data: a folder of class folders of images, a .npz with arrays x and y, or a .csv."),
         ("tolerance", "--tolerance", "many", "Gates METRIC=AMOUNT, space-separated: the candidate may be worse than the baseline by at most AMOUNT (accuracy=0.5pt size=10%)."),
