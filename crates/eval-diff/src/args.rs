@@ -23,6 +23,10 @@ Examples:
   eval-diff --baseline github-release:latest --candidate models/new.onnx --dataset data/test
   eval-diff --baseline git:main:models/prod.onnx --candidate models/new.onnx --dataset data/test
 
+  # Add the trend of accuracy, macro F1 and model size over the last 5 releases:
+  eval-diff --baseline github-release:latest --candidate models/new.onnx --dataset data/test \\
+      --history 5
+
 Gates (repeatable; METRIC=AMOUNT):
   --tolerance        the candidate may be worse than the baseline by at most AMOUNT
   --min-improvement  the candidate must beat the baseline by at least AMOUNT
@@ -170,8 +174,8 @@ pub struct Args {
     )]
     pub comment_key: String,
 
-    /// Fail (exit 3) when the code host refuses the comment (e.g. fork pull requests), instead
-    /// of warning.
+    /// Fail (exit 3) when the code host refuses the comment (e.g. fork pull requests) or the
+    /// releases for --history cannot be read, instead of warning.
     #[arg(long, help_heading = "Posting")]
     pub strict: bool,
 
@@ -185,6 +189,12 @@ pub struct Args {
     /// pattern, in a `workflow_run` job that downloaded the first job's artifact).
     #[arg(long, value_name = "DIR", conflicts_with_all = ["baseline", "baseline_sha256", "candidate", "dataset"], help_heading = "Posting")]
     pub post_from: Option<PathBuf>,
+
+    /// Add the trend over the last N published GitHub releases that carry a modelci bundle
+    /// (the metrics and model size in their manifest.json, this PR's candidate as the last
+    /// point) to the report. Default: 10 inside a GitHub pull request, else 0 (off).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), conflicts_with = "post_from", help_heading = "Report")]
+    pub history: Option<u32>,
 
     /// No progress output.
     #[arg(long, short)]

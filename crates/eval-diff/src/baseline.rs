@@ -11,18 +11,16 @@ use crate::args::Args;
 /// The baseline to evaluate, verified; `None` when `auto` found no baseline yet; a [`Failure`]
 /// (exit 2, or 3 when the host failed) when the source is wrong or its model is refused.
 pub(crate) fn find(args: &Args, candidate: &std::path::Path) -> Result<Option<Baseline>, Failure> {
-    let env = Env::from_process();
-    let ci = modelci_ci::detect_from_process().unwrap_or_else(|_| CiContext::local());
+    let mut ctx = context();
     let source = match &args.baseline {
         Some(text) => text.parse::<Source>().map_err(Failure::bad_input)?,
-        None if ci.change.is_some() => Source::Auto,
+        None if ctx.ci.change.is_some() => Source::Auto,
         None => {
             return Err(Failure::bad_input(anyhow!(
                 "--baseline is required outside a pull/merge request (inside one, `auto` finds the latest release bundle or the target branch's model)"
             )));
         }
     };
-    let mut ctx = Context::new(ci, env);
     ctx.pinned_sha256.clone_from(&args.baseline_sha256);
     ctx.candidate = Some(candidate.to_owned());
     match modelci_baseline::resolve(&source, &ctx) {
@@ -30,4 +28,11 @@ pub(crate) fn find(args: &Args, candidate: &std::path::Path) -> Result<Option<Ba
         Err(e) if e.is_host_failure() => Err(Failure::forge(e)),
         Err(e) => Err(Failure::bad_input(e)),
     }
+}
+
+/// The context of this run (CI, environment, cache) for baselines and for `--history`.
+pub(crate) fn context() -> Context {
+    let env = Env::from_process();
+    let ci = modelci_ci::detect_from_process().unwrap_or_else(|_| CiContext::local());
+    Context::new(ci, env)
 }

@@ -3,7 +3,10 @@
 //!
 //! The schema is versioned by [`SCHEMA`]; fields are only ever added within a version.
 //! `baseline.metrics` and `candidate.metrics` map metric names (as gates name them) to numbers;
-//! fractions such as `accuracy` are in [0, 1].
+//! fractions such as `accuracy` are in [0, 1]. With `--history`, `history` lists the last
+//! published releases oldest first (`version`, `tag`, `published`, `metrics`, `size`; a metric a
+//! release's manifest lacks is absent, never 0), or `history_unavailable` says why it could not
+//! be read.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -50,6 +53,12 @@ pub struct Report<'a> {
     pub gates: &'a [GateResult],
     /// The chart files and the numbers behind them.
     pub charts: &'a [ChartFile],
+    /// The last published releases, oldest first (`--history`; absent when off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<&'a [crate::history::Release]>,
+    /// Why the trend over releases is missing although it was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history_unavailable: Option<&'a str>,
 }
 
 /// Name and version of the tool.

@@ -7,10 +7,12 @@
 //!    and the dataset ([`modelci_eval`]);
 //! 3. streams the dataset once through both models;
 //! 4. derives the comparison rows and judges the gates ([`comparison`], [`modelci_gate`]);
-//! 5. renders the charts, `report.md` and `report.json` ([`charts`], [`markdown`], [`json`]),
+//! 5. reads the trend over the last releases when asked (`--history`, [`history`], [`trend`]);
+//!    a failure there is a warning, not a failed run;
+//! 6. renders the charts, `report.md` and `report.json` ([`charts`], [`markdown`], [`json`]),
 //!    each file written atomically;
-//! 6. prints a short summary on standard output;
-//! 7. delivers the report in CI ([`modelci_post`]): PR/MR comment, job summary, CI reports;
+//! 7. prints a short summary on standard output;
+//! 8. delivers the report in CI ([`modelci_post`]): PR/MR comment, job summary, CI reports;
 //!    and exits 0, or 1 when a gate failed (3 when the code host failed and `--strict`).
 
 mod args;
@@ -19,10 +21,12 @@ pub mod charts;
 pub mod comparison;
 mod deliver;
 mod first;
+pub mod history;
 pub mod json;
 pub mod markdown;
 pub mod provenance;
 mod run;
+pub mod trend;
 
 pub use args::Args;
 pub use run::run;

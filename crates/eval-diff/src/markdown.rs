@@ -6,7 +6,8 @@
 //! 4. the gates;
 //! 5. the main chart (Mermaid inline, so it renders in a PR/MR comment with no image host, and
 //!    the PNG for the files);
-//! 6. collapsible details: per-class table, confusion matrices, flipped samples, the models.
+//! 6. the trend over releases (`--history`, [`crate::trend`]);
+//! 7. collapsible details: per-class table, confusion matrices, flipped samples, the models.
 //!
 //! Every piece of user data (class names, file names, paths) goes through
 //! [`modelci_report::escape_markdown`].
@@ -45,6 +46,9 @@ pub struct ReportInput<'a> {
         &'a modelci_baseline::Provenance,
         &'a modelci_baseline::digest::DatasetDigest,
     )>,
+    /// The trend over releases (`--history`), already written ([`crate::trend::section`]);
+    /// empty when off.
+    pub trend: String,
 }
 
 /// The verdict line without Markdown decoration, for `report.json` and standard output.
@@ -110,6 +114,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
         }
         let _ = writeln!(md, "\n![{}]({})", esc(&main.title), main.png.display());
     }
+    md.push_str(&input.trend);
     md.push('\n');
     md.push_str(&per_class(input));
     md.push_str(&confusion(input));

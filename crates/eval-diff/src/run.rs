@@ -14,8 +14,10 @@ use modelci_gate::{Gate, GateKind, evaluate_gates};
 use crate::args::Args;
 use crate::charts;
 use crate::comparison;
+use crate::history::{self, Trend};
 use crate::json::{self, DatasetInfo, ModelReport, Report, Tool, Verdict};
 use crate::markdown::{self, ReportInput};
+use crate::trend;
 
 /// Runs eval-diff: evaluate, judge the gates, write the report, print a summary.
 ///
@@ -75,9 +77,29 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let rows = comparison::rows(&evaluation);
     let gate_results = evaluate_gates(&gates, &comparison::gate_values(&evaluation))
         .map_err(Failure::bad_input)?;
-    let charts = charts::render_all(charts::build(&evaluation), &args.output_dir)
+    let ctx = crate::baseline::context();
+    let github = ctx.ci.provider == modelci_ci::Provider::GitHubActions;
+    let trend = history::fetch(args.history, &ctx, &mut |m| warn(github, m));
+    let key_metrics = trend::key_metrics(evaluation.task, &gate_results);
+    let mut chart_list = charts::build(&evaluation);
+    if let (Trend::Releases(releases), Some(candidate)) = (&trend, evaluation.models.get(1)) {
+        chart_list.extend(trend::charts(releases, candidate, &key_metrics));
+    }
+    let charts = charts::render_all(chart_list, &args.output_dir)
         .context("rendering the charts")
         .map_err(Failure::bad_input)?;
+    let trend_md = evaluation
+        .models
+        .get(1)
+        .map(|candidate| {
+            trend::section(&trend::Section {
+                trend: &trend,
+                metrics: &key_metrics,
+                candidate,
+                charts: &charts,
+            })
+        })
+        .unwrap_or_default();
     let dataset_text = dataset_path.display().to_string();
     let input = ReportInput {
         evaluation: &evaluation,
@@ -86,6 +108,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         charts: &charts,
         dataset: &dataset_text,
         provenance: Some((&found.provenance, &dataset_digest)),
+        trend: trend_md,
     };
     let verdict = markdown::verdict_text(&input);
     let failed = gate_results.iter().filter(|g| !g.passed).count();
@@ -121,6 +144,14 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         per_class: json::class_rows(&evaluation),
         gates: &gate_results,
         charts: &charts,
+        history: match &trend {
+            Trend::Releases(r) => Some(r.as_slice()),
+            _ => None,
+        },
+        history_unavailable: match &trend {
+            Trend::Unavailable { reason, .. } => Some(reason.as_str()),
+            _ => None,
+        },
     };
     let json_text = serde_json::to_string_pretty(&report)
         .context("encoding report.json")
@@ -145,7 +176,28 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         gates: crate::deliver::gate_outcomes(&gate_results),
         metrics: crate::deliver::metrics(&rows),
     };
-    crate::deliver::deliver(delivery, args, status)
+    let status = crate::deliver::deliver(delivery, args, status)?;
+    match &trend {
+        Trend::Unavailable {
+            reason,
+            host_failure: true,
+        } if args.strict && status == ExitStatus::Success => Err(Failure::forge(anyhow!(
+            "--history: {reason} (--strict; the report was written without the trend)"
+        ))),
+        _ => Ok(status),
+    }
+}
+
+/// Prints a warning on standard error, and as an annotation in GitHub Actions.
+fn warn(github: bool, message: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
+    if github {
+        let _ = writeln!(
+            std::io::stdout().lock(),
+            "::warning::{}",
+            modelci_ci::output::workflow_command::escape_data(message)
+        );
+    }
 }
 
 fn parse_gates(args: &Args) -> anyhow::Result<Vec<Gate>> {

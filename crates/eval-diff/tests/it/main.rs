@@ -5,5 +5,6 @@ mod bad_input;
 mod baselines;
 mod digits;
 mod harness;
+mod history;
 mod other_tasks;
 mod posting;
