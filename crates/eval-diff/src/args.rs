@@ -21,6 +21,7 @@ Examples:
 
   # In a pull request: the baseline is the latest release bundle (verified, cached):
   eval-diff --baseline github-release:latest --candidate models/new.onnx --dataset data/test
+  eval-diff --baseline gitlab-release:latest --candidate models/new.onnx --dataset data/test
   eval-diff --baseline git:main:models/prod.onnx --candidate models/new.onnx --dataset data/test
 
   # Add the trend of accuracy, macro F1 and model size over the last 5 releases:
@@ -49,8 +50,8 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 bad input or usage, 3 code-ho
 #[derive(Debug, Clone, Parser)]
 #[command(name = "eval-diff", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
 pub struct Args {
-    /// The model to beat: an ONNX file, github-release:latest|TAG, gitlab-package:NAME@VERSION,
-    /// oci://HOST/REPO:TAG, git:REF:PATH or auto. Optional inside a pull/merge request, where
+    /// The model to beat: an ONNX file, github-release:latest|TAG, gitlab-release:latest|TAG,
+    /// gitlab-package:NAME@VERSION, oci://HOST/REPO:TAG, git:REF:PATH or auto. Optional inside a pull/merge request, where
     /// `auto` is the default (the latest release bundle built from the target branch, else the
     /// candidate's path on the target branch).
     #[arg(long, value_name = "SOURCE")]
@@ -190,9 +191,10 @@ pub struct Args {
     #[arg(long, value_name = "DIR", conflicts_with_all = ["baseline", "baseline_sha256", "candidate", "dataset"], help_heading = "Posting")]
     pub post_from: Option<PathBuf>,
 
-    /// Add the trend over the last N published GitHub releases that carry a modelci bundle
-    /// (the metrics and model size in their manifest.json, this PR's candidate as the last
-    /// point) to the report. Default: 10 inside a GitHub pull request, else 0 (off).
+    /// Add the trend over the last N published releases (GitHub, or GitLab in GitLab CI) that
+    /// carry a modelci bundle (the metrics and model size in their manifest.json, this PR's
+    /// candidate as the last point) to the report. Default: 10 inside a pull/merge request,
+    /// else 0 (off).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), conflicts_with = "post_from", help_heading = "Report")]
     pub history: Option<u32>,
 

@@ -1,24 +1,27 @@
 //! The releases behind the trend (`--history N`, issue 8 item 4): the metrics and model size of
-//! the last N published GitHub releases that carry a modelci bundle, read from their
-//! `manifest.json` assets (a few kilobytes each; the bundle zips are never downloaded).
+//! the last N published releases that carry a modelci bundle, read from their `manifest.json`
+//! (a few kilobytes each; the bundle zips are never downloaded): GitHub releases (not drafts or
+//! prereleases) with a `manifest.json` asset, or, in GitLab CI, GitLab releases (not upcoming
+//! ones) with a `manifest.json` asset link (`publish --to gitlab`).
 //!
-//! The trend is an extra, so it never fails a run by itself: when GitHub cannot be reached the
-//! run prints a warning and the report goes out without it (exit 3 only with `--strict`, as for
-//! posting). It is GitHub-only for now: listing a GitLab project's releases is not among the
-//! operations described in `crates/modelci-test/fixtures/API.md`, which every test request is
-//! checked against. Manifests go through [`GitHubTarget::download`], so they get the same
-//! bounded retries as baseline downloads; they are not cached (they are small, and one request
-//! per release is what checking the cache's freshness would cost anyway).
+//! The trend is an extra, so it never fails a run by itself: when the code host cannot be
+//! reached the run prints a warning and the report goes out without it (exit 3 only with
+//! `--strict`, as for posting). Manifests are downloaded by `modelci-baseline`, so they get the
+//! same bounded retries as baseline downloads; they are not cached (they are small, and one
+//! request per release is what checking the cache's freshness would cost anyway).
 
 use std::collections::BTreeMap;
 
+use modelci_baseline::gitlab_releases::{GitLabTarget, bundle_link, is_released};
 use modelci_baseline::releases::{GitHubTarget, bundle_asset, is_published};
 use modelci_baseline::{BaselineError, Context};
+use modelci_bundle::Manifest;
 use modelci_ci::Forge;
+use modelci_forge::releases::{github, gitlab};
 use serde::Serialize;
 
-/// Releases read when `--history` is not given, inside a GitHub pull request (where the trend
-/// then only appears when there is at least one release to show).
+/// Releases read when `--history` is not given, inside a GitHub pull request or a GitLab merge
+/// request (where the trend then only appears when there is at least one release to show).
 pub const DEFAULT_IN_PULL_REQUEST: u32 = 10;
 
 /// Where `--history` messages come from (the `--baseline`-style prefix of errors).
@@ -42,13 +45,13 @@ pub struct Release {
 /// What `--history` found.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Trend {
-    /// Not asked for (or, by default, no GitHub pull request to show it in).
+    /// Not asked for (or, by default, no pull/merge request to show it in).
     Off,
     /// Asked for but not available; `reason` is one line, already printed as a warning.
     Unavailable {
         /// Why, for the report.
         reason: String,
-        /// True when GitHub failed (exit 3 with `--strict`), false for a setup problem.
+        /// True when the code host failed (exit 3 with `--strict`), false for a setup problem.
         host_failure: bool,
     },
     /// The releases, oldest first (possibly none).
@@ -56,15 +59,114 @@ pub enum Trend {
 }
 
 /// How many releases to read: `--history N` as given, else [`DEFAULT_IN_PULL_REQUEST`] inside a
-/// GitHub pull request, else none.
+/// GitHub pull request or a GitLab merge request, else none.
 #[must_use]
 pub fn wanted(requested: Option<u32>, ctx: &Context) -> u32 {
     match requested {
         Some(n) => n,
-        None if ctx.ci.change.is_some() && matches!(ctx.ci.forge, Forge::GitHub { .. }) => {
+        None if ctx.ci.change.is_some()
+            && matches!(ctx.ci.forge, Forge::GitHub { .. } | Forge::GitLab { .. }) =>
+        {
             DEFAULT_IN_PULL_REQUEST
         }
         None => 0,
+    }
+}
+
+/// The code host the releases are read from.
+enum Host {
+    /// GitHub releases.
+    GitHub(GitHubTarget),
+    /// GitLab releases.
+    GitLab(GitLabTarget),
+}
+
+/// A release as listed by its host.
+enum Listed {
+    /// A GitHub release.
+    GitHub(github::ReleaseInfo),
+    /// A GitLab release.
+    GitLab(gitlab::ReleaseInfo),
+}
+
+impl Listed {
+    /// Tag name.
+    fn tag(&self) -> &str {
+        match self {
+            Self::GitHub(r) => &r.tag,
+            Self::GitLab(r) => &r.tag,
+        }
+    }
+
+    /// When it was published (GitHub) or released (GitLab).
+    fn published(&self) -> Option<&str> {
+        match self {
+            Self::GitHub(r) => r.published_at.as_deref(),
+            Self::GitLab(r) => r.released_at.as_deref(),
+        }
+    }
+}
+
+impl Host {
+    /// The host of the run: GitLab in GitLab CI, else GitHub (the run's repository or
+    /// `GITHUB_REPOSITORY`); an error when the repository or a token is not known.
+    fn from_context(ctx: &Context) -> Result<Self, BaselineError> {
+        if matches!(ctx.ci.forge, Forge::GitLab { .. }) {
+            let target = GitLabTarget::from_context(ORIGIN, ctx)?;
+            if !target.has_token() {
+                return Err(BaselineError::Input {
+                    origin: ORIGIN.to_owned(),
+                    message: "reading releases needs a token: set GITLAB_TOKEN (read_api)".into(),
+                });
+            }
+            Ok(Self::GitLab(target))
+        } else {
+            GitHubTarget::from_context(ORIGIN, ctx).map(Self::GitHub)
+        }
+    }
+
+    /// The published releases, newest first.
+    fn published(&self, ctx: &Context) -> Result<Vec<Listed>, BaselineError> {
+        match self {
+            Self::GitHub(target) => {
+                let mut releases: Vec<_> = target
+                    .list(ORIGIN, ctx)?
+                    .into_iter()
+                    .filter(is_published)
+                    .collect();
+                // Newest first by publication time (a release drafted early and published
+                // late counts when it was published); the id (creation order) breaks ties.
+                releases.sort_by(|a, b| {
+                    (b.published_at.as_deref(), b.id).cmp(&(a.published_at.as_deref(), a.id))
+                });
+                Ok(releases.into_iter().map(Listed::GitHub).collect())
+            }
+            Self::GitLab(target) => {
+                let mut releases: Vec<_> = target
+                    .list(ORIGIN, ctx)?
+                    .into_iter()
+                    .filter(is_released)
+                    .collect();
+                // GitLab lists newest `released_at` first already; a stable sort keeps its
+                // order for ties.
+                releases.sort_by(|a, b| b.released_at.cmp(&a.released_at));
+                Ok(releases.into_iter().map(Listed::GitLab).collect())
+            }
+        }
+    }
+
+    /// The release's manifest, when it has one and the bundle it describes.
+    fn manifest(&self, release: &Listed, ctx: &Context) -> Result<Option<Manifest>, BaselineError> {
+        let manifest = match (self, release) {
+            (Self::GitHub(target), Listed::GitHub(r)) => target
+                .manifest(ORIGIN, r, ctx)?
+                .filter(|m| bundle_asset(r, Some(m)).is_some()),
+            (Self::GitLab(target), Listed::GitLab(r)) => target
+                .manifest(ORIGIN, r, ctx)?
+                .filter(|m| bundle_link(r, Some(m)).is_some()),
+            _ => None,
+        };
+        Ok(manifest)
     }
 }
 
@@ -84,23 +186,12 @@ pub fn fetch(requested: Option<u32>, ctx: &Context, warn: &mut dyn FnMut(&str)) 
             host_failure,
         }
     };
-    if matches!(ctx.ci.forge, Forge::GitLab { .. }) {
-        return if explicit {
-            unavailable(
-                "--history reads GitHub releases only for now (listing GitLab releases is not supported yet)".into(),
-                false,
-                warn,
-            )
-        } else {
-            Trend::Off
-        };
-    }
-    let target = match GitHubTarget::from_context(ORIGIN, ctx) {
+    let host = match Host::from_context(ctx) {
         Ok(t) => t,
         Err(e) if explicit => return unavailable(message(&e), false, warn),
         Err(_) => return Trend::Off,
     };
-    match read(&target, n as usize, ctx, warn) {
+    match read(&host, n as usize, ctx, warn) {
         // By default a repository that publishes no bundles gets no note in every comment.
         Ok(releases) if releases.is_empty() && !explicit => Trend::Off,
         Ok(releases) => Trend::Releases(releases),
@@ -110,41 +201,30 @@ pub fn fetch(requested: Option<u32>, ctx: &Context, warn: &mut dyn FnMut(&str)) 
 
 /// The last `n` published releases with a bundle, oldest first.
 fn read(
-    target: &GitHubTarget,
+    host: &Host,
     n: usize,
     ctx: &Context,
     warn: &mut dyn FnMut(&str),
 ) -> Result<Vec<Release>, BaselineError> {
-    let mut releases: Vec<_> = target
-        .list(ORIGIN, ctx)?
-        .into_iter()
-        .filter(is_published)
-        .collect();
-    // Newest first by publication time (a release drafted early and published late counts
-    // when it was published); the id (creation order) breaks ties.
-    releases
-        .sort_by(|a, b| (b.published_at.as_deref(), b.id).cmp(&(a.published_at.as_deref(), a.id)));
+    let releases = host.published(ctx)?;
     let mut out = Vec::new();
     for release in &releases {
         if out.len() == n {
             break;
         }
-        let manifest = match target.manifest(ORIGIN, release, ctx) {
+        let manifest = match host.manifest(release, ctx) {
             Ok(Some(m)) => m,
             Ok(None) => continue,
             Err(e) if e.is_host_failure() => return Err(e),
             Err(e) => {
                 warn(&format!(
                     "release {} is left out: {}",
-                    release.tag,
+                    release.tag(),
                     message(&e)
                 ));
                 continue;
             }
         };
-        if bundle_asset(release, Some(&manifest)).is_none() {
-            continue;
-        }
         let size = manifest
             .files
             .iter()
@@ -163,8 +243,8 @@ fn read(
             });
         out.push(Release {
             version: manifest.version.clone(),
-            tag: release.tag.clone(),
-            published: release.published_at.clone(),
+            tag: release.tag().to_owned(),
+            published: release.published().map(str::to_owned),
             metrics: manifest
                 .metrics
                 .iter()

@@ -1,5 +1,5 @@
 //! `auto`, the default inside a pull/merge request: the latest published bundle built from the
-//! target branch (GitHub releases), else the candidate's path on the target branch (git:
+//! target branch (GitHub releases, or GitLab releases in a merge request), else the candidate's path on the target branch (git:
 //! `origin/BRANCH`, `BRANCH`, else the branch's tip fetched with `git fetch --depth=1`), else
 //! nothing yet.
 
@@ -7,8 +7,9 @@ use std::path::Path;
 
 use modelci_ci::Forge;
 
+use crate::gitlab_releases::{GitLabTarget, is_released};
 use crate::releases::{GitHubTarget, MAX_MANIFESTS, is_published};
-use crate::{Baseline, BaselineError, Context, git_source, github};
+use crate::{Baseline, BaselineError, Context, git_source, github, gitlab};
 
 /// What `auto` found; `None` when there is no baseline yet.
 pub(crate) fn resolve(ctx: &Context) -> Result<Option<Baseline>, BaselineError> {
@@ -32,6 +33,24 @@ pub(crate) fn resolve(ctx: &Context) -> Result<Option<Baseline>, BaselineError> 
             };
             if manifest.source.branch.as_deref() == Some(branch.as_str()) {
                 let mut found = github::fetch_release(origin, &target, release, ctx)?;
+                found.provenance.source = origin.to_owned();
+                return Ok(Some(found));
+            }
+        }
+    }
+    if matches!(ctx.ci.forge, Forge::GitLab { .. }) {
+        let target = GitLabTarget::from_context(origin, ctx)?;
+        let releases = target.list(origin, ctx)?;
+        for release in releases
+            .iter()
+            .filter(|r| is_released(r))
+            .take(MAX_MANIFESTS)
+        {
+            let Some(manifest) = target.manifest(origin, release, ctx)? else {
+                continue;
+            };
+            if manifest.source.branch.as_deref() == Some(branch.as_str()) {
+                let mut found = gitlab::fetch_bundle(origin, &target, release, ctx)?;
                 found.provenance.source = origin.to_owned();
                 return Ok(Some(found));
             }

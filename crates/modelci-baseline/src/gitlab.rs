@@ -1,11 +1,13 @@
-//! `gitlab-package:NAME@VERSION`: the bundle `publish --to gitlab` stored as generic package
-//! files (`GET /projects/:id/packages/generic/NAME/VERSION/FILE`).
+//! GitLab: `gitlab-package:NAME@VERSION`, the bundle `publish --to gitlab` stored as generic
+//! package files (`GET /projects/:id/packages/generic/NAME/VERSION/FILE`), and
+//! `gitlab-release:latest|TAG`, the bundle a release's asset links point at.
 
 use modelci_bundle::Manifest;
 use modelci_bundle::manifest::MANIFEST;
-use modelci_ci::Forge;
+use modelci_forge::releases::gitlab::ReleaseInfo;
 
-use crate::{Baseline, BaselineError, Context, download, from_bundle};
+use crate::gitlab_releases::{GitLabTarget, bundle_link, is_released};
+use crate::{Baseline, BaselineError, Context, Pick, from_bundle};
 
 /// Downloads the package's manifest, then (unless cached) its bundle, and returns the model.
 pub(crate) fn fetch(
@@ -14,53 +16,8 @@ pub(crate) fn fetch(
     version: &str,
     ctx: &Context,
 ) -> Result<Baseline, BaselineError> {
-    let api = match &ctx.ci.forge {
-        Forge::GitLab { api_url, .. } => Some(api_url.clone()),
-        _ => ctx.env.get("CI_API_V4_URL").map(str::to_owned),
-    }
-    .ok_or_else(|| {
-        BaselineError::input(
-            origin,
-            "no GitLab API known: run in GitLab CI or set CI_API_V4_URL",
-        )
-    })?;
-    let project = ctx
-        .ci
-        .repository
-        .as_ref()
-        .and_then(modelci_ci::Repository::gitlab_api_id)
-        .or_else(|| ctx.env.get("CI_PROJECT_ID").map(str::to_owned))
-        .ok_or_else(|| {
-            BaselineError::input(
-                origin,
-                "no GitLab project known: run in GitLab CI or set CI_PROJECT_ID",
-            )
-        })?;
-    let header = ["MODELCI_GITLAB_TOKEN", "GITLAB_TOKEN"]
-        .iter()
-        .find_map(|n| ctx.env.get(n).filter(|v| !v.is_empty()))
-        .map(|t| ("PRIVATE-TOKEN", t.to_owned()))
-        .or_else(|| {
-            ctx.env
-                .get("CI_JOB_TOKEN")
-                .filter(|v| !v.is_empty())
-                .map(|t| ("JOB-TOKEN", t.to_owned()))
-        });
-    let headers: Vec<(&str, String)> = header.into_iter().collect();
-    let base = format!(
-        "{}/projects/{project}/packages/generic/{name}/{version}",
-        api.trim_end_matches('/')
-    );
-    let get = |file: &str| {
-        download::get(
-            origin,
-            &format!("package file {name}/{version}/{file}"),
-            &format!("{base}/{file}"),
-            &headers,
-            None,
-            ctx.retry,
-        )
-    };
+    let target = GitLabTarget::from_context(origin, ctx)?;
+    let get = |file: &str| target.package_file(origin, name, version, file, ctx);
     let manifest: Manifest = serde_json::from_slice(&get(MANIFEST)?).map_err(|e| {
         BaselineError::input(
             origin,
@@ -76,5 +33,79 @@ pub(crate) fn fetch(
         None,
         ctx,
         &|| get(&zip),
+    )
+}
+
+/// Fetches the bundle's model of the release `pick` names.
+pub(crate) fn fetch_release(
+    origin: &str,
+    pick: &Pick,
+    ctx: &Context,
+) -> Result<Baseline, BaselineError> {
+    let target = GitLabTarget::from_context(origin, ctx)?;
+    let releases = target.list(origin, ctx)?;
+    let release = match pick {
+        Pick::Latest => releases
+            .iter()
+            .filter(|r| is_released(r))
+            .find(|r| r.links.iter().any(|l| l.name.ends_with(".zip")))
+            .ok_or_else(|| {
+                BaselineError::input(
+                    origin,
+                    format!(
+                        "GitLab project {} has no release (not an upcoming one) with a modelci bundle",
+                        target.project
+                    ),
+                )
+            })?,
+        Pick::Tag(tag) => releases.iter().find(|r| &r.tag == tag).ok_or_else(|| {
+            BaselineError::input(
+                origin,
+                format!(
+                    "GitLab project {} has no release with tag `{tag}`",
+                    target.project
+                ),
+            )
+        })?,
+    };
+    fetch_bundle(origin, &target, release, ctx)
+}
+
+/// Fetches the bundle's model of one release.
+pub(crate) fn fetch_bundle(
+    origin: &str,
+    target: &GitLabTarget,
+    release: &ReleaseInfo,
+    ctx: &Context,
+) -> Result<Baseline, BaselineError> {
+    let manifest = target.manifest(origin, release, ctx)?;
+    let link = bundle_link(release, manifest.as_ref()).ok_or_else(|| {
+        BaselineError::input(
+            origin,
+            format!(
+                "release {} of GitLab project {} has no modelci bundle link ({})",
+                release.tag,
+                target.project,
+                manifest
+                    .as_ref()
+                    .map_or_else(|| "NAME-VERSION.zip".to_owned(), |m| m.zip_name())
+            ),
+        )
+    })?;
+    from_bundle(
+        origin,
+        format!("gitlab-release:{}", release.tag),
+        "gitlab-release",
+        manifest.as_ref(),
+        release.released_at.clone(),
+        ctx,
+        &|| {
+            target.download(
+                origin,
+                &format!("release link `{}`", link.name),
+                &link.url,
+                ctx,
+            )
+        },
     )
 }

@@ -4,20 +4,20 @@
 //! # Tour
 //!
 //! - [`Source`]: `--baseline` parsed: a path, `github-release:latest|TAG`,
-//!   `gitlab-package:NAME@VERSION`, `oci://HOST/REPO:TAG`, `git:REF:PATH` or `auto`.
+//!   `gitlab-release:latest|TAG`, `gitlab-package:NAME@VERSION`, `oci://HOST/REPO:TAG`,
+//!   `git:REF:PATH` or `auto`.
 //! - [`resolve`]: the source → a local model file plus its [`Provenance`]. Every model from a
 //!   bundle is checked by [`modelci_bundle::verify`] and against its manifest's sha256, and
 //!   against a pinned `--baseline-sha256` when given; a mismatch is refused.
 //! - [`Cache`]: downloaded models by sha256, in the runner's tool cache or the user cache dir;
 //!   a corrupt entry is fetched again.
-//! - [`releases`]: the releases of the repository with their bundle manifests, for `auto` and
-//!   later for the trend over releases (`--history`).
+//! - [`releases`] (GitHub) and [`gitlab_releases`] (GitLab): the releases of the repository
+//!   with their bundle manifests, for `latest`, `auto` and the trend over releases
+//!   (`--history`).
 //! - [`digest`]: sha256 of models and of datasets (file, or a folder's sorted files).
 //!
-//! `gitlab-release:latest` is not offered: listing a project's releases is not among the
-//! GitLab operations described in `crates/modelci-test/fixtures/API.md`, which the tests must
-//! check requests against. `auto` looks for release bundles on GitHub only, and falls back to
-//! the target branch with git everywhere.
+//! `auto` looks for release bundles on the run's code host (GitHub releases, or GitLab releases
+//! in a merge request), and falls back to the target branch with git everywhere.
 
 mod auto;
 mod bundle;
@@ -28,6 +28,7 @@ mod error;
 mod git;
 mod github;
 mod gitlab;
+pub mod gitlab_releases;
 mod oci;
 pub mod releases;
 pub mod source;
@@ -87,7 +88,8 @@ pub struct Provenance {
     pub source: String,
     /// What it resolved to, e.g. `github-release:v1.2.0` or `git:main:models/prod.onnx`.
     pub resolved: String,
-    /// Kind of source: `path`, `github-release`, `gitlab-package`, `oci`, `git`.
+    /// Kind of source: `path`, `github-release`, `gitlab-release`, `gitlab-package`, `oci`,
+    /// `git`.
     pub kind: String,
     /// The bundle's version, when the model came from a bundle.
     pub version: Option<String>,
@@ -134,6 +136,7 @@ pub fn resolve(source: &Source, ctx: &Context) -> Result<Option<Baseline>, Basel
     match source {
         Source::Path(path) => local(&origin, path, ctx).map(Some),
         Source::GitHubRelease(pick) => github::fetch(&origin, pick, ctx).map(Some),
+        Source::GitLabRelease(pick) => gitlab::fetch_release(&origin, pick, ctx).map(Some),
         Source::GitLabPackage { name, version } => {
             gitlab::fetch(&origin, name, version, ctx).map(Some)
         }

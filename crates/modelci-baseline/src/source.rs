@@ -23,6 +23,9 @@ pub enum Source {
     Path(PathBuf),
     /// The modelci bundle of a GitHub release: `github-release:latest` or `github-release:TAG`.
     GitHubRelease(Pick),
+    /// The modelci bundle of a GitLab release: `gitlab-release:latest` or
+    /// `gitlab-release:TAG` (the release's asset links point at generic package files).
+    GitLabRelease(Pick),
     /// A GitLab generic package: `gitlab-package:NAME@VERSION`.
     GitLabPackage {
         /// Package (bundle) name.
@@ -45,7 +48,7 @@ pub enum Source {
 }
 
 /// Schemes this parser knows, for the error message.
-const SCHEMES: &str = "a path, github-release:latest|TAG, gitlab-package:NAME@VERSION, oci://HOST/REPO:TAG, git:REF:PATH or auto";
+const SCHEMES: &str = "a path, github-release:latest|TAG, gitlab-release:latest|TAG, gitlab-package:NAME@VERSION, oci://HOST/REPO:TAG, git:REF:PATH or auto";
 
 impl FromStr for Source {
     type Err = BaselineError;
@@ -67,17 +70,20 @@ impl FromStr for Source {
                 Err(e) => Err(bad(e.to_string())),
             };
         }
-        if let Some(rest) = text.strip_prefix("github-release:") {
-            return match rest {
-                "" => Err(bad(
-                    "expected github-release:latest or github-release:TAG".into()
-                )),
-                "latest" => Ok(Self::GitHubRelease(Pick::Latest)),
-                tag if tag.chars().any(|c| c.is_whitespace() || c.is_control()) => {
-                    Err(bad(format!("`{}` is not a tag", tag.escape_debug())))
-                }
-                tag => Ok(Self::GitHubRelease(Pick::Tag(tag.to_owned()))),
-            };
+        for (scheme, make) in [
+            ("github-release", Self::GitHubRelease as fn(Pick) -> Self),
+            ("gitlab-release", Self::GitLabRelease),
+        ] {
+            if let Some(rest) = text.strip_prefix(scheme).and_then(|r| r.strip_prefix(':')) {
+                return match rest {
+                    "" => Err(bad(format!("expected {scheme}:latest or {scheme}:TAG"))),
+                    "latest" => Ok(make(Pick::Latest)),
+                    tag if tag.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+                        Err(bad(format!("`{}` is not a tag", tag.escape_debug())))
+                    }
+                    tag => Ok(make(Pick::Tag(tag.to_owned()))),
+                };
+            }
         }
         if let Some(rest) = text.strip_prefix("gitlab-package:") {
             let ok = |s: &str| {
@@ -126,6 +132,8 @@ impl fmt::Display for Source {
             Self::Path(p) => write!(f, "{}", p.display()),
             Self::GitHubRelease(Pick::Latest) => f.write_str("github-release:latest"),
             Self::GitHubRelease(Pick::Tag(t)) => write!(f, "github-release:{t}"),
+            Self::GitLabRelease(Pick::Latest) => f.write_str("gitlab-release:latest"),
+            Self::GitLabRelease(Pick::Tag(t)) => write!(f, "gitlab-release:{t}"),
             Self::GitLabPackage { name, version } => write!(f, "gitlab-package:{name}@{version}"),
             Self::Oci(r) => f.write_str(r),
             Self::Git { reference, path } => write!(f, "git:{reference}:{path}"),
@@ -141,6 +149,7 @@ impl Source {
         match self {
             Self::Path(_) => "path",
             Self::GitHubRelease(_) => "github-release",
+            Self::GitLabRelease(_) => "gitlab-release",
             Self::GitLabPackage { .. } => "gitlab-package",
             Self::Oci(_) => "oci",
             Self::Git { .. } => "git",
@@ -166,6 +175,14 @@ mod tests {
             Some(Source::GitHubRelease(Pick::Tag("v1.2.0".into())))
         );
         assert_eq!(
+            p("gitlab-release:latest").ok(),
+            Some(Source::GitLabRelease(Pick::Latest))
+        );
+        assert_eq!(
+            p("gitlab-release:v1.2.0").ok(),
+            Some(Source::GitLabRelease(Pick::Tag("v1.2.0".into())))
+        );
+        assert_eq!(
             p("gitlab-package:digits@1.0.0").ok(),
             Some(Source::GitLabPackage {
                 name: "digits".into(),
@@ -188,6 +205,8 @@ mod tests {
             "github-release:latest",
             "git:main:a.onnx",
             "gitlab-package:a@1",
+            "gitlab-release:latest",
+            "gitlab-release:v2",
         ] {
             assert_eq!(p(s).map(|x| x.to_string()).ok().as_deref(), Some(s));
         }
@@ -198,6 +217,7 @@ mod tests {
         for (text, needle) in [
             ("s3://bucket/m.onnx", "unknown baseline scheme `s3:`"),
             ("github-release:", "github-release:latest"),
+            ("gitlab-release:", "gitlab-release:latest"),
             ("gitlab-package:digits", "NAME@VERSION"),
             ("git:main", "git:REF:PATH"),
             ("oci://127.0.0.1:5000/team/digits", "needs a tag"),

@@ -100,6 +100,8 @@ pub struct StoredGitLabRelease {
     pub links: Vec<(u64, String, String, String)>,
     /// Creation time.
     pub created_at: String,
+    /// Release time (`released_at`; later than the fake's clock: an upcoming release).
+    pub released_at: String,
 }
 
 /// The fake's memory of releases and packages.

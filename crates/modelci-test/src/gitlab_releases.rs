@@ -4,8 +4,12 @@
 //! - `PUT`/`GET /projects/:id/packages/generic/:package_name/:package_version/:file_name`
 //!   (name, version and file name rules; `status`, `select=package_file`); every upload is kept,
 //!   so a test can see a duplicate; a download answers the latest file of that name;
+//! - `GET /projects/:id/releases` (section 8: `order_by`, `sort`, `include_html_description`,
+//!   `page`, `per_page`, nothing else; newest `released_at` first by default; GitLab's paging
+//!   headers; `upcoming_release: true` for a `released_at` later than the fake's clock);
 //! - `GET /projects/:id/releases/:tag_name`, `POST /projects/:id/releases` (`tag_name`
-//!   required; `ref` required for a tag that does not exist yet; link names and URLs unique);
+//!   required; `ref` required for a tag that does not exist yet; link names and URLs unique;
+//!   `released_at` kept);
 //! - `GET`/`POST /projects/:id/releases/:tag_name/assets/links`,
 //!   `DELETE …/assets/links/:link_id`.
 //!
@@ -35,6 +39,7 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Option<Resp> {
             tag: decode(tag),
         },
         ("POST", ["projects", id, "releases"]) => Route::Create { id: decode(id) },
+        ("GET", ["projects", id, "releases"]) => Route::List { id: decode(id) },
         ("GET" | "POST", ["projects", id, "releases", tag, "assets", "links"]) => Route::Links {
             id: decode(id),
             tag: decode(tag),
@@ -66,6 +71,9 @@ enum Route {
     Create {
         id: String,
     },
+    List {
+        id: String,
+    },
     Links {
         id: String,
         tag: String,
@@ -82,6 +90,7 @@ fn answer(ctx: &mut Ctx<'_>, req: &Req, route: Route) -> Resp {
         Route::Package { id, .. }
         | Route::Release { id, .. }
         | Route::Create { id }
+        | Route::List { id }
         | Route::Links { id, .. }
         | Route::DeleteLink { id, .. } => id.clone(),
     };
@@ -116,6 +125,7 @@ fn answer(ctx: &mut Ctx<'_>, req: &Req, route: Route) -> Resp {
             ..
         } => package(ctx, req, &project, &name, &version, &file),
         Route::Release { tag, .. } => {
+            let now = ctx.state.now();
             match ctx
                 .state
                 .releases
@@ -123,11 +133,12 @@ fn answer(ctx: &mut Ctx<'_>, req: &Req, route: Route) -> Resp {
                 .iter()
                 .find(|r| r.project == project && r.tag == tag)
             {
-                Some(r) => Resp::json(200, &release_json(&web, r, &user.login, user.id)),
+                Some(r) => Resp::json(200, &release_json(&web, r, &user.login, user.id, &now)),
                 None => Resp::json(404, &json!({ "message": "404 Not Found" })),
             }
         }
         Route::Create { .. } => create(ctx, req, &project, &web, &user.login, user.id),
+        Route::List { .. } => list(ctx, req, &project, &web, &user.login, user.id),
         Route::Links { tag, .. } => links(ctx, req, &project, &tag),
         Route::DeleteLink { tag, link, .. } => {
             let link = link.parse::<u64>().unwrap_or(0);
@@ -292,6 +303,13 @@ fn create(ctx: &mut Ctx<'_>, req: &Req, project: &str, web: &str, login: &str, u
         return Resp::json(422, &json!({ "message": "Ref is not specified" }));
     }
     let now = ctx.state.now();
+    let released_at = match text("released_at") {
+        Some(t) if !is_iso8601(&t) => {
+            return violation(ctx, req, "released_at is invalid");
+        }
+        Some(t) => t,
+        None => now.clone(),
+    };
     let r = StoredGitLabRelease {
         project: project.to_owned(),
         tag: tag.clone(),
@@ -299,9 +317,10 @@ fn create(ctx: &mut Ctx<'_>, req: &Req, project: &str, web: &str, login: &str, u
         description: text("description").unwrap_or_default(),
         git_ref: text("ref"),
         links,
-        created_at: now,
+        created_at: now.clone(),
+        released_at,
     };
-    let v = release_json(web, &r, login, uid);
+    let v = release_json(web, &r, login, uid, &now);
     let st = &mut ctx.state.releases;
     if !tag_exists {
         st.gitlab_tags.push((project.to_owned(), tag));
@@ -403,14 +422,134 @@ fn body_json(req: &Req) -> Result<Value, String> {
     Ok(Value::Object(obj))
 }
 
-/// A release in the shape of `API.md` section 3.
-fn release_json(web: &str, r: &StoredGitLabRelease, login: &str, uid: u64) -> Value {
-    json!({
+/// The query parameters of `GET /projects/:id/releases` (`API.md` section 8) and their
+/// allowed values (`None`: a positive integer).
+const LIST_PARAMS: &[(&str, Option<&[&str]>)] = &[
+    ("order_by", Some(&["released_at", "created_at"])),
+    ("sort", Some(&["asc", "desc"])),
+    ("include_html_description", Some(&["true", "false"])),
+    ("page", None),
+    ("per_page", None),
+];
+
+/// `GET /projects/:id/releases`: every release of the project, sorted and paginated.
+fn list(ctx: &mut Ctx<'_>, req: &Req, project: &str, web: &str, login: &str, uid: u64) -> Resp {
+    for (key, value) in &req.query {
+        let Some((_, allowed)) = LIST_PARAMS.iter().find(|(k, _)| k == key) else {
+            return violation(
+                ctx,
+                req,
+                &format!("{key} is not a parameter of this endpoint"),
+            );
+        };
+        let ok = match allowed {
+            Some(options) => options.contains(&value.as_str()),
+            None => value.parse::<u64>().is_ok_and(|n| n > 0),
+        };
+        if !ok {
+            return violation(ctx, req, &format!("{key} does not have a valid value"));
+        }
+    }
+    let now = ctx.state.now();
+    let by_created = req.query_param("order_by") == Some("created_at");
+    let mut releases: Vec<(usize, &StoredGitLabRelease)> = ctx
+        .state
+        .releases
+        .gitlab_releases
+        .iter()
+        .filter(|r| r.project == project)
+        .enumerate()
+        .collect();
+    releases.sort_by(|(i, a), (j, b)| {
+        let key = |r: &StoredGitLabRelease| {
+            if by_created {
+                r.created_at.clone()
+            } else {
+                r.released_at.clone()
+            }
+        };
+        (key(a), i).cmp(&(key(b), j))
+    });
+    if req.query_param("sort") != Some("asc") {
+        releases.reverse();
+    }
+    let number = |k: &str, default: usize| {
+        req.query_param(k)
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(default)
+    };
+    let per_page = number("per_page", 20).clamp(1, 100);
+    let page = number("page", 1).max(1);
+    let total = releases.len();
+    let pages = total.div_ceil(per_page).max(1);
+    let items: Vec<Value> = releases
+        .iter()
+        .skip((page - 1) * per_page)
+        .take(per_page)
+        .map(|(_, r)| release_json(web, r, login, uid, &now))
+        .collect();
+    let url = |p: usize| {
+        let mut q: Vec<(String, String)> = req
+            .query
+            .iter()
+            .filter(|(k, _)| k != "page" && k != "per_page")
+            .cloned()
+            .collect();
+        q.push(("page".into(), p.to_string()));
+        q.push(("per_page".into(), per_page.to_string()));
+        let qs = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(q)
+            .finish();
+        format!("{}{}{}?{qs}", ctx.origin, req.prefix, req.path)
+    };
+    let mut links = Vec::new();
+    if page > 1 {
+        links.push(format!("<{}>; rel=\"prev\"", url(page - 1)));
+    }
+    if page < pages {
+        links.push(format!("<{}>; rel=\"next\"", url(page + 1)));
+    }
+    links.push(format!("<{}>; rel=\"first\"", url(1)));
+    links.push(format!("<{}>; rel=\"last\"", url(pages)));
+    let around = |p: usize, show: bool| if show { p.to_string() } else { String::new() };
+    Resp::json(200, &Value::Array(items))
+        .with("Link", links.join(", "))
+        .with("X-Next-Page", around(page + 1, page < pages))
+        .with("X-Prev-Page", around(page.saturating_sub(1), page > 1))
+        .with("X-Page", page.to_string())
+        .with("X-Per-Page", per_page.to_string())
+        .with("X-Total", total.to_string())
+        .with("X-Total-Pages", pages.to_string())
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` followed by an optional fraction and a zone (`Z` or `±HH:MM`).
+fn is_iso8601(t: &str) -> bool {
+    let b = t.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| r.clone().all(|i| b.get(i).is_some_and(u8::is_ascii_digit));
+    b.len() >= 20
+        && digits(0..4)
+        && b[4] == b'-'
+        && digits(5..7)
+        && b[7] == b'-'
+        && digits(8..10)
+        && b[10] == b'T'
+        && digits(11..13)
+        && b[13] == b':'
+        && digits(14..16)
+        && b[16] == b':'
+        && digits(17..19)
+}
+
+/// A release in the shape of `API.md` sections 3 and 8; `now` is the fake's clock, for
+/// `upcoming_release`.
+fn release_json(web: &str, r: &StoredGitLabRelease, login: &str, uid: u64, now: &str) -> Value {
+    let mut v = json!({
         "tag_name": r.tag,
         "description": r.description,
         "name": r.name,
         "created_at": r.created_at,
-        "released_at": r.created_at,
+        "released_at": r.released_at,
         "author": { "id": uid, "name": login, "username": login, "state": "active",
                     "avatar_url": null, "web_url": format!("{web}/{login}") },
         "commit": { "id": r.git_ref, "short_id": null, "title": "release" },
@@ -423,7 +562,12 @@ fn release_json(web: &str, r: &StoredGitLabRelease, login: &str, uid: u64) -> Va
             "links": r.links.iter().map(link_json).collect::<Vec<_>>(),
         },
         "_links": { "self": format!("{web}/-/releases/{}", r.tag) }
-    })
+    });
+    // Fake times are `2026-01-…Z`, so comparing the text compares the instants.
+    if r.released_at.as_str() > now {
+        v["upcoming_release"] = Value::Bool(true);
+    }
+    v
 }
 
 /// A release link in the shape of `API.md` section 4.

@@ -22,7 +22,8 @@
 //! - GitHub branches for the contents API: create one with [`FakeServer::add_branch`], read
 //!   committed files back with [`FakeServer::files`].
 //! - Releases (GitHub releases and assets, GitLab generic packages, releases and links): seed with
-//!   [`FakeServer::seed_release`], break an upload with [`FakeServer::fail_release_upload`], read
+//!   [`FakeServer::seed_release`], break an upload with [`FakeServer::fail_release_upload`], make a
+//!   GitLab release upcoming with [`FakeServer::set_gitlab_released_at`], read
 //!   back with [`FakeServer::releases`], [`FakeServer::packages`] and
 //!   [`FakeServer::gitlab_releases`].
 //! - Deployments (GitHub deployments and statuses, GitLab deployments) and the pull requests of a
@@ -323,6 +324,20 @@ impl FakeServer {
     /// GitLab releases with their links, in creation order.
     pub fn gitlab_releases(&self) -> Vec<StoredGitLabRelease> {
         self.lock().releases.gitlab_releases.clone()
+    }
+
+    /// Sets the `released_at` of GitLab release `tag` of `project` (a time after the fake's
+    /// clock, such as `2099-01-01T00:00:00Z`, makes it an upcoming release).
+    pub fn set_gitlab_released_at(&self, project: &str, tag: &str, released_at: &str) {
+        let mut st = self.lock();
+        if let Some(r) = st
+            .releases
+            .gitlab_releases
+            .iter_mut()
+            .find(|r| r.project == project && r.tag == tag)
+        {
+            r.released_at = released_at.to_owned();
+        }
     }
 
     /// Makes tag `tag` exist in GitLab project `project` (a release for it then needs no `ref`).

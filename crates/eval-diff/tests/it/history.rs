@@ -1,6 +1,7 @@
 //! `--history N` (issue 8 item 4): the metric trend over the last published releases, read from
-//! the `manifest.json` of real bundles on the fake GitHub; drafts, prereleases and releases
-//! without a bundle skipped; the candidate as the last point; GitHub failing is a warning.
+//! the `manifest.json` of real bundles on the fake GitHub (drafts, prereleases and releases
+//! without a bundle skipped) and the fake GitLab (upcoming releases skipped); the candidate as the
+//! last point; GitHub failing is a warning.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -455,10 +456,64 @@ fn inside_a_pull_request_the_comment_shows_the_trend_by_default() {
     server.assert_no_violations();
 }
 
+/// Publishes `built` to the fake GitLab as `publish --to gitlab` does (its own code): generic
+/// package files `digits/VERSION/FILE`, then release `vVERSION` with one link per file.
+fn publish_to_gitlab(server: &FakeServer, built: &Built) {
+    use modelci_forge::releases::{AssetFile, ReleaseRequest, gitlab};
+    let client = modelci_forge::GitLab::new(
+        &server.gitlab_url(),
+        GITLAB_PROJECT,
+        &modelci_forge::Token::new(BOT_TOKEN),
+        modelci_forge::RetryPolicy::none(),
+    )
+    .expect("client");
+    let version = built.manifest.version.clone();
+    let assets = built
+        .files()
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p).expect("readable");
+            AssetFile {
+                name: p.file_name().expect("name").to_string_lossy().into_owned(),
+                path: p.to_path_buf(),
+                sha256: modelci_baseline::digest::sha256_hex(&bytes),
+                size: bytes.len() as u64,
+                content_type: "application/octet-stream".into(),
+            }
+        })
+        .collect();
+    let request = ReleaseRequest {
+        tag: format!("v{version}"),
+        title: format!("digits {version}"),
+        notes: String::new(),
+        target: Some("master".into()),
+        assets,
+        replace: false,
+    };
+    let package = gitlab::Package {
+        name: "digits".into(),
+        version,
+    };
+    gitlab::publish(&client, &package, &request).expect("published");
+}
+
+/// Issue 8 on GitLab: in a merge request, with no flag, the note shows the trend over the last
+/// releases published by `publish --to gitlab`; an upcoming release is not part of it.
 #[test]
-fn on_gitlab_the_trend_is_github_only_for_now() {
+fn inside_a_gitlab_merge_request_the_note_shows_the_trend_by_default() {
     let work = tempfile::tempdir().expect("tempdir");
     let server = FakeServer::start();
+    let m = |accuracy: f64, f1: f64| serde_json::json!({ "accuracy": accuracy, "macro_f1": f1 });
+    for (model, version, metrics) in [
+        ("baseline.onnx", "1.0.0", m(0.90, 0.89)),
+        ("baseline.onnx", "1.1.0", m(0.92, 0.91)),
+        ("candidate.onnx", "1.2.0", m(0.97, 0.965)),
+        ("candidate.onnx", "1.3.0", m(0.4, 0.4)),
+    ] {
+        publish_to_gitlab(&server, &bundle(work.path(), model, version, &metrics));
+    }
+    server.set_gitlab_released_at(GITLAB_PROJECT, "v1.3.0", "2099-01-01T00:00:00Z");
+    let published_with = server.requests().len();
     let vars = vec![
         ("GITLAB_CI", "true".to_owned()),
         ("CI_API_V4_URL", server.gitlab_url()),
@@ -468,33 +523,70 @@ fn on_gitlab_the_trend_is_github_only_for_now() {
         ),
         ("CI_PROJECT_ID", "42".into()),
         ("CI_PROJECT_PATH", GITLAB_PROJECT.into()),
+        ("CI_PIPELINE_SOURCE", "merge_request_event".into()),
         ("CI_MERGE_REQUEST_IID", "7".into()),
         ("CI_MERGE_REQUEST_PROJECT_ID", "42".into()),
         ("CI_MERGE_REQUEST_SOURCE_PROJECT_ID", "42".into()),
-        ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "main".into()),
+        ("CI_MERGE_REQUEST_TARGET_BRANCH_NAME", "master".into()),
         (
             "CI_COMMIT_SHA",
             "ec26c3e57ca3a959ca5aad62de7213c562f8c821".into(),
         ),
         ("GITLAB_TOKEN", BOT_TOKEN.into()),
     ];
-    let r = run(work.path(), &vars, &["--history", "5", "--no-post"]);
+    let r = run(work.path(), &vars, &[]);
     assert_eq!(r.code, 0, "stdout: {}\nstderr: {}", r.stdout, r.stderr);
-    assert!(r.stderr.contains("GitHub releases only"), "{}", r.stderr);
-    let md = std::fs::read_to_string(work.path().join("report/report.md")).expect("report.md");
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+
+    // report.json: the three released bundles, oldest first, with their manifests' numbers.
+    let dir = work.path().join("report");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).expect("json"))
+            .expect("JSON");
+    let history = json["history"].as_array().expect("history");
+    let tags: Vec<&str> = history
+        .iter()
+        .map(|h| h["tag"].as_str().expect("tag"))
+        .collect();
+    assert_eq!(tags, ["v1.0.0", "v1.1.0", "v1.2.0"], "{history:?}");
+    assert_eq!(history[1]["metrics"]["accuracy"], 0.92);
+    assert_eq!(history[2]["metrics"]["macro_f1"], 0.965);
+    assert_eq!(history[0]["size"], file_size("baseline.onnx"));
+    let released: Vec<String> = server
+        .gitlab_releases()
+        .iter()
+        .take(3)
+        .map(|r| r.released_at.clone())
+        .collect();
+    let published: Vec<&str> = history
+        .iter()
+        .map(|h| h["published"].as_str().expect("published"))
+        .collect();
+    assert_eq!(published, released, "GitLab's released_at");
+
+    // The merge request note: the trend as Mermaid, the candidate last.
+    let notes = server.comments_by(GITLAB_PROJECT, 7, BOT_LOGIN);
+    assert_eq!(notes.len(), 1, "one sticky note");
+    let body = &notes[0].body;
+    let (block, lines) = mermaid_after(body, "### Trend over the last 3 releases");
     assert!(
-        md.contains(
-            "*Trend over releases not shown: \\--history reads GitHub releases only for now"
-        ),
-        "{md}"
+        block.contains("x-axis \"version\" [\"1.0.0\", \"1.1.0\", \"1.2.0\", \"this PR\"]"),
+        "{block}"
     );
-    assert!(
-        server
-            .requests()
+    let candidate_accuracy = reference()["candidate"]["accuracy"].as_f64().expect("ref");
+    assert_eq!(lines[0][..3], [0.90, 0.92, 0.97]);
+    assert!((lines[0][3] - candidate_accuracy).abs() < 1e-6, "{block}");
+
+    // Only manifests were read (three), never a zip.
+    let requests = server.requests();
+    let read = |suffix: &str| {
+        requests[published_with..]
             .iter()
-            .all(|r| !r.path.contains("releases")),
-        "no GitLab release request"
-    );
+            .filter(|r| r.method == "GET" && r.path.ends_with(suffix))
+            .count()
+    };
+    assert_eq!(read("/manifest.json"), 3);
+    assert_eq!(read(".zip"), 0);
     server.assert_no_violations();
 }
 

@@ -3,8 +3,11 @@
 //! Endpoints (from GitLab's docs, `crates/modelci-test/fixtures/API.md` sections 3 to 5), all
 //! through the `gitlab` crate's own endpoint types: generic package download and upload
 //! (`select=package_file`, so GitLab answers with the stored file's `file_sha256`), release by
-//! tag, create release, list/create/delete release links.
+//! tag, create release, list/create/delete release links. Readers (baselines and the trend,
+//! issue 8) use [`list`] (`GET /projects/:id/releases`, section 8): every release with its asset
+//! links, every page, newest `released_at` first.
 
+use gitlab::api::common::SortOrder;
 use gitlab::api::projects::packages::generic::{
     GetPackageFile, UploadPackageFile, UploadPackageSelect,
 };
@@ -12,8 +15,10 @@ use gitlab::api::projects::releases::links::{
     CreateReleaseLink, DeleteReleaseLink, LinkType, ListReleaseLinks,
 };
 use gitlab::api::projects::releases::{
-    CreateRelease, CreateReleaseAssetLinks, ProjectReleaseByTag,
+    CreateRelease, CreateReleaseAssetLinks, ProjectReleaseByTag, ProjectReleaseOrderBy,
+    ProjectReleases,
 };
+use gitlab::api::{Endpoint, QueryParams};
 use serde::Deserialize;
 
 use super::{AssetFile, PublishedAsset, ReleaseError, ReleaseOutcome, ReleaseRequest, read};
@@ -22,6 +27,163 @@ use crate::{ForgeError, GitLab};
 
 /// Name used in messages.
 const HOST: &str = "GitLab";
+/// Most pages of releases read (100 each).
+const MAX_PAGES: u64 = 100;
+
+/// A release as a reader sees it ([`list`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReleaseInfo {
+    /// Tag name.
+    pub tag: String,
+    /// Release title.
+    pub name: String,
+    /// When it was created (ISO 8601).
+    pub created_at: Option<String>,
+    /// When it is (or was) released (ISO 8601); GitLab's order.
+    pub released_at: Option<String>,
+    /// `released_at` is in the future: not released yet (like a GitHub draft or prerelease,
+    /// readers skip it).
+    pub upcoming: bool,
+    /// The commit of the tag.
+    pub commit: Option<String>,
+    /// Its asset links.
+    pub links: Vec<LinkInfo>,
+}
+
+/// A release asset link ([`list`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkInfo {
+    /// Link id.
+    pub id: u64,
+    /// Link name (`publish` names it after the file).
+    pub name: String,
+    /// Where it points (`publish`: the generic package file's API URL).
+    pub url: String,
+    /// The release's permanent URL of the asset, when GitLab gives one.
+    pub direct_asset_url: Option<String>,
+    /// `other`, `runbook`, `image` or `package`.
+    pub link_type: Option<String>,
+}
+
+/// The parts of a listed release this module reads.
+#[derive(Debug, Deserialize)]
+struct ListedRelease {
+    tag_name: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    created_at: Option<String>,
+    #[serde(default)]
+    released_at: Option<String>,
+    #[serde(default)]
+    upcoming_release: bool,
+    #[serde(default)]
+    commit: Option<ListedCommit>,
+    #[serde(default)]
+    assets: Option<ListedAssets>,
+}
+
+/// A listed release's commit.
+#[derive(Debug, Deserialize)]
+struct ListedCommit {
+    #[serde(default)]
+    id: Option<String>,
+}
+
+/// A listed release's assets.
+#[derive(Debug, Deserialize)]
+struct ListedAssets {
+    #[serde(default)]
+    links: Vec<ListedLink>,
+}
+
+/// A listed release's link.
+#[derive(Debug, Deserialize)]
+struct ListedLink {
+    id: u64,
+    name: String,
+    url: String,
+    #[serde(default)]
+    direct_asset_url: Option<String>,
+    #[serde(default)]
+    link_type: Option<String>,
+}
+
+/// One page of a pageable endpoint: the endpoint's own parameters plus `page` and `per_page`.
+/// (`gitlab::api::paged` would page too, but outside this crate's retries and status handling.)
+struct Page<'a, E> {
+    inner: &'a E,
+    page: u64,
+}
+
+impl<E: Endpoint> Endpoint for Page<'_, E> {
+    fn method(&self) -> http::Method {
+        self.inner.method()
+    }
+
+    fn endpoint(&self) -> std::borrow::Cow<'static, str> {
+        self.inner.endpoint()
+    }
+
+    fn parameters(&self) -> QueryParams<'_> {
+        let mut params = self.inner.parameters();
+        params.push("page", self.page).push("per_page", 100u64);
+        params
+    }
+}
+
+/// Every release of `client`'s project (upcoming ones included, flagged), newest `released_at`
+/// first, every page.
+///
+/// # Errors
+/// [`ReleaseError::Forge`] when GitLab fails or refuses (after retries).
+pub fn list(client: &GitLab) -> Result<Vec<ReleaseInfo>, ReleaseError> {
+    let action = "list releases";
+    let ep = ProjectReleases::builder()
+        .project(client.releases_project())
+        .order_by(ProjectReleaseOrderBy::ReleasedAt)
+        .sort(SortOrder::Descending)
+        .build()
+        .map_err(build_error)?;
+    let mut out = Vec::new();
+    let mut page = 1u64;
+    for _ in 0..MAX_PAGES {
+        let (_, headers, bytes) = client.releases_call(action, &Page { inner: &ep, page }, true)?;
+        let releases: Vec<ListedRelease> = decode(action, &bytes)?;
+        out.extend(releases.into_iter().map(|r| {
+            ReleaseInfo {
+                name: r.name.unwrap_or_else(|| r.tag_name.clone()),
+                tag: r.tag_name,
+                created_at: r.created_at,
+                released_at: r.released_at,
+                upcoming: r.upcoming_release,
+                commit: r.commit.and_then(|c| c.id),
+                links: r
+                    .assets
+                    .map(|a| a.links)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|l| LinkInfo {
+                        id: l.id,
+                        name: l.name,
+                        url: l.url,
+                        direct_asset_url: l.direct_asset_url,
+                        link_type: l.link_type,
+                    })
+                    .collect(),
+            }
+        }));
+        let next = headers
+            .get("x-next-page")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        match next {
+            Some(n) if n > page => page = n,
+            _ => break,
+        }
+    }
+    Ok(out)
+}
 
 /// A generic package: name and version (the files are the request's assets).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,4 +467,100 @@ fn build_error(e: impl std::fmt::Display) -> ReleaseError {
         message: format!("cannot build the GitLab request: {e}"),
     }
     .into()
+}
+
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::{RetryPolicy, Token};
+    use modelci_test::{BOT_TOKEN, FakeServer, GITLAB_PROJECT};
+
+    fn request(tag: &str, assets: Vec<AssetFile>) -> ReleaseRequest {
+        ReleaseRequest {
+            tag: tag.into(),
+            title: tag.into(),
+            notes: String::new(),
+            target: Some("main".into()),
+            assets,
+            replace: false,
+        }
+    }
+
+    #[test]
+    fn list_reads_every_page_newest_first_with_links_and_upcoming_flagged() {
+        let server = FakeServer::start();
+        let client = GitLab::new(
+            &server.gitlab_url(),
+            GITLAB_PROJECT,
+            &Token::new(BOT_TOKEN),
+            RetryPolicy::none(),
+        )
+        .expect("client");
+        for i in 0..104 {
+            publish(
+                &client,
+                &Package {
+                    name: "digits".into(),
+                    version: format!("0.{i}.0"),
+                },
+                &request(&format!("v0.{i}.0"), Vec::new()),
+            )
+            .expect("published");
+        }
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("digits-1.0.0.zip");
+        std::fs::write(&path, b"zip").expect("written");
+        let file = AssetFile {
+            name: "digits-1.0.0.zip".into(),
+            path,
+            // SHA-256 of `zip` (the fake checks what GitLab reports against it).
+            sha256: "4a70fe9aa6436e02c2dea340fbd1e352e4ef2d8ce6ca52ad25d4b95471fc8bf2".into(),
+            size: 3,
+            content_type: "application/zip".into(),
+        };
+        let package = Package {
+            name: "digits".into(),
+            version: "1.0.0".into(),
+        };
+        publish(&client, &package, &request("v1.0.0", vec![file])).expect("published");
+        publish(
+            &client,
+            &Package {
+                name: "digits".into(),
+                version: "2.0.0".into(),
+            },
+            &request("v2.0.0", Vec::new()),
+        )
+        .expect("published");
+        server.set_gitlab_released_at(GITLAB_PROJECT, "v2.0.0", "2099-01-01T00:00:00Z");
+
+        let releases = list(&client).expect("listed");
+        assert_eq!(releases.len(), 106, "every page");
+        assert_eq!(releases[0].tag, "v2.0.0");
+        assert!(releases[0].upcoming);
+        assert_eq!(releases[1].tag, "v1.0.0");
+        assert!(!releases[1].upcoming);
+        assert_eq!(releases[1].links.len(), 1);
+        assert_eq!(releases[1].links[0].name, "digits-1.0.0.zip");
+        assert!(releases[1].links[0].url.ends_with(&format!(
+            "/projects/{}/packages/generic/digits/1.0.0/digits-1.0.0.zip",
+            GITLAB_PROJECT.replace('/', "%2F")
+        )));
+        assert_eq!(releases[1].links[0].link_type.as_deref(), Some("package"));
+        assert_eq!(releases[2].tag, "v0.103.0");
+        assert_eq!(releases[105].tag, "v0.0.0");
+        assert!(
+            releases
+                .windows(2)
+                .all(|w| w[0].released_at >= w[1].released_at)
+        );
+        let pages = server
+            .requests()
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/releases"))
+            .count();
+        assert_eq!(pages, 2, "100 a page");
+        server.assert_no_violations();
+    }
 }

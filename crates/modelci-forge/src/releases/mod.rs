@@ -8,6 +8,9 @@
 //! - [`gitlab::publish`]: each file as a generic package file (`NAME/VERSION/FILE`, checked
 //!   against the `file_sha256` GitLab reports, skipped when the same bytes are already there),
 //!   then a release for the tag with one asset link per file, created or completed.
+//! - Readers (baselines and the trend over releases, issue 8): [`github::list`] and
+//!   [`gitlab::list`], every release of the repository with its assets (GitHub) or asset links
+//!   (GitLab), every page, newest first.
 //!
 //! Both are safe to run again after a crash at any point: they read what exists first and only
 //! add what is missing, so there is never a duplicate asset, package file or link.
