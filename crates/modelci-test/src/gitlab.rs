@@ -357,63 +357,82 @@ fn list_notes(
     if text("sort").as_deref() != Some("asc") {
         notes.reverse();
     }
-    let per_page = text("per_page")
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(20)
-        .clamp(1, 100);
-    let page = text("page")
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(1)
-        .max(1);
-    let total = notes.len();
-    let pages = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = notes
+    let number = |k: &str| text(k).and_then(|v| v.parse::<usize>().ok());
+    let page = Page::of(number("page"), number("per_page"), notes.len());
+    let items = notes
         .iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
+        .skip(page.skip())
+        .take(page.per_page)
         .map(|c| note_json(ctx.origin, project_id, c))
         .collect();
-    let url = |p: usize| {
-        let mut q: Vec<(String, String)> = req
-            .query
-            .iter()
-            .filter(|(k, _)| k != "page" && k != "per_page")
-            .cloned()
-            .collect();
-        q.push(("page".into(), p.to_string()));
-        q.push(("per_page".into(), per_page.to_string()));
-        let qs = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(q)
-            .finish();
-        format!("{api}{}?{qs}", req.path)
-    };
-    let mut links = Vec::new();
-    if page > 1 {
-        links.push(format!("<{}>; rel=\"prev\"", url(page - 1)));
+    page.answer(req, api, items)
+}
+
+/// One page of a GitLab list: `page` and `per_page` as GitLab reads them (20 by default, at
+/// most 100), over `total` items.
+pub(crate) struct Page {
+    /// The page asked for, from 1.
+    pub page: usize,
+    /// Items per page.
+    pub per_page: usize,
+    /// Items in the whole list.
+    pub total: usize,
+}
+
+impl Page {
+    /// The page that `page`/`per_page` (parsed from the query, when given) select.
+    pub(crate) fn of(page: Option<usize>, per_page: Option<usize>, total: usize) -> Self {
+        Self {
+            page: page.unwrap_or(1).max(1),
+            per_page: per_page.unwrap_or(20).clamp(1, 100),
+            total,
+        }
     }
-    if page < pages {
-        links.push(format!("<{}>; rel=\"next\"", url(page + 1)));
+
+    /// How many items come before this page.
+    pub(crate) fn skip(&self) -> usize {
+        (self.page - 1) * self.per_page
     }
-    links.push(format!("<{}>; rel=\"first\"", url(1)));
-    links.push(format!("<{}>; rel=\"last\"", url(pages)));
-    let next = if page < pages {
-        (page + 1).to_string()
-    } else {
-        String::new()
-    };
-    let prev = if page > 1 {
-        (page - 1).to_string()
-    } else {
-        String::new()
-    };
-    Resp::json(200, &Value::Array(items))
-        .with("Link", links.join(", "))
-        .with("X-Next-Page", next)
-        .with("X-Prev-Page", prev)
-        .with("X-Page", page.to_string())
-        .with("X-Per-Page", per_page.to_string())
-        .with("X-Total", total.to_string())
-        .with("X-Total-Pages", pages.to_string())
+
+    /// The 200 answer with this page's `items`, the `Link` header (prev, next, first, last; other
+    /// query parameters kept) and GitLab's `X-*` pagination headers. `api` is the API root the
+    /// request came in under.
+    pub(crate) fn answer(&self, req: &Req, api: &str, items: Vec<Value>) -> Resp {
+        let (page, per_page) = (self.page, self.per_page);
+        let pages = self.total.div_ceil(per_page).max(1);
+        let url = |p: usize| {
+            let mut q: Vec<(String, String)> = req
+                .query
+                .iter()
+                .filter(|(k, _)| k != "page" && k != "per_page")
+                .cloned()
+                .collect();
+            q.push(("page".into(), p.to_string()));
+            q.push(("per_page".into(), per_page.to_string()));
+            let qs = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(q)
+                .finish();
+            format!("{api}{}?{qs}", req.path)
+        };
+        let mut links = Vec::new();
+        if page > 1 {
+            links.push(format!("<{}>; rel=\"prev\"", url(page - 1)));
+        }
+        if page < pages {
+            links.push(format!("<{}>; rel=\"next\"", url(page + 1)));
+        }
+        links.push(format!("<{}>; rel=\"first\"", url(1)));
+        links.push(format!("<{}>; rel=\"last\"", url(pages)));
+        let around = |p: usize, show: bool| if show { p.to_string() } else { String::new() };
+        Resp::json(200, &Value::Array(items))
+            .with("Link", links.join(", "))
+            .with("X-Next-Page", around(page + 1, page < pages))
+            .with("X-Prev-Page", around(page.saturating_sub(1), page > 1))
+            .with("X-Page", page.to_string())
+            .with("X-Per-Page", per_page.to_string())
+            .with("X-Total", self.total.to_string())
+            .with("X-Total-Pages", pages.to_string())
+    }
 }
 
 /// Matches a rule's path, returning the path parameters (`:id` URL-decoded).

@@ -19,6 +19,7 @@
 use serde_json::{Value, json};
 
 use crate::github_releases::{StoredGitLabRelease, StoredPackageFile, sha256_hex};
+use crate::gitlab::Page;
 use crate::server::{Ctx, Req, Resp};
 use crate::state::TokenKind;
 
@@ -473,53 +474,15 @@ fn list(ctx: &mut Ctx<'_>, req: &Req, project: &str, web: &str, login: &str, uid
     if req.query_param("sort") != Some("asc") {
         releases.reverse();
     }
-    let number = |k: &str, default: usize| {
-        req.query_param(k)
-            .and_then(|v| v.parse::<usize>().ok())
-            .unwrap_or(default)
-    };
-    let per_page = number("per_page", 20).clamp(1, 100);
-    let page = number("page", 1).max(1);
-    let total = releases.len();
-    let pages = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = releases
+    let number = |k: &str| req.query_param(k).and_then(|v| v.parse::<usize>().ok());
+    let page = Page::of(number("page"), number("per_page"), releases.len());
+    let items = releases
         .iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
+        .skip(page.skip())
+        .take(page.per_page)
         .map(|(_, r)| release_json(web, r, login, uid, &now))
         .collect();
-    let url = |p: usize| {
-        let mut q: Vec<(String, String)> = req
-            .query
-            .iter()
-            .filter(|(k, _)| k != "page" && k != "per_page")
-            .cloned()
-            .collect();
-        q.push(("page".into(), p.to_string()));
-        q.push(("per_page".into(), per_page.to_string()));
-        let qs = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(q)
-            .finish();
-        format!("{}{}{}?{qs}", ctx.origin, req.prefix, req.path)
-    };
-    let mut links = Vec::new();
-    if page > 1 {
-        links.push(format!("<{}>; rel=\"prev\"", url(page - 1)));
-    }
-    if page < pages {
-        links.push(format!("<{}>; rel=\"next\"", url(page + 1)));
-    }
-    links.push(format!("<{}>; rel=\"first\"", url(1)));
-    links.push(format!("<{}>; rel=\"last\"", url(pages)));
-    let around = |p: usize, show: bool| if show { p.to_string() } else { String::new() };
-    Resp::json(200, &Value::Array(items))
-        .with("Link", links.join(", "))
-        .with("X-Next-Page", around(page + 1, page < pages))
-        .with("X-Prev-Page", around(page.saturating_sub(1), page > 1))
-        .with("X-Page", page.to_string())
-        .with("X-Per-Page", per_page.to_string())
-        .with("X-Total", total.to_string())
-        .with("X-Total-Pages", pages.to_string())
+    page.answer(req, &format!("{}{}", ctx.origin, req.prefix), items)
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` followed by an optional fraction and a zone (`Z` or `±HH:MM`).
