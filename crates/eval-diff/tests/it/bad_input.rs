@@ -277,3 +277,61 @@ fn unknown_metric_in_a_gate() {
     );
     assert_bad_input(out.path(), &r, &["--min acc=0.9", "unknown metric `acc`"]);
 }
+
+#[test]
+fn malformed_pinned_baseline_checksum() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (baseline, candidate, dataset) = (
+        digits("baseline.onnx"),
+        digits("candidate.onnx"),
+        digits("test.npz"),
+    );
+    let r = eval_diff(
+        out.path(),
+        &[
+            &"--baseline",
+            &baseline,
+            &"--candidate",
+            &candidate,
+            &"--dataset",
+            &dataset,
+            &"--baseline-sha256",
+            &"xyz",
+        ],
+    );
+    assert_bad_input(
+        out.path(),
+        &r,
+        &["--baseline-sha256", "`xyz`", "not 64 hex digits"],
+    );
+}
+
+#[test]
+fn history_beyond_one_hundred_releases_is_a_usage_error() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (baseline, candidate, dataset) = (
+        digits("baseline.onnx"),
+        digits("candidate.onnx"),
+        digits("test.npz"),
+    );
+    let r = eval_diff(
+        out.path(),
+        &[
+            &"--baseline",
+            &baseline,
+            &"--candidate",
+            &candidate,
+            &"--dataset",
+            &dataset,
+            &"--history",
+            &"500",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("--history") && r.stderr.contains("0..=100"),
+        "{}",
+        r.stderr
+    );
+    assert!(!out.path().join("report.md").exists(), "no report");
+}

@@ -348,3 +348,28 @@ fn a_quantize_report_carries_the_quantized_metrics_into_the_manifest() {
     }
     assert!(manifest["metrics"]["accuracy"].as_f64().expect("accuracy") > 0.99);
 }
+
+#[test]
+fn a_report_that_is_not_json_or_has_no_metrics_is_bad_input() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("out");
+    for (text, expect) in [
+        ("not json", "not a JSON report"),
+        ("{\"tool\": {\"name\": \"eval-diff\"}}", "no metrics found"),
+    ] {
+        let report = work.path().join("report.json");
+        std::fs::write(&report, text).expect("write report");
+        let mut args = bundle_args(&out, "1.2.0");
+        let at = args.iter().position(|a| a == "--report").expect("--report") + 1;
+        args[at] = report.clone().into();
+        let r = publish(work.path(), &epoch(), &refs(&args));
+        assert_eq!(r.code, 2, "{}", r.stderr);
+        assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr.contains("report.json") && r.stderr.contains(expect),
+            "{}",
+            r.stderr
+        );
+        assert!(!out.join("digits-1.2.0.zip").exists(), "no bundle written");
+    }
+}

@@ -388,3 +388,28 @@ fn a_dataset_for_a_model_that_is_not_a_classifier_is_refused_before_writing() {
         run.stderr
     );
 }
+
+#[test]
+fn malformed_gates_and_calibration_settings_are_refused_before_writing() {
+    let test = digits("test");
+    let test = test.to_str().expect("utf-8 path");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["--min-size-reduction", "abc"],
+            "--min-size-reduction abc: expected a factor",
+        ),
+        (
+            &["--max-accuracy-drop", "0.5"],
+            "--max-accuracy-drop needs --dataset",
+        ),
+        (
+            &["--mode", "static", "--dataset", test, "--percentile", "150"],
+            "--percentile 150: expected a value between 50 and 100",
+        ),
+    ];
+    for (extra, expect) in cases {
+        let (run, _dir) = run_on(&digits("candidate.onnx"), extra);
+        assert_one_line_exit_2(&run);
+        assert!(run.stderr.contains(expect), "{extra:?}: {}", run.stderr);
+    }
+}
