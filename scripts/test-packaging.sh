@@ -246,6 +246,24 @@ t_install_release() {
     grep -q 'already installed' "${R}/second.err" || fail "the second run did not reuse the install"
 }
 
+# No ref and a release of the checkout's version: that release, a notice saying so, no cargo.
+t_install_missing_ref_release() {
+    runner noref
+    mkdir -p "${WORK}/nocargo"
+    printf '#!/bin/sh\necho "cargo $*" >>"%s"\nexit 101\n' "${WORK}/nocargo.log" >"${WORK}/nocargo/cargo"
+    chmod +x "${WORK}/nocargo/cargo"
+    PATH="${WORK}/nocargo:${PATH}" in_runner GITHUB_WORKSPACE="${R}/home" bash scripts/install.sh 2>"${R}/err"
+    cat "${R}/err"
+    local dir="${R}/toolcache/modelci/v0.1.0/${TARGET}/bin"
+    [[ ! -e "${WORK}/nocargo.log" ]] || fail "cargo ran: $(cat "${WORK}/nocargo.log")"
+    [[ "$("${dir}/eval-diff")" == "eval-diff 0.1.0 (stub)" ]] || fail "the release was not installed"
+    [[ "$(cat "${R}/github_path")" == "${dir}" ]] || fail "GITHUB_PATH is '$(cat "${R}/github_path")', want ${dir}"
+    [[ "$(out version)" == v0.1.0 && "$(out mode)" == release ]] || fail "outputs: $(cat "${R}/github_output")"
+    grep -q "^::notice::modelci-install: the action's ref is unknown (github.action_ref is empty); installed the release v0.1.0 that matches its checkout's version" "${R}/err" ||
+        fail "no ::notice:: naming the release"
+    [[ "$(grep -c '^::notice::' "${R}/err")" -eq 1 ]] || fail "expected one notice"
+}
+
 t_install_resolve_for_cache() {
     runner resolve
     in_runner MODELCI_ACTION_REF=v0.1 bash scripts/install.sh --resolve
@@ -257,6 +275,14 @@ t_install_resolve_for_cache() {
     : >"${R}/github_output"
     in_runner MODELCI_ACTION_REF=v0.10 bash scripts/install.sh --resolve
     [[ "$(out mode)" == source ]] || fail "v0.10 resolved to a release: $(cat "${R}/github_output")"
+    # No ref (GitHub does not promise github.action_ref in composite actions): the release of
+    # the checkout's version, so that the cache step runs; a local `uses: ./` builds instead.
+    : >"${R}/github_output"
+    in_runner bash scripts/install.sh --resolve
+    [[ "$(out mode)" == release && "$(out version)" == v0.1.0 ]] || fail "no ref: $(cat "${R}/github_output")"
+    : >"${R}/github_output"
+    in_runner GITHUB_WORKSPACE="${R}" bash scripts/install.sh --resolve
+    [[ "$(out mode)" == source ]] || fail "a local action resolved to a release: $(cat "${R}/github_output")"
     : >"${R}/github_output"
     RUNNER_OS=macOS RUNNER_ARCH=ARM64 in_runner MODELCI_ACTION_REF=v0.1.0 bash scripts/install.sh --resolve
     [[ "$(out version)" == v0.1.0 && "$(out target)" == aarch64-apple-darwin ]] || fail "$(cat "${R}/github_output")"
@@ -314,9 +340,20 @@ t_install_unknown_release_without_checkout() {
 # `cargo build -p eval-diff` when missing) where cargo install would put it.
 # PACKAGING_REAL_CARGO=1 runs the real `cargo install --debug` instead.
 t_install_fallback_build() {
-    runner fallback
-    local path="${PATH}" version rc=0
-    version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)"
+    fallback_build fallback "v$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)" \
+        "no release v[0-9.]* for this action; building from the action's checkout"
+}
+
+# No ref and no release of the checkout's version (the server has none here): a source build,
+# with a warning that says why.
+t_install_missing_ref_source() {
+    fallback_build noref-source "" \
+        "the action's ref is unknown (github.action_ref is empty) and there is no release v[0-9.]* of its checkout's version; building from the action's checkout"
+}
+
+fallback_build() { # NAME ACTION-REF EXPECTED-WARNING
+    runner "$1"
+    local path="${PATH}" rc=0
     if [[ "${PACKAGING_REAL_CARGO:-0}" != 1 ]]; then
         SHIM_BIN="${CARGO_TARGET_DIR:-${ROOT}/target}/debug/eval-diff"
         if [[ ! -x "${SHIM_BIN}" ]]; then
@@ -349,19 +386,19 @@ SHIM
         RUNNER_TEMP="${R}/temp" RUNNER_TOOL_CACHE="${R}/toolcache" GITHUB_PATH="${R}/github_path" \
         GITHUB_OUTPUT="${R}/github_output" CURL_CA_BUNDLE="${WORK}/cert.pem" \
         MODELCI_DOWNLOAD_URL="${RELEASES}/nothing-here" MODELCI_SOURCE_DIR="${ROOT}" \
-        MODELCI_ACTION_REF="v${version}" INPUT_COMMAND=eval-diff MODELCI_CARGO_PROFILE=debug \
-        SHIM_LOG="${WORK}/shim.log" SHIM_BIN="${SHIM_BIN:-}" \
+        MODELCI_ACTION_REF="$2" INPUT_COMMAND=eval-diff MODELCI_CARGO_PROFILE=debug \
+        SHIM_LOG="${WORK}/shim-$1.log" SHIM_BIN="${SHIM_BIN:-}" \
         CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-${ROOT}/target}" CARGO_HOME="${CARGO_HOME:-${HOME}/.cargo}" \
         RUSTUP_HOME="${RUSTUP_HOME:-${HOME}/.rustup}" bash scripts/install.sh 2>"${R}/err" || rc=$?
     cat "${R}/err"
     [[ "${rc}" -eq 0 ]] || fail "install.sh exited with ${rc}"
     local dir="${R}/toolcache/modelci/source/${TARGET}/bin"
-    grep -q "no release v${version} for this action; building from the action's checkout" "${R}/err" || fail "no fallback message"
+    grep -q "^::warning::modelci-install: $3" "${R}/err" || fail "no fallback message"
     [[ "$(out mode)" == source ]] || fail "mode is not source"
     [[ "$(cat "${R}/github_path")" == "${dir}" ]] || fail "GITHUB_PATH is not ${dir}"
     if [[ "${PACKAGING_REAL_CARGO:-0}" != 1 ]]; then
         local want="install --locked --quiet --path ${ROOT}/crates/eval-diff --root ${dir%/bin} --force --debug"
-        [[ "$(cat "${WORK}/shim.log")" == "${want}" ]] || fail "cargo ran as: $(cat "${WORK}/shim.log"); want: ${want}"
+        [[ "$(cat "${WORK}/shim-$1.log")" == "${want}" ]] || fail "cargo ran as: $(cat "${WORK}/shim-$1.log"); want: ${want}"
     fi
     "${dir}/eval-diff" --version | grep -q '^eval-diff ' || fail "the built eval-diff does not run"
     printf '%s\n' "${dir}" >"${WORK}/fallback-bin"
@@ -454,6 +491,8 @@ if start_server; then
     check install-http-refused t_install_http_refused
     check install-missing-release t_install_unknown_release_without_checkout
     check install-fallback-build t_install_fallback_build
+    check install-missing-ref-release t_install_missing_ref_release
+    check install-missing-ref-source t_install_missing_ref_source
 else
     FAILED=$((FAILED + 1))
     echo "FAILED  the local HTTPS release server did not start (needs openssl and python3)"
