@@ -534,7 +534,10 @@ glci_run() {
         --variable MODELCI_TEST_IMAGE=unused --variable MODELCI_TEST_TAG=unused)
     for arg in "$@"; do vars+=(--variable "${arg}"); done
     GLCI_RC=0
-    (cd "${GLCI}" && rm -rf .gitlab-ci-local && PATH="${BIN}:${PATH}" timeout 900 "${GITLAB_CI_LOCAL}" \
+    # A clean environment: the jobs see gitlab-ci-local's variables, not this host's (a GitHub
+    # runner's GITHUB_ACTIONS would make the binaries take it for GitHub Actions).
+    mkdir -p "${WORK}/glci-home"
+    (cd "${GLCI}" && rm -rf .gitlab-ci-local && env -i PATH="${BIN}:${PATH}" HOME="${WORK}/glci-home" timeout 900 "${GITLAB_CI_LOCAL}" \
         --file .gitlab/ci/component-test.yml --force-shell-executor --no-color "${vars[@]}" 8>&-) >"${log}" 2>&1 || GLCI_RC=$?
     cat "${log}"
 }
