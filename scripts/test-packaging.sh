@@ -544,7 +544,7 @@ glci_build() {
     cargo build --locked --quiet -p modelci-test --example fake_server
 }
 
-# fake_start NAME: the fake GitLab, serving until fake_stop; sets FAKE_GITLAB.
+# fake_start NAME: the fake GitLab, serving until fake_stop; sets FAKE_GITLAB and FAKE_TOKEN.
 fake_start() {
     FAKE_STATE="${WORK}/fake-$1.json"
     rm -f "${WORK}/fake-ctl" && mkfifo "${WORK}/fake-ctl"
@@ -554,11 +554,13 @@ fake_start() {
     exec 8>"${WORK}/fake-ctl"
     local _
     for _ in $(seq 100); do
-        grep -q '^gitlab=' "${WORK}/fake-$1.urls" && break
+        grep -q '^token=' "${WORK}/fake-$1.urls" && break
         sleep 0.1
     done
     FAKE_GITLAB="$(sed -n 's/^gitlab=//p' "${WORK}/fake-$1.urls")"
-    [[ -n "${FAKE_GITLAB}" ]] || fail "the fake server did not start"
+    # The seeded bot's access token (a project access token acts as its bot user).
+    FAKE_TOKEN="$(sed -n 's/^token=//p' "${WORK}/fake-$1.urls")"
+    [[ -n "${FAKE_GITLAB}" && -n "${FAKE_TOKEN}" ]] || fail "the fake server did not start"
 }
 
 fake_stop() {
@@ -573,7 +575,7 @@ glci_run() {
     local log="$1" arg
     shift
     local -a vars=(--variable GITLAB_CI=true --variable CI_PROJECT_ID=42
-        --variable "CI_API_V4_URL=${FAKE_GITLAB}" --variable MODELCI_GITLAB_TOKEN=bot-token
+        --variable "CI_API_V4_URL=${FAKE_GITLAB}" --variable "MODELCI_GITLAB_TOKEN=${FAKE_TOKEN}"
         --variable MODELCI_TEST_IMAGE=unused --variable MODELCI_TEST_TAG=unused)
     for arg in "$@"; do vars+=(--variable "${arg}"); done
     GLCI_RC=0
@@ -604,6 +606,10 @@ assert_component_outcomes() { # LOG
         if grep -q "^${job} *starting" "$1"; then fail "${job} started"; fi
     done
     [[ "${GLCI_RC}" -eq 0 ]] || fail "gitlab-ci-local exited with ${GLCI_RC}"
+    [[ -f "${GLCI}/modelci-report/passes/report.md" ]] || fail "no report in ${GLCI}/modelci-report"
+    if grep -rqF "${FAKE_TOKEN}" "$1" "${GLCI}/modelci-report"; then
+        fail "the token appears in the log or a report"
+    fi
 }
 
 t_gitlab_component_default_branch() {

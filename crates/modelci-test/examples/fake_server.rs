@@ -5,13 +5,14 @@
 //! fake_server STATE.json REPO NUMBER
 //! ```
 //!
-//! Once it listens it prints `github=URL` and `gitlab=URL` (one per line) on standard output,
-//! then serves until its standard input ends. Then it writes STATE.json, one JSON object:
+//! Once it listens it prints `github=URL`, `gitlab=URL` and `token=TOKEN` (one per line) on
+//! standard output, TOKEN being the seeded bot's access token (`modelci_test::BOT_TOKEN`), then
+//! serves until its standard input ends. Then it writes STATE.json, one JSON object:
 //! `comments` (the comments and notes on issue, pull or merge request NUMBER of REPO, a GitHub
 //! `owner/repo` or a GitLab project path, oldest first), `requests` (every request: `method`,
 //! `path`, `query`, `status`) and `violations` (requests the real API would have refused), and
-//! exits 0. The seeded users, tokens and projects are the library's (`modelci_test::BOT_TOKEN`,
-//! `modelci_test::GITLAB_PROJECT`, ...). Bad arguments exit 2.
+//! exits 0. The seeded users and projects are the library's (`modelci_test::GITLAB_PROJECT`,
+//! ...). Bad arguments exit 2.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         let mut out = std::io::stdout().lock();
         let announced = writeln!(out, "github={}", server.github_url())
             .and_then(|()| writeln!(out, "gitlab={}", server.gitlab_url()))
+            .and_then(|()| writeln!(out, "token={}", modelci_test::BOT_TOKEN))
             .and_then(|()| out.flush());
         if let Err(e) = announced {
             eprintln!("fake_server: cannot write to standard output: {e}");
