@@ -581,7 +581,8 @@ fake_start() {
         sleep 0.1
     done
     FAKE_GITLAB="$(sed -n 's/^gitlab=//p' "${WORK}/fake-$1.urls")"
-    # The seeded bot's access token (a project access token acts as its bot user).
+    # The seeded bot's access token: the fake's personal-or-project-access kind, sent as
+    # PRIVATE-TOKEN (MODELCI_GITLAB_TOKEN), as a project access token is.
     FAKE_TOKEN="$(sed -n 's/^token=//p' "${WORK}/fake-$1.urls")"
     [[ -n "${FAKE_GITLAB}" && -n "${FAKE_TOKEN}" ]] || fail "the fake server did not start"
 }
@@ -672,8 +673,8 @@ want = sorted(["<!-- modelci:eval-diff:passes -->", "<!-- modelci:eval-diff:fail
 assert heads == want, f"expected one note per job, got {heads}"
 assert all(n["author"] == "modelci-bot" for n in notes), [n["author"] for n in notes]
 # The project by id or by URL-encoded path, as GitLab accepts both.
-notes = re.compile(r"/api/v4/projects/(42|modelci%2Fdemo)/merge_requests/1/notes(/\d+)?")
-writes = [r for r in state["requests"] if r["method"] != "GET" and notes.fullmatch(r["path"])]
+notes_path = re.compile(r"/api/v4/projects/(42|modelci%2Fdemo)/merge_requests/1/notes(/\d+)?")
+writes = [r for r in state["requests"] if r["method"] != "GET" and notes_path.fullmatch(r["path"])]
 posts = [r for r in writes if r["method"] == "POST" and r["status"] == 201]
 assert len(writes) == len(posts) == 4, f"expected each note to be posted once and nothing else: {writes}"
 print(f"4 notes, each posted once; {len(state['requests'])} requests")
