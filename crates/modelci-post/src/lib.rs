@@ -114,7 +114,7 @@ pub fn deliver(report: &Report, options: &Options, env: &Env) -> Result<Delivere
         ..Delivered::default()
     };
     native::write(report, &context, env, &mut delivered)?;
-    comment::post(report, options, &context, &mut delivered)?;
+    comment::post(report, options, &context, env, &mut delivered)?;
     native::write_step_outputs(report, &context, env, &delivered)?;
     Ok(delivered)
 }
