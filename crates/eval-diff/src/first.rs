@@ -81,7 +81,8 @@ pub(crate) fn run(
         .iter()
         .cloned()
         .partition(|g| matches!(g.kind, GateKind::Min | GateKind::Max));
-    let results = evaluate_gates(&absolute, &values).map_err(Failure::bad_input)?;
+    let mut results = evaluate_gates(&absolute, &values).map_err(Failure::bad_input)?;
+    results.extend(crate::finite::gates(&evaluation));
     let failed = results.iter().filter(|g| !g.passed).count();
     let not_judged: Vec<String> = relative
         .iter()
@@ -107,6 +108,7 @@ pub(crate) fn run(
             let _ = writeln!(md, "| {} | {} |", def.label, markdown::value(def.unit, *v));
         }
     }
+    md.push_str(&crate::finite::section(&evaluation));
     if !results.is_empty() {
         let _ = writeln!(md, "\n### Gates\n\n{}", markdown::gates_table(&results));
     }

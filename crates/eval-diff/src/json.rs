@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use modelci_eval::dataset::DatasetKind;
-use modelci_eval::{Evaluation, ModelEvaluation, ModelSignature, Task};
+use modelci_eval::feed::Preprocessing;
+use modelci_eval::{Evaluation, ModelEvaluation, ModelSignature, NonFinite, Task};
 use modelci_gate::GateResult;
 use modelci_metrics::{ClassificationMetrics, LatencySummary, PairMetrics, RegressionMetrics};
 use serde::Serialize;
@@ -109,8 +110,19 @@ pub struct ModelReport<'a> {
     pub file_size: u64,
     /// Declared inputs, outputs, opset, parameter count.
     pub signature: &'a ModelSignature,
-    /// The per-sample input shape fed to it.
+    /// The per-sample input shape fed to it (its first input's).
     pub input_shape: &'a [usize],
+    /// Every input's per-sample shape, in input order.
+    pub input_shapes: &'a [Vec<usize>],
+    /// The batch size the model fixes, if any (it was run at that size).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_batch: Option<usize>,
+    /// Samples whose outputs held NaN or infinity (left out of its metrics).
+    pub non_finite: &'a NonFinite,
+    /// Layout, image size, resizing, scale, mean and std it was fed with (absent for inputs
+    /// fed by name, which go in as stored).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preprocessing: Option<&'a Preprocessing>,
     /// Every measured metric by name.
     pub metrics: BTreeMap<&'static str, f64>,
     /// Full classification metrics (per class, confusion matrix).
@@ -133,6 +145,10 @@ impl<'a> ModelReport<'a> {
             file_size: model.file_size,
             signature: &model.signature,
             input_shape: &model.input_shape,
+            input_shapes: &model.input_shapes,
+            fixed_batch: model.fixed_batch,
+            non_finite: &model.non_finite,
+            preprocessing: model.preprocessing.as_ref(),
             metrics: model_values(model).into_iter().collect(),
             classification: model.classification.as_ref(),
             regression: model.regression.as_ref(),

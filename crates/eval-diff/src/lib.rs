@@ -7,6 +7,7 @@
 //!    and the dataset ([`modelci_eval`]);
 //! 3. streams the dataset once through both models;
 //! 4. derives the comparison rows and judges the gates ([`comparison`], [`modelci_gate`]);
+//!    NaN or infinity in a model's outputs fails a built-in gate ([`finite`]);
 //! 5. reads the trend over the last releases when asked (`--history`, [`history`], [`trend`]);
 //!    a failure there is a warning, not a failed run;
 //! 6. renders the charts, `report.md` and `report.json` ([`charts`], [`markdown`], [`json`]),
@@ -20,6 +21,7 @@ mod baseline;
 pub mod charts;
 pub mod comparison;
 mod deliver;
+pub mod finite;
 mod first;
 pub mod history;
 pub mod json;

@@ -101,6 +101,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
     };
     let _ = writeln!(md, "## {icon} eval-diff {}\n", esc(&verdict_text(input)));
     md.push_str(&comparison_table(input.rows));
+    md.push_str(&crate::finite::section(input.evaluation));
     if let Some(significance) = significance(input.evaluation) {
         let _ = writeln!(md, "\n{significance}");
     }
@@ -541,6 +542,7 @@ fn models(input: &ReportInput<'_>) -> String {
             group_thousands(m.signature.parameters as f64),
             m.signature.opset.to_string(),
             inputs.join("<br>"),
+            esc(&fed_with(m)),
             outputs.join("<br>"),
             esc(&m.signature.producer),
         ]
@@ -562,6 +564,7 @@ fn models(input: &ReportInput<'_>) -> String {
             "Parameters",
             "Opset",
             "Inputs",
+            "Fed with",
             "Outputs",
             "Exported by",
         ],
@@ -575,9 +578,43 @@ fn models(input: &ReportInput<'_>) -> String {
             Align::Left,
             Align::Left,
             Align::Left,
+            Align::Left,
         ],
     );
     details(&format!("Models ({kind})"), &body)
+}
+
+/// The preprocessing a model got, in one cell: `nchw 8x8 (stretch), x0.003922, mean 0.5,
+/// std 0.25`, or how inputs fed by name went in.
+fn fed_with(m: &ModelEvaluation) -> String {
+    let Some(p) = &m.preprocessing else {
+        return "arrays by name, cast losslessly".to_owned();
+    };
+    let mut text = p.layout.clone();
+    if let Some((w, h)) = p.size {
+        let _ = write!(text, " {w}x{h} ({})", p.resize.describe());
+    }
+    if (p.scale - 1.0 / 255.0).abs() < f32::EPSILON {
+        text.push_str(", x1/255");
+    } else if (p.scale - 1.0).abs() > f32::EPSILON {
+        let _ = write!(text, ", x{}", p.scale);
+    }
+    let list = |v: &[f32]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    if !p.mean.is_empty() {
+        let _ = write!(text, ", mean {}", list(&p.mean));
+    }
+    if !p.std.is_empty() {
+        let _ = write!(text, ", std {}", list(&p.std));
+    }
+    if let Some(batch) = m.fixed_batch {
+        let _ = write!(text, "; batch fixed to {batch}");
+    }
+    text
 }
 
 #[cfg(test)]

@@ -72,8 +72,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     progress.finish();
 
     let rows = comparison::rows(&evaluation);
-    let gate_results = evaluate_gates(&gates, &comparison::gate_values(&evaluation))
+    let mut gate_results = evaluate_gates(&gates, &comparison::gate_values(&evaluation))
         .map_err(Failure::bad_input)?;
+    gate_results.extend(crate::finite::gates(&evaluation));
     let ctx = crate::baseline::context(&session);
     let trend = history::fetch(args.history, &ctx, &mut |m| session.warn(m));
     let key_metrics = trend::key_metrics(evaluation.task, &gate_results);

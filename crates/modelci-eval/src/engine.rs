@@ -15,21 +15,22 @@ use std::path::{Path, PathBuf};
 use tract_onnx::pb;
 use tract_onnx::prelude::{
     Datum, DatumType, Framework, InferenceFact, InferenceModel, InferenceModelExt, IntoRunnable,
-    IntoTValue, Tensor, TypedRunnableModel, TypedSimpleState, tvec,
+    IntoTValue, Tensor, TypedRunnableModel, TypedSimpleState,
 };
 
 use crate::error::EvalError;
 use crate::signature::{Dim, ElemType, ModelSignature, TensorSpec};
 
-/// A loaded model, ready to run batches of `f32` inputs.
+/// A loaded model, ready to run batches.
 pub struct Model {
     path: PathBuf,
     file_size: u64,
     signature: ModelSignature,
     proto: pb::ModelProto,
-    input_type: DatumType,
-    /// One running state per input shape: reusing it keeps tract's buffers between batches.
-    states: HashMap<Vec<usize>, TypedSimpleState>,
+    input_types: Vec<DatumType>,
+    /// One running state per set of input shapes: reusing it keeps tract's buffers between
+    /// batches.
+    states: HashMap<Vec<Vec<usize>>, TypedSimpleState>,
 }
 
 impl std::fmt::Debug for Model {
@@ -62,13 +63,52 @@ pub enum OutputData {
     I64(Vec<i64>),
 }
 
+/// One input of a model for one batch, in the order the model declares its inputs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputTensor {
+    /// Its shape, batch first.
+    pub shape: Vec<usize>,
+    /// Its values, row-major.
+    pub data: InputData,
+}
+
+/// The values of an input. They are cast to the element type the model declares: floats to
+/// any float type, integers (checked to fit) to any integer type, booleans to booleans.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InputData {
+    /// Floating-point values.
+    F32(Vec<f32>),
+    /// Integer values.
+    I64(Vec<i64>),
+    /// Booleans.
+    Bool(Vec<bool>),
+}
+
+impl InputData {
+    /// Number of values.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::F32(v) => v.len(),
+            Self::I64(v) => v.len(),
+            Self::Bool(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no values.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 impl Model {
     /// Loads and parses the ONNX model at `path`.
     ///
     /// # Errors
     /// [`EvalError::Io`] when the file cannot be read, [`EvalError::BadModel`] when it is not a
     /// valid ONNX protobuf or tract cannot build a graph from it, [`EvalError::Incompatible`]
-    /// when the model does not have exactly one input.
+    /// when an input has an element type modelci cannot feed (strings, complex numbers).
     pub fn load(path: &Path) -> Result<Self, EvalError> {
         let metadata = std::fs::metadata(path).map_err(|e| EvalError::io(path, e))?;
         if !metadata.is_file() {
@@ -94,36 +134,27 @@ impl Model {
             .as_ref()
             .ok_or_else(|| bad("the file holds no graph".into()))?;
         let signature = read_signature(&proto, graph);
-        if signature.inputs.len() != 1 {
-            let names: Vec<&str> = signature.inputs.iter().map(|i| i.name.as_str()).collect();
-            return Err(EvalError::incompatible(
-                path,
-                format!(
-                    "the model has {} inputs ({}); modelci feeds models with exactly one input",
-                    names.len(),
-                    names.join(", ")
-                ),
-            ));
+        if signature.inputs.is_empty() {
+            return Err(bad("the graph declares no input".into()));
         }
         if signature.outputs.is_empty() {
             return Err(bad("the graph declares no output".into()));
         }
-        let input_type = match signature.inputs[0].elem_type {
-            ElemType::F32 => f32::datum_type(),
-            ElemType::F64 => f64::datum_type(),
-            ElemType::F16 => DatumType::F16,
-            ElemType::U8 => u8::datum_type(),
-            ElemType::I64 => i64::datum_type(),
-            other => {
-                return Err(EvalError::incompatible(
-                    path,
-                    format!(
-                        "input `{}` has element type {other}; modelci feeds numbers",
-                        signature.inputs[0].name
-                    ),
-                ));
-            }
-        };
+        let input_types = signature
+            .inputs
+            .iter()
+            .map(|input| {
+                datum_type(input.elem_type).ok_or_else(|| {
+                    EvalError::incompatible(
+                        path,
+                        format!(
+                            "input `{}` has element type {}; modelci feeds numbers and booleans",
+                            input.name, input.elem_type
+                        ),
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         // Parse once now so that a graph tract cannot build fails at load time, with the file named.
         parse(&proto, path, false).map_err(bad)?;
         Ok(Self {
@@ -131,7 +162,7 @@ impl Model {
             file_size: metadata.len(),
             signature,
             proto,
-            input_type,
+            input_types,
             states: HashMap::new(),
         })
     }
@@ -154,29 +185,52 @@ impl Model {
         &self.signature
     }
 
-    /// Runs one batch. `shape` is the full input shape, batch first; `data` holds its values
-    /// row-major, converted to the model's input type.
+    /// Runs one batch of a single-input model. `shape` is the full input shape, batch first;
+    /// `data` holds its values row-major.
     ///
     /// # Errors
-    /// [`EvalError::Inference`] when tract cannot build a plan for this shape or the run fails.
+    /// [`EvalError::Inference`] when the model has several inputs, tract cannot build a plan
+    /// for this shape or the run fails.
     pub fn run(&mut self, shape: &[usize], data: &[f32]) -> Result<Vec<OutputTensor>, EvalError> {
+        self.run_inputs(&[InputTensor {
+            shape: shape.to_vec(),
+            data: InputData::F32(data.to_vec()),
+        }])
+    }
+
+    /// Runs one batch: one tensor per model input, in the order of
+    /// [`ModelSignature::inputs`].
+    ///
+    /// # Errors
+    /// [`EvalError::Inference`] when the inputs do not match the model's (count, or a value
+    /// that does not fit the declared integer type), tract cannot build a plan for these
+    /// shapes or the run fails.
+    pub fn run_inputs(&mut self, inputs: &[InputTensor]) -> Result<Vec<OutputTensor>, EvalError> {
         let fail = |reason: String| EvalError::Inference {
             path: self.path.clone(),
             reason,
         };
-        let input = Tensor::from_shape(shape, data).map_err(|e| fail(format!("{e:#}")))?;
-        let input = if self.input_type == f32::datum_type() {
-            input
-        } else {
-            input
-                .cast_to_dt(self.input_type)
-                .map_err(|e| fail(format!("{e:#}")))?
-                .into_owned()
-        };
+        if inputs.len() != self.input_types.len() {
+            return Err(fail(format!(
+                "the model takes {} inputs, {} were given",
+                self.input_types.len(),
+                inputs.len()
+            )));
+        }
+        let tensors = inputs
+            .iter()
+            .zip(&self.input_types)
+            .zip(&self.signature.inputs)
+            .map(|((input, &dt), spec)| {
+                to_tensor(input, spec.elem_type, dt)
+                    .map_err(|e| fail(format!("input `{}`: {e}", spec.name)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let shapes: Vec<Vec<usize>> = inputs.iter().map(|i| i.shape.clone()).collect();
         let path = self.path.clone();
         let outputs = self
-            .state(shape)?
-            .run(tvec!(input.into_tvalue()))
+            .state(&shapes)?
+            .run(tensors.into_iter().map(IntoTValue::into_tvalue).collect())
             .map_err(|e| EvalError::Inference {
                 path,
                 reason: format!("{e:#}"),
@@ -200,47 +254,116 @@ impl Model {
             .collect()
     }
 
-    /// Builds (or finds in the cache) the runnable plan for input `shape`, so that a timed run
-    /// that follows does not include optimisation.
+    /// Builds (or finds in the cache) the runnable plan for a single input of `shape`, so
+    /// that a timed run that follows does not include optimisation.
     ///
     /// # Errors
     /// [`EvalError::Inference`] when tract cannot prepare the model for this shape.
     pub fn prepare(&mut self, shape: &[usize]) -> Result<(), EvalError> {
-        self.state(shape).map(drop)
+        self.state(&[shape.to_vec()]).map(drop)
     }
 
-    fn state(&mut self, shape: &[usize]) -> Result<&mut TypedSimpleState, EvalError> {
-        if !self.states.contains_key(shape) {
+    /// Builds (or finds in the cache) the runnable plan for these input shapes, one per input.
+    ///
+    /// # Errors
+    /// [`EvalError::Inference`] when tract cannot prepare the model for these shapes.
+    pub fn prepare_inputs(&mut self, shapes: &[Vec<usize>]) -> Result<(), EvalError> {
+        self.state(shapes).map(drop)
+    }
+
+    fn state(&mut self, shapes: &[Vec<usize>]) -> Result<&mut TypedSimpleState, EvalError> {
+        if !self.states.contains_key(shapes) {
             let fail = |reason: String| EvalError::Inference {
                 path: self.path.clone(),
                 reason,
             };
-            let plan = self.build_plan(shape).map_err(fail)?;
+            let plan = self.build_plan(shapes).map_err(fail)?;
             let state = plan.spawn().map_err(|e| fail(format!("{e:#}")))?;
-            self.states.insert(shape.to_vec(), state);
+            self.states.insert(shapes.to_vec(), state);
         }
         self.states
-            .get_mut(shape)
+            .get_mut(shapes)
             .ok_or_else(|| EvalError::Inference {
                 path: self.path.clone(),
                 reason: "internal: the prepared plan is missing".into(),
             })
     }
 
-    fn build_plan(&self, shape: &[usize]) -> Result<std::sync::Arc<TypedRunnableModel>, String> {
+    fn build_plan(
+        &self,
+        shapes: &[Vec<usize>],
+    ) -> Result<std::sync::Arc<TypedRunnableModel>, String> {
         let compile = |ignore_value_info: bool| -> Result<_, String> {
             let mut model = parse(&self.proto, &self.path, ignore_value_info)?;
-            let fact = InferenceFact::dt_shape(self.input_type, shape);
-            model
-                .set_input_fact(0, fact)
-                .map_err(|e| format!("{e:#}"))?;
+            for (index, (shape, &dt)) in shapes.iter().zip(&self.input_types).enumerate() {
+                let fact = InferenceFact::dt_shape(dt, shape.as_slice());
+                model
+                    .set_input_fact(index, fact)
+                    .map_err(|e| format!("{e:#}"))?;
+            }
             model
                 .into_optimized()
                 .and_then(|typed| typed.into_runnable())
-                .map_err(|e| format!("cannot prepare the model for input shape {shape:?}: {e:#}"))
+                .map_err(|e| {
+                    format!("cannot prepare the model for input shape(s) {shapes:?}: {e:#}")
+                })
         };
         compile(false).or_else(|first| compile(true).map_err(|_| first))
     }
+}
+
+/// The tract type of a declared input type modelci can feed.
+fn datum_type(elem: ElemType) -> Option<DatumType> {
+    Some(match elem {
+        ElemType::F32 => f32::datum_type(),
+        ElemType::F64 => f64::datum_type(),
+        ElemType::F16 => DatumType::F16,
+        ElemType::U8 => u8::datum_type(),
+        ElemType::I8 => i8::datum_type(),
+        ElemType::I16 => i16::datum_type(),
+        ElemType::I32 => i32::datum_type(),
+        ElemType::I64 => i64::datum_type(),
+        ElemType::Bool => bool::datum_type(),
+        _ => return None,
+    })
+}
+
+/// Builds the tensor of one input and casts it to the declared type `elem` (`dt` in tract);
+/// integers are checked to fit first, so the cast never wraps or rounds.
+fn to_tensor(input: &InputTensor, elem: ElemType, dt: DatumType) -> Result<Tensor, String> {
+    let shape = input.shape.as_slice();
+    let expected: usize = shape.iter().product();
+    if input.data.len() != expected {
+        return Err(format!(
+            "{} values for shape {shape:?} ({expected} values)",
+            input.data.len()
+        ));
+    }
+    let tensor = match &input.data {
+        InputData::F32(values) if elem.is_float() => Tensor::from_shape(shape, values),
+        InputData::I64(values) if elem.is_integer() || elem.is_float() => {
+            let (low, high) = elem.integer_range().unwrap_or_else(|| {
+                let exact = elem.exact_integers().unwrap_or(0);
+                (-exact, exact)
+            });
+            if let Some(v) = values.iter().find(|&&v| v < low || v > high) {
+                return Err(format!("value {v} does not fit {elem} exactly"));
+            }
+            Tensor::from_shape(shape, values)
+        }
+        InputData::Bool(values) if elem == ElemType::Bool => Tensor::from_shape(shape, values),
+        InputData::F32(_) => return Err(format!("floats cannot be fed losslessly to {elem}")),
+        InputData::I64(_) => return Err(format!("integers cannot be fed to {elem}")),
+        InputData::Bool(_) => return Err(format!("booleans cannot be fed to {elem}")),
+    }
+    .map_err(|e| format!("{e:#}"))?;
+    if tensor.datum_type() == dt {
+        return Ok(tensor);
+    }
+    tensor
+        .cast_to_dt(dt)
+        .map(std::borrow::Cow::into_owned)
+        .map_err(|e| format!("{e:#}"))
 }
 
 fn parse(

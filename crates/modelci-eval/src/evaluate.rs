@@ -15,13 +15,18 @@ use modelci_metrics::{
 };
 use serde::Serialize;
 
-use crate::dataset::{Batch, Dataset};
+use crate::dataset::{Batch, Dataset, DatasetKind, Sample, SampleData};
 use crate::engine::Model;
 use crate::error::EvalError;
-use crate::layout::{InputLayout, LayoutOverride};
+use crate::feed::{Feeder, Preprocessing, ShapeOverride, Source};
+use crate::layout::LayoutOverride;
 use crate::output::{OutputForm, Prediction};
 use crate::preprocess::Preprocess;
+use crate::resize::Resize;
 use crate::signature::ModelSignature;
+
+/// How many names of samples with NaN/inf outputs a report keeps.
+pub const NON_FINITE_KEPT: usize = 10;
 
 /// Default number of samples per batch.
 pub const DEFAULT_BATCH_SIZE: usize = 32;
@@ -54,6 +59,10 @@ pub struct EvaluationOptions {
     pub bootstrap: usize,
     /// How many flipped samples of each kind to name in the report.
     pub keep_flips: usize,
+    /// `--input-shape`: shapes of inputs the models leave dynamic.
+    pub input_shapes: Vec<ShapeOverride>,
+    /// `--resize`: how images are brought to the model's size.
+    pub resize: Resize,
 }
 
 impl Default for EvaluationOptions {
@@ -65,6 +74,8 @@ impl Default for EvaluationOptions {
             preprocess: Preprocess::default(),
             bootstrap: DEFAULT_BOOTSTRAP,
             keep_flips: modelci_metrics::pair::DEFAULT_FLIPS_KEPT,
+            input_shapes: Vec::new(),
+            resize: Resize::default(),
         }
     }
 }
@@ -78,14 +89,43 @@ pub struct ModelEvaluation {
     pub file_size: u64,
     /// Its declared interface and parameter count.
     pub signature: ModelSignature,
-    /// The input shape fed per sample (batch axis excluded).
+    /// The input shape fed per sample (batch axis excluded); the first input's.
     pub input_shape: Vec<usize>,
+    /// Every input's shape per sample (batch axis excluded), in input order.
+    pub input_shapes: Vec<Vec<usize>>,
+    /// The batch size the model fixes, if any (it was run at that size).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_batch: Option<usize>,
+    /// Samples whose outputs held NaN or infinity: left out of this model's metrics.
+    pub non_finite: NonFinite,
+    /// Layout, size, resizing, scale and normalisation, for a model fed through a layout
+    /// (`None` for inputs fed by name).
+    pub preprocessing: Option<Preprocessing>,
     /// Classification metrics, for classifiers.
     pub classification: Option<ClassificationMetrics>,
     /// Regression metrics, for regressors.
     pub regression: Option<RegressionMetrics>,
     /// Latency per batch and throughput.
     pub latency: Option<LatencySummary>,
+}
+
+/// Samples whose outputs held NaN or infinity. They are a result, not bad input: metrics are
+/// computed on the other samples, and the binaries fail their gate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct NonFinite {
+    /// How many samples.
+    pub samples: u64,
+    /// The first of them by name (at most [`NON_FINITE_KEPT`]).
+    pub examples: Vec<String>,
+}
+
+impl NonFinite {
+    fn add(&mut self, id: &str) {
+        self.samples += 1;
+        if self.examples.len() < NON_FINITE_KEPT {
+            self.examples.push(id.to_owned());
+        }
+    }
 }
 
 /// The result of an evaluation run.
@@ -106,13 +146,15 @@ pub struct Evaluation {
 /// Per-model state during the loop.
 struct Runner<'m> {
     model: &'m mut Model,
-    layout: InputLayout,
+    feeder: Feeder,
+    /// Samples per run: the model's fixed batch, else the batch size.
+    run_batch: usize,
     form: Option<OutputForm>,
     classification: Option<ClassificationAccumulator>,
     regression: RegressionAccumulator,
     full_batches: Vec<Duration>,
     partial: Option<(usize, Duration)>,
-    input: Vec<f32>,
+    non_finite: NonFinite,
     /// Batch sizes already run once untimed.
     warmed: std::collections::HashSet<usize>,
 }
@@ -123,7 +165,8 @@ struct Runner<'m> {
 ///
 /// # Errors
 /// [`EvalError`] naming the model or dataset file when a model cannot take the samples, the
-/// models disagree on the task or class count, a label does not fit, or an output is not finite.
+/// models disagree on the task or class count, or a label does not fit. Outputs that are not
+/// finite are a result ([`ModelEvaluation::non_finite`]), not an error.
 pub fn evaluate(
     models: &mut [Model],
     dataset: &mut Dataset,
@@ -131,26 +174,39 @@ pub fn evaluate(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Evaluation, EvalError> {
     let batch_size = options.batch_size.max(1);
+    let signatures: Vec<&ModelSignature> = models.iter().map(Model::signature).collect();
+    crate::feed::check_shape_names(&options.input_shapes, &signatures)
+        .map_err(|reason| EvalError::incompatible(dataset.path(), reason))?;
+    let arrays = dataset.arrays();
+    let source = match dataset.kind() {
+        DatasetKind::ImageFolder => Source::Images,
+        _ => Source::Arrays(&arrays),
+    };
     let mut runners = models
         .iter_mut()
         .map(|model| {
-            let layout = InputLayout::derive(&model.signature().inputs[0], options.layout)
-                .and_then(|layout| {
-                    options
-                        .preprocess
-                        .validate(layout.channels)
-                        .map(|()| layout)
-                })
-                .map_err(|reason| EvalError::incompatible(model.path(), reason))?;
+            let feeder = Feeder::new(
+                model.signature(),
+                source,
+                options.layout,
+                &options.input_shapes,
+            )
+            .and_then(|feeder| {
+                let channels = feeder.layout().map_or(1, |l| l.channels);
+                options.preprocess.validate(channels).map(|()| feeder)
+            })
+            .map(|feeder| feeder.with_resize(options.resize))
+            .map_err(|reason| EvalError::incompatible(model.path(), reason))?;
             Ok(Runner {
                 model,
-                layout,
+                run_batch: feeder.fixed_batch().unwrap_or(batch_size),
+                feeder,
                 form: None,
                 classification: None,
                 regression: RegressionAccumulator::default(),
                 full_batches: Vec::new(),
                 partial: None,
-                input: Vec::new(),
+                non_finite: NonFinite::default(),
                 warmed: std::collections::HashSet::new(),
             })
         })
@@ -162,9 +218,9 @@ pub fn evaluate(
     let dataset_classes = dataset.class_names().map(<[String]>::to_vec);
 
     let mut on_batch = |batch: Batch| -> Result<(), EvalError> {
-        let mut predictions: Vec<Vec<Prediction>> = Vec::with_capacity(runners.len());
+        let mut predictions: Vec<Vec<Option<Prediction>>> = Vec::with_capacity(runners.len());
         for runner in &mut runners {
-            predictions.push(runner.predict(&batch, batch_size, options)?);
+            predictions.push(runner.predict(&batch, options)?);
         }
         // Task, class count and label checks, decided on the first batch.
         let first_task = match runners[0].form {
@@ -198,7 +254,11 @@ pub fn evaluate(
                     })?;
                     let mut predicted = Vec::with_capacity(runners.len());
                     for (runner, preds) in runners.iter_mut().zip(&predictions) {
-                        let Prediction::Class { class, scores } = &preds[row] else {
+                        let Some(prediction) = &preds[row] else {
+                            predicted.push(None);
+                            continue;
+                        };
+                        let Prediction::Class { class, scores } = prediction else {
                             return Err(EvalError::incompatible(
                                 runner.model.path(),
                                 "this model predicts values (regression) while the other predicts classes",
@@ -207,15 +267,20 @@ pub fn evaluate(
                         if let Some(acc) = runner.classification.as_mut() {
                             acc.add(truth, *class, scores.as_deref());
                         }
-                        predicted.push(*class);
+                        predicted.push(Some(*class));
                     }
-                    if let [baseline, candidate, ..] = predicted[..] {
+                    // Pair statistics need both predictions; a sample with NaN in either
+                    // model's outputs is counted there instead.
+                    if let [Some(baseline), Some(candidate), ..] = predicted[..] {
                         pair.add(truth, baseline, candidate, || sample.id.clone());
                     }
                 }
                 Task::Regression => {
                     for (runner, preds) in runners.iter_mut().zip(&predictions) {
-                        let Prediction::Value(value) = preds[row] else {
+                        let Some(prediction) = &preds[row] else {
+                            continue;
+                        };
+                        let Prediction::Value(value) = *prediction else {
                             return Err(EvalError::incompatible(
                                 runner.model.path(),
                                 "this model predicts classes while the other predicts values (regression)",
@@ -252,13 +317,22 @@ pub fn evaluate(
             path: runner.model.path().to_owned(),
             file_size: runner.model.file_size(),
             signature: runner.model.signature().clone(),
-            input_shape: runner.layout.sample_shape.clone(),
+            input_shape: runner
+                .feeder
+                .sample_shapes()
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+            input_shapes: runner.feeder.sample_shapes(),
+            fixed_batch: runner.feeder.fixed_batch(),
+            non_finite: runner.non_finite.clone(),
+            preprocessing: runner.feeder.preprocessing(&options.preprocess),
             classification: runner
                 .classification
                 .as_ref()
                 .map(ClassificationAccumulator::finish),
             regression: (task == Task::Regression).then(|| runner.regression.finish()),
-            latency: runner.latency(batch_size),
+            latency: runner.latency(),
         })
         .collect::<Vec<_>>();
     let pair =
@@ -273,76 +347,91 @@ pub fn evaluate(
 }
 
 impl Runner<'_> {
-    /// Fills the model input for `batch`, runs it (timed) and reads the predictions.
+    /// Runs `batch` in runs of the model's batch size (timed) and reads the predictions;
+    /// `None` for a sample whose outputs are not finite.
     fn predict(
         &mut self,
         batch: &Batch,
-        batch_size: usize,
         options: &EvaluationOptions,
-    ) -> Result<Vec<Prediction>, EvalError> {
-        self.input.clear();
-        for sample in batch {
-            self.layout
-                .fill(&sample.data, &options.preprocess, &mut self.input)
-                .map_err(|reason| {
-                    EvalError::incompatible(
-                        self.model.path(),
-                        format!("cannot take sample `{}`: {reason}", sample.id),
-                    )
-                })?;
+    ) -> Result<Vec<Option<Prediction>>, EvalError> {
+        let mut predictions = Vec::with_capacity(batch.len());
+        for chunk in batch.chunks(self.run_batch) {
+            predictions.extend(self.predict_run(chunk, options)?);
         }
-        let shape = self.layout.batch_shape(batch.len());
-        if self.warmed.insert(batch.len()) {
+        Ok(predictions)
+    }
+
+    fn predict_run(
+        &mut self,
+        chunk: &[Sample],
+        options: &EvaluationOptions,
+    ) -> Result<Vec<Option<Prediction>>, EvalError> {
+        let rows = if self.feeder.fixed_batch().is_some() {
+            self.run_batch
+        } else {
+            chunk.len()
+        };
+        let data: Vec<&SampleData> = chunk.iter().map(|s| &s.data).collect();
+        let inputs = self
+            .feeder
+            .build(&data, rows, &options.preprocess)
+            .map_err(|reason| {
+                let first = chunk.first().map_or("", |s| s.id.as_str());
+                EvalError::incompatible(
+                    self.model.path(),
+                    format!("cannot take sample `{first}`: {reason}"),
+                )
+            })?;
+        if self.warmed.insert(rows) {
             // The first run of a plan touches cold caches and allocates; do it untimed so that
             // latency percentiles describe steady-state batches.
-            self.model.prepare(&shape)?;
-            self.model.run(&shape, &self.input)?;
+            let shapes: Vec<Vec<usize>> = inputs.iter().map(|i| i.shape.clone()).collect();
+            self.model.prepare_inputs(&shapes)?;
+            self.model.run_inputs(&inputs)?;
         }
         let started = Instant::now();
-        let outputs = self.model.run(&shape, &self.input)?;
+        let outputs = self.model.run_inputs(&inputs)?;
         let elapsed = started.elapsed();
-        if batch.len() == batch_size {
+        if chunk.len() == self.run_batch {
             self.full_batches.push(elapsed);
         } else {
-            self.partial = Some((batch.len(), elapsed));
+            self.partial = Some((chunk.len(), elapsed));
         }
         let form = match self.form {
             Some(form) => form,
             None => {
-                let form = OutputForm::detect(&outputs, batch.len())
+                let form = OutputForm::detect(&outputs, rows)
                     .map_err(|reason| EvalError::incompatible(self.model.path(), reason))?;
                 self.form = Some(form);
                 form
             }
         };
-        batch
+        chunk
             .iter()
             .enumerate()
-            .map(|(row, sample)| {
-                form.read(&outputs, row).map_err(|what| match what {
-                    "NaN" | "an infinite value" => EvalError::NonFinite {
-                        path: self.model.path().to_owned(),
-                        what,
-                        sample: sample.id.clone(),
-                    },
-                    other => EvalError::incompatible(
-                        self.model.path(),
-                        format!(
-                            "cannot read the prediction for sample `{}`: {other}",
-                            sample.id
-                        ),
+            .map(|(row, sample)| match form.read(&outputs, row) {
+                Ok(prediction) => Ok(Some(prediction)),
+                Err("NaN" | "an infinite value") => {
+                    self.non_finite.add(&sample.id);
+                    Ok(None)
+                }
+                Err(other) => Err(EvalError::incompatible(
+                    self.model.path(),
+                    format!(
+                        "cannot read the prediction for sample `{}`: {other}",
+                        sample.id
                     ),
-                })
+                )),
             })
             .collect()
     }
 
-    fn latency(&self, batch_size: usize) -> Option<LatencySummary> {
+    fn latency(&self) -> Option<LatencySummary> {
         if self.full_batches.is_empty() {
             let (size, duration) = self.partial?;
             return LatencySummary::from_batches(size as u64, &[duration]);
         }
-        LatencySummary::from_batches(batch_size as u64, &self.full_batches)
+        LatencySummary::from_batches(self.run_batch as u64, &self.full_batches)
     }
 }
 

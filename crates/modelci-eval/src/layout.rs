@@ -6,11 +6,23 @@
 //! the model leaves dynamic (`--image-size`). [`InputLayout::fill`] converts one neutral sample
 //! into the model's input values, resizing and converting images as needed.
 
-use image::imageops::FilterType;
+use std::borrow::Cow;
 
-use crate::dataset::SampleData;
+use crate::dataset::{Array, SampleData, Values};
 use crate::preprocess::Preprocess;
-use crate::signature::TensorSpec;
+use crate::resize::Resize;
+use crate::signature::{ElemType, TensorSpec};
+
+/// The values of an array as floats (integers and booleans converted).
+#[allow(clippy::cast_precision_loss)]
+#[must_use]
+pub fn float_values(values: &Values) -> Cow<'_, [f32]> {
+    match values {
+        Values::Float(v) => Cow::Borrowed(v),
+        Values::Int(v) => Cow::Owned(v.iter().map(|&x| x as f32).collect()),
+        Values::Bool(v) => Cow::Owned(v.iter().map(|&b| f32::from(u8::from(b))).collect()),
+    }
+}
 
 /// The memory order of a model input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +62,16 @@ pub struct LayoutOverride {
     pub image_size: Option<(u32, u32)>,
 }
 
+/// `x3x?x?`: the dimensions after the batch, `?` where dynamic, for hints.
+pub(crate) fn shape_hint(rest: &[crate::signature::Dim]) -> String {
+    rest.iter()
+        .map(|d| {
+            d.fixed()
+                .map_or_else(|| "x?".to_owned(), |v| format!("x{v}"))
+        })
+        .collect()
+}
+
 /// The input a model takes for one sample.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputLayout {
@@ -61,6 +83,8 @@ pub struct InputLayout {
     pub channels: usize,
     /// Image size (width, height) when the layout is an image, or fixed by `--image-size`.
     pub image_size: Option<(u32, u32)>,
+    /// How images of another size are brought to `image_size`.
+    pub resize: Resize,
 }
 
 impl InputLayout {
@@ -90,7 +114,9 @@ impl InputLayout {
                     u32::try_from(h).unwrap_or(u32::MAX),
                 )),
                 _ => Err(format!(
-                    "input {input} has a dynamic image size; give it with --image-size WIDTHxHEIGHT"
+                    "input {input} has a dynamic image size; give it with --image-size WIDTHxHEIGHT or --input-shape {}=N{}",
+                    input.name,
+                    shape_hint(rest)
                 )),
             }
         };
@@ -137,6 +163,7 @@ impl InputLayout {
             sample_shape,
             channels,
             image_size,
+            resize: Resize::default(),
         })
     }
 
@@ -167,11 +194,21 @@ impl InputLayout {
     ) -> Result<(), String> {
         match sample {
             SampleData::Image(image) => self.fill_image(image, pre, out),
-            SampleData::Array {
-                values,
-                shape,
-                from_u8,
-            } => self.fill_array(values, shape, *from_u8, pre, out),
+            SampleData::Arrays(arrays) => match arrays.as_slice() {
+                [array] => {
+                    let from_u8 = array.dtype == ElemType::U8;
+                    let values = float_values(&array.values);
+                    self.fill_array(&values, &array.shape, from_u8, pre, out)
+                }
+                many => {
+                    let names: Vec<&str> = many.iter().map(Array::label).collect();
+                    Err(format!(
+                        "the sample holds {} arrays ({}) but the model takes one input",
+                        many.len(),
+                        names.join(", ")
+                    ))
+                }
+            },
         }
     }
 
@@ -204,7 +241,7 @@ impl InputLayout {
         let image = if (image.width(), image.height()) == (width, height) {
             image
         } else {
-            resized = image.resize_exact(width, height, FilterType::Triangle);
+            resized = self.resize.apply(image, width, height);
             &resized
         };
         let scale = pre.scale_for(true);
@@ -302,7 +339,7 @@ impl InputLayout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::signature::{Dim, ElemType};
+    use crate::signature::Dim;
 
     fn spec(dims: &[Dim]) -> TensorSpec {
         TensorSpec {
@@ -369,6 +406,7 @@ mod tests {
             sample_shape: vec![3, 1, 2],
             channels: 3,
             image_size: Some((2, 1)),
+            resize: Resize::default(),
         };
         let mut out = Vec::new();
         nchw.fill(&sample, &pre, &mut out).expect("fits");
@@ -378,6 +416,7 @@ mod tests {
             sample_shape: vec![1, 2, 3],
             channels: 3,
             image_size: Some((2, 1)),
+            resize: Resize::default(),
         };
         out.clear();
         nhwc.fill(&sample, &pre, &mut out).expect("fits");
@@ -386,16 +425,16 @@ mod tests {
 
     #[test]
     fn hwc_array_is_transposed_for_nchw_models() {
-        let sample = SampleData::Array {
-            values: vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
-            shape: vec![1, 2, 3],
-            from_u8: false,
-        };
+        let sample = SampleData::Arrays(vec![Array::floats(
+            vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            vec![1, 2, 3],
+        )]);
         let nchw = InputLayout {
             kind: LayoutKind::Nchw,
             sample_shape: vec![3, 1, 2],
             channels: 3,
             image_size: Some((2, 1)),
+            resize: Resize::default(),
         };
         let mut out = Vec::new();
         nchw.fill(&sample, &Preprocess::default(), &mut out)
@@ -410,12 +449,9 @@ mod tests {
             sample_shape: vec![10],
             channels: 1,
             image_size: None,
+            resize: Resize::default(),
         };
-        let sample = SampleData::Array {
-            values: vec![0.0; 4],
-            shape: vec![4],
-            from_u8: false,
-        };
+        let sample = SampleData::Arrays(vec![Array::floats(vec![0.0; 4], vec![4])]);
         let err = flat
             .fill(&sample, &Preprocess::default(), &mut Vec::new())
             .expect_err("mismatch");

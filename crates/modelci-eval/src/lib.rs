@@ -7,9 +7,13 @@
 //! - [`signature`]: names, element types and shapes of a model's inputs and outputs.
 //! - [`layout`]: how a sample must be shaped for a model (flat features, NCHW or NHWC image),
 //!   derived from the model's input shape and overridable by flags.
-//! - [`preprocess`]: scaling, mean/std normalisation and resizing.
+//! - [`preprocess`]: scaling and mean/std normalisation.
+//! - [`resize`]: bringing images to the model's size (stretch, fit-pad, shorter-side-crop).
 //! - [`dataset`]: image folders, NumPy `.npz`/`.npy` files and CSV files, read in batches so
 //!   memory does not grow with the dataset.
+//! - [`feed`]: which sample data goes to which model input (through a layout, or arrays by
+//!   name), with lossless casts, dynamic dimensions from the data or `--input-shape`, and
+//!   fixed batch sizes.
 //! - [`output`]: turns raw model outputs into predictions (argmax of logits or
 //!   probabilities, the label + probabilities pair of scikit-learn exports, regression values).
 //! - [`evaluate`]: the loop that feeds one or two models and accumulates metrics and timings.
@@ -26,15 +30,19 @@ pub mod dataset;
 pub mod engine;
 pub mod error;
 pub mod evaluate;
+pub mod feed;
 pub mod layout;
 pub mod output;
 pub mod preprocess;
+pub mod resize;
 pub mod signature;
 
 pub use dataset::{Batch, Dataset, DatasetOptions, Label};
-pub use engine::{Model, OutputTensor};
+pub use engine::{InputData, InputTensor, Model, OutputTensor};
 pub use error::EvalError;
-pub use evaluate::{Evaluation, EvaluationOptions, ModelEvaluation, Task};
+pub use evaluate::{Evaluation, EvaluationOptions, ModelEvaluation, NonFinite, Task};
+pub use feed::{Feeder, ShapeOverride};
 pub use layout::{InputLayout, LayoutOverride};
 pub use preprocess::Preprocess;
+pub use resize::Resize;
 pub use signature::{Dim, ElemType, ModelSignature, TensorSpec};

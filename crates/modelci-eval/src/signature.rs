@@ -19,6 +19,8 @@ pub enum ElemType {
     U8,
     /// Signed 8-bit integer.
     I8,
+    /// Signed 16-bit integer.
+    I16,
     /// Signed 32-bit integer.
     I32,
     /// Signed 64-bit integer.
@@ -39,6 +41,7 @@ impl ElemType {
             1 => Self::F32,
             2 => Self::U8,
             3 => Self::I8,
+            5 => Self::I16,
             6 => Self::I32,
             7 => Self::I64,
             8 => Self::String,
@@ -54,6 +57,39 @@ impl ElemType {
     pub fn is_float(self) -> bool {
         matches!(self, Self::F32 | Self::F16 | Self::F64)
     }
+
+    /// Whether the type is an integer type modelci can feed.
+    #[must_use]
+    pub fn is_integer(self) -> bool {
+        matches!(
+            self,
+            Self::U8 | Self::I8 | Self::I16 | Self::I32 | Self::I64
+        )
+    }
+
+    /// The range of an integer type, for lossless-cast checks.
+    #[must_use]
+    pub fn integer_range(self) -> Option<(i64, i64)> {
+        match self {
+            Self::U8 => Some((0, 255)),
+            Self::I8 => Some((-128, 127)),
+            Self::I16 => Some((i64::from(i16::MIN), i64::from(i16::MAX))),
+            Self::I32 => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+            Self::I64 => Some((i64::MIN, i64::MAX)),
+            _ => None,
+        }
+    }
+
+    /// The largest integer magnitude the float type holds exactly (2^11, 2^24, 2^53).
+    #[must_use]
+    pub fn exact_integers(self) -> Option<i64> {
+        match self {
+            Self::F16 => Some(1 << 11),
+            Self::F32 => Some(1 << 24),
+            Self::F64 => Some(1 << 53),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for ElemType {
@@ -64,6 +100,7 @@ impl fmt::Display for ElemType {
             Self::F64 => f.write_str("float64"),
             Self::U8 => f.write_str("uint8"),
             Self::I8 => f.write_str("int8"),
+            Self::I16 => f.write_str("int16"),
             Self::I32 => f.write_str("int32"),
             Self::I64 => f.write_str("int64"),
             Self::Bool => f.write_str("bool"),

@@ -5,7 +5,10 @@
 //! - [`trend`]: over the last N epochs, a loss never rises more than a tolerance above the
 //!   lowest value seen before it in that window;
 //! - [`best_not_first`]: the loss's best epoch is not the first one (training did something);
-//! - [`divergence`]: the loss at the end is at most k times its minimum.
+//! - [`divergence`]: the loss at the end is at most k times its minimum;
+//! - [`above_chance`]: an accuracy-like metric ends clearly above chance (1/classes), and
+//!   [`loss_drop`]: a loss fell meaningfully below its first epoch — together they catch a run
+//!   that did not learn (issue 15).
 //!
 //! Losses are lower-is-better; [`is_loss`] tells which metrics are losses by name.
 
@@ -224,6 +227,127 @@ pub fn divergence(history: &History, key: &str, factor: f64) -> Option<Divergenc
     })
 }
 
+/// Whether `key` names an accuracy-like metric: its last component contains `acc` (accuracy,
+/// `val_acc`, `val.accuracy`), and it is not a top-k accuracy, whose chance level differs.
+#[must_use]
+pub fn is_accuracy(key: &str) -> bool {
+    key.rsplit(['.', '/']).next().is_some_and(|last| {
+        let last = last.to_ascii_lowercase();
+        last.contains("acc") && !last.contains("top") && !last.contains("loss")
+    })
+}
+
+/// The accuracy-like metrics of `history`.
+#[must_use]
+pub fn accuracy_keys(history: &History) -> Vec<String> {
+    history
+        .keys()
+        .into_iter()
+        .filter(|k| is_accuracy(k))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The result of [`above_chance`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AboveChance {
+    /// The metric.
+    pub key: String,
+    /// Its final value.
+    pub last: f64,
+    /// The epoch of the final value, when the log has epochs.
+    pub last_epoch: Option<u64>,
+    /// Chance level (1/classes, in the metric's scale: ×100 for percentages).
+    pub chance: f64,
+    /// How far above chance the final value must be (same scale).
+    pub margin: f64,
+    /// Whether the final value is above `chance + margin`.
+    pub passed: bool,
+}
+
+/// Checks that the final value of the accuracy-like `key` is more than `margin` above chance
+/// (1/`classes`). Values above 1 are read as percentages (chance and margin ×100). `None` when
+/// the history has no final value of `key` or `classes < 2`.
+#[must_use]
+pub fn above_chance(
+    history: &History,
+    key: &str,
+    classes: usize,
+    margin: f64,
+) -> Option<AboveChance> {
+    if classes < 2 {
+        return None;
+    }
+    let last = *history.final_values.get(key)?;
+    let percent = history
+        .points(key)
+        .iter()
+        .map(|p| p.1)
+        .chain(std::iter::once(last))
+        .any(|v| v > 1.0);
+    let scale = if percent { 100.0 } else { 1.0 };
+    #[allow(clippy::cast_precision_loss)]
+    let chance = scale / classes as f64;
+    let margin = margin * scale;
+    Some(AboveChance {
+        key: key.to_owned(),
+        last,
+        last_epoch: history.points(key).last().map(|p| p.0),
+        chance,
+        margin,
+        passed: last.is_finite() && last > chance + margin,
+    })
+}
+
+/// The result of [`loss_drop`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LossDrop {
+    /// The loss.
+    pub key: String,
+    /// Its value in the first epoch that logged it.
+    pub first: f64,
+    /// That epoch.
+    pub first_epoch: u64,
+    /// Its lowest value after that epoch.
+    pub best: f64,
+    /// The epoch of the lowest value.
+    pub best_epoch: u64,
+    /// `(first - best) / first`: how far it fell, relative to the first epoch.
+    pub drop: f64,
+    /// The smallest relative fall that counts as learning.
+    pub min_drop: f64,
+    /// Whether the loss fell at least `min_drop` below its first value.
+    pub passed: bool,
+}
+
+/// Checks that the loss `key` fell at least `min_drop` (relative) below its first epoch's
+/// value at some later epoch. `None` when fewer than two epochs logged `key`, or the first
+/// value is not a positive number (a relative fall means nothing there).
+#[must_use]
+pub fn loss_drop(history: &History, key: &str, min_drop: f64) -> Option<LossDrop> {
+    let points = history.points(key);
+    let (&(first_epoch, first), rest) = points.split_first()?;
+    if !(first.is_finite() && first > 0.0) {
+        return None;
+    }
+    let &(best_epoch, best) = rest
+        .iter()
+        .filter(|p| p.1.is_finite())
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .or_else(|| rest.first())?;
+    let drop = (first - best) / first;
+    Some(LossDrop {
+        key: key.to_owned(),
+        first,
+        first_epoch,
+        best,
+        best_epoch,
+        drop,
+        min_drop,
+        passed: drop.is_finite() && drop >= min_drop,
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -300,5 +424,42 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].epoch, Some(1));
         assert_eq!(found[1].key, "val_loss");
+    }
+
+    #[test]
+    fn accuracy_names() {
+        assert!(is_accuracy("val_accuracy"));
+        assert!(is_accuracy("train.acc"));
+        assert!(!is_accuracy("top5_accuracy"));
+        assert!(!is_accuracy("val_loss"));
+    }
+
+    #[test]
+    fn a_run_at_chance_did_not_learn() {
+        let mut h = history(&[2.302, 2.301, 2.300]);
+        h.final_values.insert("val_accuracy".into(), 0.098);
+        let at_chance = above_chance(&h, "val_accuracy", 10, 0.05).unwrap();
+        assert!(!at_chance.passed);
+        assert!((at_chance.chance - 0.1).abs() < 1e-12);
+        h.final_values.insert("val_accuracy".into(), 0.9);
+        assert!(above_chance(&h, "val_accuracy", 10, 0.05).unwrap().passed);
+        h.final_values.insert("val_accuracy".into(), 12.0);
+        let percent = above_chance(&h, "val_accuracy", 10, 0.05).unwrap();
+        assert!(!percent.passed && (percent.chance - 10.0).abs() < 1e-9);
+        assert!(above_chance(&h, "val_accuracy", 1, 0.05).is_none());
+    }
+
+    #[test]
+    fn a_flat_loss_did_not_drop() {
+        let flat = loss_drop(
+            &history(&[std::f64::consts::LN_10, 2.2990, 2.2950]),
+            "val_loss",
+            0.05,
+        )
+        .unwrap();
+        assert!(!flat.passed && flat.drop < 0.01);
+        let learned = loss_drop(&history(&[2.05, 0.8, 0.12]), "val_loss", 0.05).unwrap();
+        assert!(learned.passed && learned.best_epoch == 2);
+        assert!(loss_drop(&history(&[2.0]), "val_loss", 0.05).is_none());
     }
 }

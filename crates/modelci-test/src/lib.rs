@@ -34,6 +34,8 @@
 //!   GitLab release upcoming with [`FakeServer::set_gitlab_released_at`], read
 //!   back with [`FakeServer::releases`], [`FakeServer::packages`] and
 //!   [`FakeServer::gitlab_releases`].
+//! - [`hints`]: the flags a binary's error messages tell users to give, to check against its
+//!   `--help` (issue 15).
 //! - Deployments (GitHub deployments and statuses, GitLab deployments) and the pull requests of a
 //!   commit: [`FakeServer::seed_commit_pulls`], [`FakeServer::deployments`],
 //!   [`FakeServer::deployment_statuses`].
@@ -44,6 +46,7 @@ mod github_releases;
 mod gitlab;
 mod gitlab_deployments;
 mod gitlab_releases;
+pub mod hints;
 mod openapi;
 mod raw;
 mod server;

@@ -105,6 +105,26 @@ pub struct Args {
     )]
     pub divergence_factor: f64,
 
+    /// A run that did not learn: every accuracy-like metric must end more than this above
+    /// chance (1/classes, the classes read from the model's output width).
+    #[arg(
+        long,
+        value_name = "FRACTION",
+        default_value_t = 0.05,
+        help_heading = "Training-log checks"
+    )]
+    pub chance_margin: f64,
+
+    /// A run that did not learn: every loss must fall at least this much (relative) below its
+    /// first epoch at some later epoch.
+    #[arg(
+        long,
+        value_name = "FRACTION",
+        default_value_t = 0.05,
+        help_heading = "Training-log checks"
+    )]
+    pub min_loss_drop: f64,
+
     /// Expected inputs and outputs of the model (YAML or JSON; see --help for the format).
     #[arg(long, value_name = "FILE", help_heading = "Model checks")]
     pub signature: Option<PathBuf>,

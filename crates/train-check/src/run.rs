@@ -39,7 +39,8 @@ pub struct RunOutcome {
 /// # Errors
 /// A [`Failure`] with exit code 2 for bad input: malformed flags or budgets, unreadable or
 /// malformed logs, a threshold naming an unknown metric, a signature file naming a missing
-/// tensor, a model that does not load or produces NaN, an unwritable output folder.
+/// tensor, a model that does not load, an unwritable output folder. A model that produces
+/// NaN fails a check (exit 1), with the report written.
 pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
     let budgets = budget::budgets(args).map_err(Failure::bad_input)?;
     let log_options = log_options(args).map_err(Failure::bad_input)?;
@@ -81,6 +82,7 @@ pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
         .partition(|c| c.group == crate::checks::Group::Model);
     checks.extend(model_rows);
     checks.extend(log_checks);
+    checks.extend(logs::learning(&histories, facts.classes, &log_options));
     checks.extend(budget_rows);
 
     let charts = report::render_charts(report::build_charts(&histories), &args.output.output_dir)
@@ -151,7 +153,21 @@ fn log_options(args: &Args) -> anyhow::Result<LogOptions> {
             args.divergence_factor
         );
     }
+    if !(args.chance_margin.is_finite() && (0.0..1.0).contains(&args.chance_margin)) {
+        bail!(
+            "--chance-margin {}: give a fraction from 0 to below 1, e.g. 0.05",
+            args.chance_margin
+        );
+    }
+    if !(args.min_loss_drop.is_finite() && (0.0..1.0).contains(&args.min_loss_drop)) {
+        bail!(
+            "--min-loss-drop {}: give a fraction from 0 to below 1, e.g. 0.05 for 5%",
+            args.min_loss_drop
+        );
+    }
     Ok(LogOptions {
+        chance_margin: args.chance_margin,
+        min_loss_drop: args.min_loss_drop,
         thresholds: budget::thresholds(args)?,
         losses: args.loss.clone(),
         trend_epochs: args.trend_epochs as usize,

@@ -74,3 +74,57 @@ pub fn assert_close(what: &str, got: f64, want: f64) {
         "{what}: got {got}, scikit-learn says {want}"
     );
 }
+
+/// One array for [`write_npz`]: its name, NumPy `descr` (e.g. `<i8`), shape and raw
+/// little-endian bytes.
+pub struct NpyArray<'a> {
+    pub name: &'a str,
+    pub descr: &'a str,
+    pub shape: &'a [usize],
+    pub bytes: Vec<u8>,
+}
+
+/// Writes an `.npz` archive the way `np.savez` does (one `.npy` entry per array).
+pub fn write_npz(path: &Path, arrays: &[NpyArray<'_>]) {
+    use std::io::Write as _;
+    let file = std::fs::File::create(path).expect("create npz");
+    let mut zip = zip::ZipWriter::new(file);
+    for a in arrays {
+        let dims: Vec<String> = a.shape.iter().map(ToString::to_string).collect();
+        let shape = if dims.len() == 1 {
+            format!("({},)", dims[0])
+        } else {
+            format!("({})", dims.join(", "))
+        };
+        let mut header = format!(
+            "{{'descr': '{}', 'fortran_order': False, 'shape': {shape}, }}",
+            a.descr
+        );
+        while (10 + header.len() + 1) % 64 != 0 {
+            header.push(' ');
+        }
+        header.push('\n');
+        zip.start_file(
+            format!("{}.npy", a.name),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .expect("entry");
+        zip.write_all(b"\x93NUMPY\x01\x00").expect("magic");
+        let len = u16::try_from(header.len()).expect("short header");
+        zip.write_all(&len.to_le_bytes()).expect("header length");
+        zip.write_all(header.as_bytes()).expect("header");
+        zip.write_all(&a.bytes).expect("data");
+    }
+    zip.finish().expect("finish npz");
+}
+
+/// The little-endian bytes of `i64` values.
+pub fn i64_bytes(values: impl IntoIterator<Item = i64>) -> Vec<u8> {
+    values.into_iter().flat_map(i64::to_le_bytes).collect()
+}
+
+/// The reference numbers of the issue-15 model fixtures.
+pub fn models_reference() -> serde_json::Value {
+    let text = std::fs::read_to_string(fixture("models_reference.json")).expect("reference");
+    serde_json::from_str(&text).expect("reference is JSON")
+}

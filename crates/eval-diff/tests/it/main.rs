@@ -6,6 +6,8 @@ mod baselines;
 mod digits;
 mod harness;
 mod help;
+mod hints;
 mod history;
 mod other_tasks;
 mod posting;
+mod real_models;

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use modelci_eval::layout::LayoutKind;
-use modelci_eval::{DatasetOptions, EvaluationOptions, LayoutOverride, Preprocess};
+use modelci_eval::{
+    DatasetOptions, EvaluationOptions, LayoutOverride, Preprocess, Resize, ShapeOverride,
+};
 
 /// The memory order of the model input, when the guess from its shape is wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -95,6 +97,22 @@ pub struct ModelArgs {
     #[arg(long, value_name = "WxH")]
     pub image_size: Option<ImageSize>,
 
+    /// The shape of a model input, batch first, for dimensions the model leaves dynamic
+    /// (repeatable; e.g. image=1x3x48x192; the batch follows --batch-size unless the model
+    /// fixes it). Dimensions of .npz arrays come from the data.
+    #[arg(long, value_name = "NAME=DIMS")]
+    pub input_shape: Vec<ShapeOverride>,
+
+    /// How images of another size are brought to the model's: scale both sides (stretch), keep
+    /// the aspect ratio and pad (fit-pad), or fill and crop the centre (shorter-side-crop).
+    #[arg(long, value_name = "MODE", default_value = "stretch", value_parser = ["stretch", "fit-pad", "shorter-side-crop"])]
+    pub resize: String,
+
+    /// The padding value of --resize fit-pad: a raw pixel value, 0-255, before --scale
+    /// [default: 0].
+    #[arg(long, value_name = "0-255")]
+    pub pad_value: Option<u8>,
+
     /// Multiply raw values by this first [default: 1/255 for 8-bit images and arrays, else 1].
     #[arg(long, value_name = "FACTOR", value_parser = finite)]
     pub scale: Option<f32>,
@@ -133,6 +151,9 @@ pub enum ModelArgsError {
         /// The file.
         path: PathBuf,
     },
+    /// `--resize` and `--pad-value` do not go together.
+    #[error("{0}")]
+    Resize(String),
 }
 
 /// The model-running flags, checked and in the evaluation core's terms.
@@ -146,6 +167,10 @@ pub struct ModelSettings {
     pub layout: LayoutOverride,
     /// Scaling and normalisation.
     pub preprocess: Preprocess,
+    /// `--input-shape`: shapes of inputs the models leave dynamic.
+    pub input_shapes: Vec<ShapeOverride>,
+    /// `--resize` and `--pad-value`.
+    pub resize: Resize,
 }
 
 impl ModelSettings {
@@ -156,6 +181,8 @@ impl ModelSettings {
             batch_size: self.batch_size,
             layout: self.layout,
             preprocess: self.preprocess.clone(),
+            input_shapes: self.input_shapes.clone(),
+            resize: self.resize,
             ..EvaluationOptions::default()
         }
     }
@@ -186,6 +213,8 @@ impl ModelArgs {
                 mean: self.mean.clone(),
                 std: self.std.clone(),
             },
+            input_shapes: self.input_shape.clone(),
+            resize: Resize::parse(&self.resize, self.pad_value).map_err(ModelArgsError::Resize)?,
         })
     }
 }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Batch, DatasetOptions, Sample, SampleData, flush};
+use super::{Array, ArrayInfo, Batch, DatasetOptions, Sample, SampleData, flush};
 use crate::error::EvalError;
 
 /// The label column used when none is named.
@@ -61,6 +61,15 @@ impl CsvFile {
         self.rows
     }
 
+    /// One unnamed float array of the feature columns per row.
+    pub(super) fn array(&self) -> ArrayInfo {
+        ArrayInfo {
+            name: None,
+            shape: vec![self.columns - 1],
+            dtype: crate::signature::ElemType::F32,
+        }
+    }
+
     pub(super) fn stream(
         &mut self,
         batch_size: usize,
@@ -105,11 +114,7 @@ impl CsvFile {
             batch.push(Sample {
                 id: format!("row {}", index + 1),
                 label,
-                data: SampleData::Array {
-                    values,
-                    shape: vec![features],
-                    from_u8: false,
-                },
+                data: SampleData::Arrays(vec![Array::floats(values, vec![features])]),
             });
             index += 1;
             flush(&mut batch, batch_size, false, consume)?;

@@ -3,8 +3,9 @@
 //! Three formats, chosen from the path:
 //! - a folder of class folders holding images (`test/<label>/<file>.png`, PNG or JPEG), the
 //!   layout of torchvision's `ImageFolder` and Keras' `image_dataset_from_directory`;
-//! - a NumPy `.npz` archive with arrays `x` (samples) and `y` (labels), or an `.npy` file of
-//!   samples with the labels in `y.npy` beside it;
+//! - a NumPy `.npz` archive with arrays `x` (samples) and `y` (labels), or one array per model
+//!   input named as the input (and `y`, optionally `ids`), or an `.npy` file of samples with
+//!   the labels in `y.npy` beside it;
 //! - a CSV file with a header: feature columns and one label column.
 //!
 //! Samples are streamed: [`Dataset::stream`] reads a batch, hands it to the caller and reads the
@@ -18,6 +19,7 @@ mod numpy;
 use std::path::{Path, PathBuf};
 
 use crate::error::EvalError;
+use crate::signature::ElemType;
 
 /// Options that change how a dataset is read.
 #[derive(Debug, Clone, Default)]
@@ -36,15 +38,81 @@ pub type Label = f64;
 pub enum SampleData {
     /// A decoded image.
     Image(image::DynamicImage),
-    /// Numbers with the sample's own shape (without the batch axis).
-    Array {
-        /// The values, row-major.
-        values: Vec<f32>,
-        /// The sample's shape.
-        shape: Vec<usize>,
-        /// Whether the values came from 8-bit integers (so default scaling is 1/255).
-        from_u8: bool,
-    },
+    /// Arrays: one unnamed array for a single-input model (`x` of an `.npz`, a CSV row), or
+    /// one array per model input, named as the input.
+    Arrays(Vec<Array>),
+}
+
+/// The values of one array of one sample, in the element type they were stored in.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Values {
+    /// Floats (float16/32/64 sources, and CSV numbers).
+    Float(Vec<f32>),
+    /// Integers (int8–int64 and uint8 sources).
+    Int(Vec<i64>),
+    /// Booleans.
+    Bool(Vec<bool>),
+}
+
+impl Values {
+    /// Number of values.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Float(v) => v.len(),
+            Self::Int(v) => v.len(),
+            Self::Bool(v) => v.len(),
+        }
+    }
+
+    /// Whether there are no values.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One array of one sample.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Array {
+    /// The model input it is for; `None` for the single input of a model.
+    pub name: Option<String>,
+    /// The sample's shape (without the batch axis).
+    pub shape: Vec<usize>,
+    /// The element type it was stored in.
+    pub dtype: ElemType,
+    /// The values, row-major.
+    pub values: Values,
+}
+
+impl Array {
+    /// An unnamed float array (a CSV row, a test sample).
+    #[must_use]
+    pub fn floats(values: Vec<f32>, shape: Vec<usize>) -> Self {
+        Self {
+            name: None,
+            shape,
+            dtype: ElemType::F32,
+            values: Values::Float(values),
+        }
+    }
+
+    /// The name for messages: the input's, or `x`.
+    #[must_use]
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or("x")
+    }
+}
+
+/// What a dataset's arrays hold per sample, known before any sample is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArrayInfo {
+    /// The model input it is for; `None` for the single input of a model.
+    pub name: Option<String>,
+    /// The per-sample shape.
+    pub shape: Vec<usize>,
+    /// The element type.
+    pub dtype: ElemType,
 }
 
 /// One sample with its label and a name for reports.
@@ -115,10 +183,18 @@ impl Dataset {
                 }
             }
         };
+        Self::finish(path, source, options.class_names.clone())
+    }
+
+    fn finish(
+        path: &Path,
+        source: Source,
+        class_names: Option<Vec<String>>,
+    ) -> Result<Self, EvalError> {
         let (len, class_names) = match &source {
             Source::Images(folder) => (folder.len(), Some(folder.class_names().to_vec())),
-            Source::Npz(npz) => (npz.len(), options.class_names.clone()),
-            Source::Csv(csv) => (csv.len(), options.class_names.clone()),
+            Source::Npz(npz) => (npz.len(), class_names),
+            Source::Csv(csv) => (csv.len(), class_names),
         };
         if len == 0 {
             return Err(EvalError::dataset(path, "the dataset holds no samples"));
@@ -156,6 +232,16 @@ impl Dataset {
             Source::Images(_) => DatasetKind::ImageFolder,
             Source::Npz(_) => DatasetKind::Npz,
             Source::Csv(_) => DatasetKind::Csv,
+        }
+    }
+
+    /// The arrays each sample holds (`.npz` and CSV files); empty for image folders.
+    #[must_use]
+    pub fn arrays(&self) -> Vec<ArrayInfo> {
+        match &self.source {
+            Source::Npz(npz) => npz.arrays().to_vec(),
+            Source::Csv(csv) => vec![csv.array()],
+            Source::Images(_) => Vec::new(),
         }
     }
 

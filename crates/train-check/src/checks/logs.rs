@@ -1,5 +1,8 @@
 //! Training-log checks: no NaN or infinity anywhere, final-value thresholds, the loss trend
-//! over the last epochs, the best epoch not being the first, and no divergence at the end.
+//! over the last epochs, the best epoch not being the first, and no divergence at the end;
+//! and, with no threshold needed, whether the run learned at all ([`learning`]): every
+//! accuracy-like metric must end clearly above chance (1/classes, the classes read from the
+//! model's output width), every loss must fall meaningfully below its first epoch.
 //!
 //! Thresholds name metrics as the logs do (`val_accuracy`, or flattened DVC keys such as
 //! `val.accuracy`); a name no log has is bad input, and the message lists the names there are.
@@ -25,6 +28,10 @@ pub struct LogOptions {
     pub trend_tolerance: f64,
     /// Largest final / minimum ratio.
     pub divergence_factor: f64,
+    /// How far above chance an accuracy-like metric must end (`--chance-margin`).
+    pub chance_margin: f64,
+    /// How far (relative) a loss must fall below its first epoch (`--min-loss-drop`).
+    pub min_loss_drop: f64,
 }
 
 /// Checks `histories`; one row per finding.
@@ -111,6 +118,82 @@ pub fn check(histories: &[History], options: &LogOptions) -> anyhow::Result<Vec<
         }
     }
     Ok(checks)
+}
+
+/// Did the run learn? One row per accuracy-like metric (against chance, 1/`classes`; none
+/// when the model is not a classifier) and one per loss (against its first epoch).
+#[must_use]
+pub fn learning(histories: &[History], classes: Option<usize>, options: &LogOptions) -> Vec<Check> {
+    let several = histories.len() > 1;
+    let mut rows = Vec::new();
+    for h in histories {
+        let suffix = if several {
+            format!(" ({})", file_name(h))
+        } else {
+            String::new()
+        };
+        if let Some(classes) = classes {
+            for key in hc::accuracy_keys(h) {
+                let Some(c) = hc::above_chance(h, &key, classes, options.chance_margin) else {
+                    continue;
+                };
+                let at = c
+                    .last_epoch
+                    .map(|e| format!(" (epoch {e})"))
+                    .unwrap_or_default();
+                rows.push(Check::new(
+                    Group::Logs,
+                    format!("{key} above chance (1/{classes}){suffix}"),
+                    Status::from_bool(c.passed),
+                    if c.passed {
+                        format!("final {}{at}", num(c.last))
+                    } else {
+                        format!(
+                            "final {}{at}: within {} of chance {}; the run did not learn",
+                            num(c.last),
+                            num(c.margin),
+                            num(c.chance)
+                        )
+                    },
+                    format!(
+                        "> {} (chance + {})",
+                        num(c.chance + c.margin),
+                        num(c.margin)
+                    ),
+                ));
+            }
+        }
+        let keys = if options.losses.is_empty() {
+            hc::loss_keys(h)
+        } else {
+            options.losses.clone()
+        };
+        for key in keys {
+            let Some(d) = hc::loss_drop(h, &key, options.min_loss_drop) else {
+                continue;
+            };
+            let measured = format!(
+                "first {} (epoch {}), lowest {} (epoch {}): {}",
+                num(d.first),
+                d.first_epoch,
+                num(d.best),
+                d.best_epoch,
+                signed_pct(-d.drop)
+            );
+            rows.push(Check::new(
+                Group::Logs,
+                format!("{key} fell below its first epoch{suffix}"),
+                Status::from_bool(d.passed),
+                if d.passed {
+                    measured
+                } else {
+                    format!("{measured}; the loss never dropped meaningfully")
+                },
+                format!("≥ {} lower", signed_pct(d.min_drop).trim_start_matches('+')),
+            ));
+        }
+    }
+    rows
 }
 
 fn loss_rows(h: &History, key: &str, options: &LogOptions, suffix: &str) -> Vec<Check> {

@@ -2,8 +2,10 @@
 //!
 //! - the signature against `--signature` ([`super::signature`]);
 //! - smoke inference on a zero input, a random batch and, with `--dataset`, every real sample:
-//!   every float output must be finite (a model that produces NaN is bad input, exit 2, as
-//!   issue 4 asks), and outputs that are probabilities must sum to 1 per row;
+//!   every float output must be finite (NaN or infinity fails the check, exit 1, with the
+//!   report written: issue 15), and outputs that are probabilities must sum to 1 per row. A
+//!   model with several inputs gets synthetic values for each (floats in [0, 1), integers 0
+//!   or 1); a model whose batch axis is fixed runs at that batch size;
 //! - file size, parameter count and latency (p50/p95 at batch 1 and at `--batch-size`), held
 //!   to the budgets.
 //!
@@ -14,11 +16,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context as _, anyhow, bail};
+use anyhow::{Context as _, anyhow};
 use modelci_cli::flags::ModelSettings;
 use modelci_eval::engine::OutputData;
 use modelci_eval::evaluate::evaluate;
-use modelci_eval::{Dataset, EvaluationOptions, InputLayout, Model, ModelEvaluation, OutputTensor};
+use modelci_eval::feed;
+use modelci_eval::{Dataset, EvaluationOptions, InputTensor, Model, ModelEvaluation, OutputTensor};
 use modelci_metrics::LatencySummary;
 use modelci_report::markdown::fmt_bytes;
 use serde::Serialize;
@@ -58,8 +61,16 @@ pub struct ModelFacts {
     pub file_size: u64,
     /// Its declared signature and parameter count.
     pub signature: modelci_eval::ModelSignature,
-    /// The input shape fed per sample (batch axis excluded).
+    /// The input shape fed per sample (batch axis excluded); the first input's.
     pub input_shape: Vec<usize>,
+    /// Every input's shape per sample (batch axis excluded), in input order.
+    pub input_shapes: Vec<Vec<usize>>,
+    /// The batch size the model fixes, if any (smoke runs and latency use it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fixed_batch: Option<usize>,
+    /// The width of the first `[N, classes]` float output on the smoke run (classifiers).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub classes: Option<usize>,
     /// Latency at batch 1 and at the chosen batch size.
     pub latency: Vec<LatencySummary>,
     /// The evaluation on `--dataset`, when given.
@@ -69,51 +80,71 @@ pub struct ModelFacts {
 /// Runs the smoke inference and measurements on `model`, returning one check per finding.
 ///
 /// # Errors
-/// A message naming the model when its input shape cannot be derived, inference fails, an
-/// output is not finite, or the dataset cannot be read or fed to it.
+/// A message naming the model when its input shapes cannot be derived, inference fails, or
+/// the dataset cannot be read or fed to it. Outputs that are not finite are a failed check.
 pub fn check(
     model: &mut Model,
     options: &ModelOptions<'_>,
 ) -> anyhow::Result<(Vec<Check>, ModelFacts)> {
     let path = model.path().to_owned();
     let signature = model.signature().clone();
-    let layout = InputLayout::derive(&signature.inputs[0], options.settings.layout)
+    feed::check_shape_names(&options.settings.input_shapes, &[&signature])
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;
-    let mut checks = Vec::new();
+    let fixed_batch = signature.inputs.iter().find_map(|i| {
+        i.dims
+            .as_ref()
+            .and_then(|d| d.first())
+            .and_then(modelci_eval::Dim::fixed)
+    });
     let mut rng = fastrand::Rng::with_seed(RANDOM_SEED);
-    let batch = options.batch_size.max(1);
+    let inputs = |batch: usize, rng: Option<&mut fastrand::Rng>| {
+        let mut next = rng.map(|r| move || r.f32());
+        feed::synthetic(
+            &signature,
+            options.settings.layout,
+            &options.settings.input_shapes,
+            batch,
+            next.as_mut().map(|f| f as &mut dyn FnMut() -> f32),
+        )
+        .map_err(|e| anyhow!("{}: {e}", path.display()))
+    };
+    let mut checks = Vec::new();
+    let one = fixed_batch.unwrap_or(1);
+    let batch = fixed_batch.unwrap_or(options.batch_size.max(1));
 
     // Smoke inference: zero, random, real.
-    let zero_shape = layout.batch_shape(1);
-    let zero = run(
-        model,
-        &zero_shape,
-        &vec![0.0; layout.sample_len()],
-        "the zero input",
-    )?;
-    let random_shape = layout.batch_shape(batch);
-    let random_input: Vec<f32> = (0..layout.sample_len() * batch)
-        .map(|_| rng.f32())
-        .collect();
-    let random = run(
-        model,
-        &random_shape,
-        &random_input,
-        &format!("a random batch of {batch}"),
-    )?;
+    let zero_input = inputs(one, None)?;
+    let zero = run(model, &zero_input, "the zero input")?;
+    let random_input = inputs(batch, Some(&mut rng))?;
+    let random_what = format!("a random batch of {batch}");
+    let random = run(model, &random_input, &random_what)?;
     let dataset = match options.dataset {
-        Some(data) => Some(run_dataset(model, data, options.settings, options.quiet)?),
+        Some(data) => Some(run_dataset(model, data, batch, options)?),
         None => None,
     };
     let mut fed = vec!["zero input".to_owned(), format!("random batch of {batch}")];
     if let Some(ev) = &dataset {
         fed.push(format!("{} real samples", count_samples(ev)));
     }
+    let bad = non_finite(&zero, "the zero input")
+        .or_else(|| non_finite(&random, &random_what))
+        .or_else(|| {
+            dataset
+                .as_ref()
+                .filter(|ev| ev.non_finite.samples > 0)
+                .map(|ev| {
+                    format!(
+                        "NaN/inf on {} of the real samples (first: {})",
+                        ev.non_finite.samples,
+                        ev.non_finite.examples.join(", ")
+                    )
+                })
+        });
     checks.push(Check::new(
         Group::Model,
         "outputs finite",
-        Status::Pass,
-        format!("all finite on {}", fed.join(", ")),
+        Status::from_bool(bad.is_none()),
+        bad.unwrap_or_else(|| format!("all finite on {}", fed.join(", "))),
         "no NaN or inf",
     ));
     checks.extend(probability_checks(&zero, &random));
@@ -140,23 +171,22 @@ pub fn check(
         options.budgets.max_params.as_ref(),
     ));
 
-    // Latency.
+    // Latency: at batch 1 and the batch size, or only at the batch the model fixes.
     let mut latency = Vec::new();
-    let mut sizes = vec![1];
-    if batch != 1 {
+    let mut sizes = vec![one];
+    if batch != one {
         sizes.push(batch);
     }
     for b in sizes {
-        let shape = layout.batch_shape(b);
-        let input: Vec<f32> = (0..layout.sample_len() * b).map(|_| rng.f32()).collect();
-        let summary = time_runs(model, &shape, &input, options.latency_runs)?;
+        let input = inputs(b, Some(&mut rng))?;
+        let summary = time_runs(model, &input, options.latency_runs)?;
         let measured = format!(
             "p50 {} ms, p95 {} ms",
             num(summary.p50_ms),
             num(summary.p95_ms)
         );
         let name = format!("latency, batch {b}");
-        checks.push(if b == 1 {
+        checks.push(if b == one {
             budget_row(
                 &name,
                 "ms",
@@ -171,56 +201,69 @@ pub fn check(
         latency.push(summary);
     }
 
+    let input_shapes: Vec<Vec<usize>> = zero_input
+        .iter()
+        .map(|i| i.shape.get(1..).unwrap_or_default().to_vec())
+        .collect();
     Ok((
         checks,
         ModelFacts {
             path,
             file_size: size,
             signature,
-            input_shape: layout.sample_shape.clone(),
+            input_shape: input_shapes.first().cloned().unwrap_or_default(),
+            input_shapes,
+            fixed_batch,
+            classes: classes_of(&zero),
             latency,
             dataset,
         },
     ))
 }
 
-fn run(
-    model: &mut Model,
-    shape: &[usize],
-    data: &[f32],
-    what: &str,
-) -> anyhow::Result<Vec<OutputTensor>> {
-    let outputs = model
-        .run(shape, data)
-        .with_context(|| format!("smoke inference on {what}"))?;
-    for output in &outputs {
-        if let OutputData::F32(values) = &output.data
-            && let Some(bad) = values.iter().find(|v| !v.is_finite())
-        {
-            let kind = if bad.is_nan() {
-                "NaN"
-            } else {
-                "an infinite value"
-            };
-            bail!(
-                "{}: the model produced {kind} in output `{}` on {what}; every output must be finite",
-                model.path().display(),
-                output.name
-            );
-        }
-    }
-    Ok(outputs)
+fn run(model: &mut Model, inputs: &[InputTensor], what: &str) -> anyhow::Result<Vec<OutputTensor>> {
+    model
+        .run_inputs(inputs)
+        .with_context(|| format!("smoke inference on {what}"))
+}
+
+/// Where the first NaN or infinity is, if any output holds one.
+fn non_finite(outputs: &[OutputTensor], what: &str) -> Option<String> {
+    outputs.iter().find_map(|output| {
+        let OutputData::F32(values) = &output.data else {
+            return None;
+        };
+        let bad = values.iter().find(|v| !v.is_finite())?;
+        let kind = if bad.is_nan() { "NaN" } else { "inf" };
+        Some(format!("{kind} in output `{}` on {what}", output.name))
+    })
+}
+
+/// The width of the first float output shaped `[N, classes]` with more than one class.
+fn classes_of(outputs: &[OutputTensor]) -> Option<usize> {
+    outputs
+        .iter()
+        .find_map(|o| match (&o.data, o.shape.as_slice()) {
+            (OutputData::F32(_), [_, c]) if *c > 1 => Some(*c),
+            _ => None,
+        })
 }
 
 fn run_dataset(
     model: &mut Model,
     data: &Path,
-    settings: &ModelSettings,
-    quiet: bool,
+    batch: usize,
+    model_options: &ModelOptions<'_>,
 ) -> anyhow::Result<ModelEvaluation> {
+    let settings = model_options.settings;
     let mut dataset = Dataset::open(data, &settings.dataset)?;
-    let mut progress = modelci_cli::Progress::new("train-check", Some(dataset.len() as u64), quiet);
+    let mut progress = modelci_cli::Progress::new(
+        "train-check",
+        Some(dataset.len() as u64),
+        model_options.quiet,
+    );
     let options = EvaluationOptions {
+        batch_size: batch,
         bootstrap: 0,
         ..settings.evaluation_options()
     };
@@ -328,19 +371,20 @@ fn worst_sum_error(values: &[f32], classes: usize) -> f64 {
 
 fn time_runs(
     model: &mut Model,
-    shape: &[usize],
-    input: &[f32],
+    inputs: &[InputTensor],
     runs: usize,
 ) -> anyhow::Result<LatencySummary> {
-    model.prepare(shape)?;
-    model.run(shape, input)?; // warm-up: first-run allocations are not latency
+    let shapes: Vec<Vec<usize>> = inputs.iter().map(|i| i.shape.clone()).collect();
+    model.prepare_inputs(&shapes)?;
+    model.run_inputs(inputs)?; // warm-up: first-run allocations are not latency
     let mut durations: Vec<Duration> = Vec::with_capacity(runs);
     for _ in 0..runs.max(1) {
         let start = Instant::now();
-        model.run(shape, input)?;
+        model.run_inputs(inputs)?;
         durations.push(start.elapsed());
     }
-    LatencySummary::from_batches(shape[0] as u64, &durations).context("no latency measured")
+    let batch = shapes.first().and_then(|s| s.first()).copied().unwrap_or(1);
+    LatencySummary::from_batches(batch as u64, &durations).context("no latency measured")
 }
 
 fn budget_row(

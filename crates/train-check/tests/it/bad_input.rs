@@ -73,17 +73,40 @@ fn yaml_with_non_numeric_leaf_names_key_and_line() {
 }
 
 #[test]
-fn model_producing_nan_is_refused() {
+fn learning_thresholds_out_of_range() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let r = train_check(dir.path(), &[&"--model", &fixture("nan_output.onnx")]);
-    assert_bad_input(
-        &r,
+    let r = train_check(
+        dir.path(),
+        &[&"--model", &candidate(), &"--chance-margin", &"1.5"],
+    );
+    assert_bad_input(&r, &["--chance-margin 1.5"]);
+    let r = train_check(
+        dir.path(),
+        &[&"--model", &candidate(), &"--min-loss-drop", &"1"],
+    );
+    assert_bad_input(&r, &["--min-loss-drop 1"]);
+}
+
+#[test]
+fn input_shape_naming_no_input() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = train_check(
+        dir.path(),
         &[
-            "nan_output.onnx",
-            "produced NaN",
-            "every output must be finite",
+            &"--model",
+            &fixture("dynamic_hw.onnx"),
+            &"--input-shape",
+            &"pixels=1x1x8x8",
         ],
     );
+    assert_bad_input(&r, &["dynamic_hw.onnx", "no input `pixels`"]);
+}
+
+#[test]
+fn dynamic_image_size_without_a_flag_names_the_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let r = train_check(dir.path(), &[&"--model", &fixture("dynamic_hw.onnx")]);
+    assert_bad_input(&r, &["dynamic_hw.onnx", "--image-size", "--input-shape"]);
 }
 
 #[test]

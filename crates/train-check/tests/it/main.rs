@@ -4,5 +4,7 @@
 mod bad_input;
 mod digits;
 mod harness;
+mod hints;
 mod logs;
 mod posting;
+mod real_models;
