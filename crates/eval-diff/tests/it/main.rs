@@ -9,3 +9,4 @@ mod help;
 mod history;
 mod other_tasks;
 mod posting;
+mod schema;

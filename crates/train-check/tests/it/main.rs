@@ -6,3 +6,4 @@ mod digits;
 mod harness;
 mod logs;
 mod posting;
+mod schema;
