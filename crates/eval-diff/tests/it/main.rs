@@ -8,3 +8,4 @@ mod harness;
 mod history;
 mod other_tasks;
 mod posting;
+mod tokens;

@@ -1,9 +1,10 @@
 //! In a GitHub pull request run, the report becomes one sticky comment, the job summary and a
-//! JUnit file, like eval-diff's (the fake code host validates every request).
+//! JUnit file, like eval-diff's (the fake code host validates every request). The token is
+//! Actions' `GITHUB_TOKEN`, an installation token, as the README's workflow gives it (issue 12).
 
 use std::process::Command;
 
-use modelci_test::{BOT_LOGIN, BOT_TOKEN, FakeServer};
+use modelci_test::{ACTIONS_LOGIN, ACTIONS_TOKEN, FakeServer};
 
 use crate::harness::{digits, repo};
 
@@ -23,7 +24,7 @@ fn pull_request_run_posts_one_comment_and_a_failed_check_annotation() {
             .env("GITHUB_API_URL", server.github_url())
             .env("GITHUB_SERVER_URL", "https://github.com")
             .env("GITHUB_RUN_ID", "7")
-            .env("GITHUB_TOKEN", BOT_TOKEN)
+            .env("GITHUB_TOKEN", ACTIONS_TOKEN)
             .env("GITHUB_STEP_SUMMARY", work.path().join("summary.md"))
             .args(["--quiet", "--output-dir"])
             .arg(work.path().join("report"))
@@ -47,7 +48,7 @@ fn pull_request_run_posts_one_comment_and_a_failed_check_annotation() {
         stdout.contains("::error title=Gate failed%3A final val_accuracy"),
         "{stdout}"
     );
-    let ours = server.comments_by("Codertocat/Hello-World", 2, BOT_LOGIN);
+    let ours = server.comments_by("Codertocat/Hello-World", 2, ACTIONS_LOGIN);
     assert_eq!(ours.len(), 1, "one sticky comment, updated");
     assert!(
         ours[0]
