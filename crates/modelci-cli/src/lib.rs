@@ -5,6 +5,8 @@
 
 pub mod exit;
 pub mod progress;
+pub mod sanitize;
 
 pub use exit::{ExitStatus, Failure, finish};
 pub use progress::Progress;
+pub use sanitize::sanitize;

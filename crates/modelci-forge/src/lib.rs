@@ -16,6 +16,7 @@
 //!   tokens) is distinct so callers can warn and exit 0. Tokens ([`Token`]) print as `***`.
 
 pub mod body;
+mod bounded;
 pub mod deployments;
 mod error;
 mod forge;
