@@ -6,5 +6,6 @@ mod baselines;
 mod digits;
 mod harness;
 mod history;
+mod hostile;
 mod other_tasks;
 mod posting;
