@@ -24,7 +24,12 @@
 #   MODELCI_VERSION, INPUT_VERSION   a release tag (v0.1.0), "latest", or empty: in the action,
 #                                    the action's own version, else "latest"
 #   MODELCI_ACTION_REF               the ref the action was used at (v1, v0.1.0, main, a SHA);
-#                                    a version tag selects a release, anything else a source build
+#                                    a version tag selects a release, a branch or SHA a source
+#                                    build; empty (GitHub does not promise it in composite
+#                                    actions): the release of MODELCI_SOURCE_DIR's version if it
+#                                    exists (with a notice), else a source build; a source build
+#                                    too for a local action (MODELCI_SOURCE_DIR inside
+#                                    GITHUB_WORKSPACE, `uses: ./`)
 #   MODELCI_SOURCE_DIR               a modelci checkout to build from when there is no release
 #   MODELCI_BUILD                    auto (default: build from MODELCI_SOURCE_DIR when there is no
 #                                    release), never, or always
@@ -65,6 +70,13 @@ DEFAULT_REPOSITORY=modelci/modelci
 in_github_actions() { [[ "${GITHUB_ACTIONS:-}" == "true" ]]; }
 
 info() { printf 'modelci-install: %s\n' "$*" >&2; }
+notice() {
+    if in_github_actions; then
+        printf '::notice::modelci-install: %s\n' "$*" >&2
+    else
+        printf 'modelci-install: %s\n' "$*" >&2
+    fi
+}
 warn() {
     if in_github_actions; then
         printf '::warning::modelci-install: %s\n' "$*" >&2
@@ -159,6 +171,16 @@ checkout_version() {
     sed -n '/^\[workspace\.package\]/,/^\[/s/^version *= *"\([^"]*\)".*/\1/p' "${toml}" | head -n 1
 }
 
+# Whether the action is the workflow's own checkout (`uses: ./`): MODELCI_SOURCE_DIR inside
+# GITHUB_WORKSPACE. Its code may differ from every release, so it is built, never downloaded.
+is_local_action() {
+    [[ -n "${GITHUB_WORKSPACE:-}" ]] || return 1
+    local src workspace
+    src="$(cd "${MODELCI_SOURCE_DIR}" 2>/dev/null && pwd -P)" || return 1
+    workspace="$(cd "${GITHUB_WORKSPACE}" 2>/dev/null && pwd -P)" || return 1
+    [[ "${src}" == "${workspace}" || "${src}" == "${workspace}/"* ]]
+}
+
 # Sets VERSION (a tag such as v0.1.0, "latest", or empty) and MODE (release or source).
 resolve() {
     local requested="${OPT_VERSION:-${MODELCI_VERSION:-${INPUT_VERSION:-}}}"
@@ -169,6 +191,7 @@ resolve() {
     esac
     MODE=release
     VERSION=""
+    REF_MISSING=0
     if [[ -n "${requested}" ]]; then
         case "${requested}" in
             latest) VERSION=latest ;;
@@ -178,7 +201,9 @@ resolve() {
         esac
     elif [[ -n "${MODELCI_SOURCE_DIR:-}" ]]; then
         # The action: its own version. A version tag (v1, v1.2, v1.2.3) means the release of
-        # the checkout's Cargo.toml version; a branch, a SHA or a local `uses: ./` has none.
+        # the checkout's Cargo.toml version; a branch or a SHA has none. GitHub does not promise
+        # `github.action_ref` inside composite actions: without a ref, the release of the
+        # checkout's version is tried first (do_install builds from source when it is missing).
         local ref="${MODELCI_ACTION_REF:-}" cargo_version
         cargo_version="$(checkout_version "${MODELCI_SOURCE_DIR}")"
         case "${ref}" in
@@ -189,6 +214,14 @@ resolve() {
                     MODE=source
                 fi
                 ;;
+            "")
+                if is_local_action || [[ -z "${cargo_version}" ]]; then
+                    MODE=source
+                else
+                    VERSION="v${cargo_version}"
+                    REF_MISSING=1
+                fi
+                ;;
             *) MODE=source ;;
         esac
     else
@@ -196,6 +229,10 @@ resolve() {
     fi
     if [[ "${build}" == always ]]; then
         MODE=source
+        if [[ "${REF_MISSING}" -eq 1 ]]; then
+            VERSION=""
+            REF_MISSING=0
+        fi
     fi
     if [[ "${MODE}" == source && "${build}" == never ]]; then
         bail "no release for the action's ref \`${MODELCI_ACTION_REF:-}\` and MODELCI_BUILD=never; use a release tag such as @v1 or set the \`version\` input"
@@ -375,9 +412,16 @@ do_install() {
     resolve
     if [[ "${MODE}" == release ]]; then
         install_release
+        if [[ "${NO_RELEASE}" -eq 0 && "${REF_MISSING}" -eq 1 ]]; then
+            notice "the action's ref is unknown (github.action_ref is empty); installed the release ${VERSION} that matches its checkout's version. Set the \`version\` input to choose another"
+        fi
         if [[ "${NO_RELEASE}" -eq 1 ]]; then
             if [[ -n "${MODELCI_SOURCE_DIR:-}" && "${MODELCI_BUILD:-auto}" == auto ]]; then
-                warn "no release ${VERSION} for this action; building from the action's checkout instead"
+                if [[ "${REF_MISSING}" -eq 1 ]]; then
+                    warn "the action's ref is unknown (github.action_ref is empty) and there is no release ${VERSION} of its checkout's version; building from the action's checkout instead"
+                else
+                    warn "no release ${VERSION} for this action; building from the action's checkout instead"
+                fi
                 MODE=source
                 # Not under the release's folder, which the action caches by release.
                 if [[ -n "${TOOL_ROOT}" ]]; then

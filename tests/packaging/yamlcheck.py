@@ -6,9 +6,10 @@
       keywords in the body), expands `$[[ inputs.* ]]` with the defaults the way GitLab does (a
       value that is exactly one placeholder takes the input's type; otherwise text), follows
       `include: local` into the other templates with the inputs passed on (checking that each
-      passed input exists there), and writes OUTDIR/<name>.yml (the expanded pipeline, to
-      validate against the GitLab CI schema), OUTDIR/<name>.spec.yml (the header alone) and
-      OUTDIR/<name>.<job>.sh (each job's script, for shellcheck).
+      passed input exists there), flattens nested rules lists as GitLab does, and writes
+      OUTDIR/<name>.yml (the expanded pipeline, to validate against the GitLab CI schema),
+      OUTDIR/<name>.spec.yml (the header alone) and OUTDIR/<name>.<job>.sh (each job's script,
+      for shellcheck).
   yamlcheck.py action-scripts OUTDIR
       Writes the `run:` text of every step of action.yml and */action.yml to OUTDIR/*.sh and
       checks that no `run:` text contains `${{` (inputs reach scripts only through env).
@@ -118,8 +119,19 @@ def expand(path, given, seen=()):
                         error(f"{name}: job {job} defined twice")
                     jobs[job] = spec
         else:
+            if isinstance(value, dict) and isinstance(value.get("rules"), list):
+                value = {**value, "rules": flatten(value["rules"])}
             jobs[key] = value
     return jobs
+
+
+def flatten(items):
+    """A job's rules as GitLab reads them: nested lists (from `!reference` or from an array input
+    inside a rules list) are flattened (`Gitlab::Ci::Config::Entry::Rules#value`)."""
+    out = []
+    for item in items:
+        out.extend(flatten(item) if isinstance(item, list) else [item])
+    return out
 
 
 def gitlab_expand(out):

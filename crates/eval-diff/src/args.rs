@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use modelci_cli::flags::ModelArgs;
+use modelci_cli::{OutputArgs, PostArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -70,9 +72,9 @@ pub struct Args {
     #[arg(long, value_name = "PATH", required_unless_present = "post_from")]
     pub dataset: Option<PathBuf>,
 
-    /// Where report.md, report.json and the charts are written.
-    #[arg(long, value_name = "DIR", default_value = "modelci-report")]
-    pub output_dir: PathBuf,
+    /// Where the report goes, and progress output.
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Gate: the candidate may be worse than the baseline by at most AMOUNT (e.g. accuracy=0.5pt).
     #[arg(long, value_name = "METRIC=AMOUNT", help_heading = "Gates")]
@@ -90,53 +92,9 @@ pub struct Args {
     #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gates")]
     pub max: Vec<String>,
 
-    /// Samples per batch.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Data")]
-    pub batch_size: u32,
-
-    /// Name of the label column of a CSV dataset.
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "label",
-        help_heading = "Data"
-    )]
-    pub label_column: String,
-
-    /// A text file with one class name per line, in the order of the model's outputs.
-    #[arg(long, value_name = "FILE", help_heading = "Data")]
-    pub class_names: Option<PathBuf>,
-
-    /// Memory order of the model input, when the guess from its shape is wrong.
-    #[arg(long, value_name = "LAYOUT", value_parser = ["flat", "nchw", "nhwc", "hw"], help_heading = "Data")]
-    pub layout: Option<String>,
-
-    /// Resize images to WIDTHxHEIGHT (needed when the model's image size is dynamic).
-    #[arg(long, value_name = "WxH", help_heading = "Data")]
-    pub image_size: Option<String>,
-
-    /// Multiply raw values by this first [default: 1/255 for 8-bit images and arrays, else 1].
-    #[arg(long, value_name = "FACTOR", help_heading = "Data")]
-    pub scale: Option<f32>,
-
-    /// Subtract per channel after scaling (one value or one per channel, comma-separated).
-    #[arg(
-        long,
-        value_name = "M[,M,M]",
-        value_delimiter = ',',
-        allow_hyphen_values = true,
-        help_heading = "Data"
-    )]
-    pub mean: Vec<f32>,
-
-    /// Divide per channel after subtracting the mean (one value or one per channel).
-    #[arg(
-        long,
-        value_name = "S[,S,S]",
-        value_delimiter = ',',
-        help_heading = "Data"
-    )]
-    pub std: Vec<f32>,
+    /// How the models run on the data.
+    #[command(flatten)]
+    pub running: ModelArgs,
 
     /// k of the top-k accuracy.
     #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Statistics")]
@@ -153,40 +111,9 @@ pub struct Args {
     )]
     pub bootstrap: u32,
 
-    /// Post the report as a pull/merge request comment (default: when the run is for a PR/MR
-    /// and a token is set; with --post a missing PR or token is an error).
-    #[arg(long, overrides_with = "no_post", help_heading = "Posting")]
-    pub post: bool,
-
-    /// Never post a comment (the job summary and CI report files are still written).
-    #[arg(long, help_heading = "Posting")]
-    pub no_post: bool,
-
-    /// What to do with the previous comment: update it, recreate it at the bottom, append a new
-    /// one, or post nothing.
-    #[arg(long, value_name = "MODE", default_value = "update", value_parser = ["update", "recreate", "append", "off"], help_heading = "Posting")]
-    pub comment_mode: String,
-
-    /// Distinguishes this job's comment from other eval-diff comments on the same PR (matrix
-    /// jobs: use the matrix value).
-    #[arg(
-        long,
-        value_name = "KEY",
-        default_value = "default",
-        help_heading = "Posting"
-    )]
-    pub comment_key: String,
-
-    /// Fail (exit 3) when the code host refuses the comment (e.g. fork pull requests) or the
-    /// releases for --history cannot be read, instead of warning.
-    #[arg(long, help_heading = "Posting")]
-    pub strict: bool,
-
-    /// GitHub, for public repositories: commit the chart PNGs to BRANCH (which must exist; an
-    /// orphan branch is best) via the contents API so the comment can show them, instead of
-    /// linking the run's artifacts. The token needs `contents: write`.
-    #[arg(long, value_name = "BRANCH", help_heading = "Posting")]
-    pub image_branch: Option<String>,
+    /// Whether and how the report is posted.
+    #[command(flatten)]
+    pub posting: PostArgs,
 
     /// Do not evaluate: post the report already in DIR (the second half of the two-workflow
     /// pattern, in a `workflow_run` job that downloaded the first job's artifact).
@@ -199,8 +126,4 @@ pub struct Args {
     /// else 0 (off).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), conflicts_with = "post_from", help_heading = "Report")]
     pub history: Option<u32>,
-
-    /// No progress output.
-    #[arg(long, short)]
-    pub quiet: bool,
 }

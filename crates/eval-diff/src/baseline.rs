@@ -3,15 +3,18 @@
 
 use anyhow::anyhow;
 use modelci_baseline::{Baseline, Context, Source};
-use modelci_ci::{CiContext, Env};
-use modelci_cli::Failure;
+use modelci_cli::{Failure, Session};
 
 use crate::args::Args;
 
 /// The baseline to evaluate, verified; `None` when `auto` found no baseline yet; a [`Failure`]
 /// (exit 2, or 3 when the host failed) when the source is wrong or its model is refused.
-pub(crate) fn find(args: &Args, candidate: &std::path::Path) -> Result<Option<Baseline>, Failure> {
-    let mut ctx = context();
+pub(crate) fn find(
+    args: &Args,
+    candidate: &std::path::Path,
+    session: &Session,
+) -> Result<Option<Baseline>, Failure> {
+    let mut ctx = context(session);
     let source = match &args.baseline {
         Some(text) => text.parse::<Source>().map_err(Failure::bad_input)?,
         None if ctx.ci.change.is_some() => Source::Auto,
@@ -30,9 +33,8 @@ pub(crate) fn find(args: &Args, candidate: &std::path::Path) -> Result<Option<Ba
     }
 }
 
-/// The context of this run (CI, environment, cache) for baselines and for `--history`.
-pub(crate) fn context() -> Context {
-    let env = Env::from_process();
-    let ci = modelci_ci::detect_from_process().unwrap_or_else(|_| CiContext::local());
-    Context::new(ci, env)
+/// The context of this run (CI, environment, cache) for baselines and for `--history`, from
+/// the session's one detection.
+pub(crate) fn context(session: &Session) -> Context {
+    Context::new(session.ci().clone(), session.env().clone())
 }

@@ -1,78 +1,16 @@
-//! Handing the finished report to [`modelci_post`], and posting an existing report folder
+//! The report in the terms [`modelci_post`] delivers it in, and posting an existing report folder
 //! (`--post-from`, the second half of the two-workflow pattern).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
-use modelci_cli::{ExitStatus, Failure};
+use modelci_cli::{ExitStatus, Failure, Session};
 use modelci_gate::GateResult;
-use modelci_post::{Env, GateOutcome, Metric, Mode, Options, PostSwitch, Report};
+use modelci_post::{GateOutcome, Metric, Report};
 
 use crate::args::Args;
 use crate::comparison::MetricRow;
 use crate::markdown;
-
-/// What the run produced, ready to deliver.
-pub(crate) struct Delivery {
-    pub dir: PathBuf,
-    pub markdown: String,
-    pub passed: bool,
-    pub verdict: String,
-    pub gates: Vec<GateOutcome>,
-    pub metrics: Vec<Metric>,
-}
-
-/// Delivers the report; the gates' status stays the exit status unless delivery fails.
-pub(crate) fn deliver(
-    delivery: Delivery,
-    args: &Args,
-    status: ExitStatus,
-) -> Result<ExitStatus, Failure> {
-    let report = Report {
-        tool: "eval-diff",
-        dir: delivery.dir,
-        markdown: delivery.markdown,
-        passed: delivery.passed,
-        verdict: delivery.verdict,
-        gates: delivery.gates,
-        metrics: delivery.metrics,
-    };
-    let options = Options {
-        post: if args.no_post {
-            PostSwitch::Never
-        } else if args.post {
-            PostSwitch::Always
-        } else {
-            PostSwitch::Auto
-        },
-        mode: match args.comment_mode.as_str() {
-            "recreate" => Mode::Recreate,
-            "append" => Mode::Append,
-            "off" => Mode::Off,
-            _ => Mode::Update,
-        },
-        key: args.comment_key.clone(),
-        strict: args.strict,
-        image_branch: args.image_branch.clone(),
-    };
-    match modelci_post::deliver(&report, &options, &Env::from_process()) {
-        Ok(done) => {
-            if let Some(url) = done.comment_url {
-                use std::io::Write as _;
-                let _ = writeln!(std::io::stdout().lock(), "comment: {url}");
-            }
-            Ok(status)
-        }
-        // A failed gate is the more important news; the delivery problem is still printed.
-        Err(error) if status == ExitStatus::GateFailed => {
-            use std::io::Write as _;
-            let _ = writeln!(std::io::stderr().lock(), "eval-diff: error: {error}");
-            Ok(status)
-        }
-        Err(error) if error.is_forge() => Err(Failure::forge(error)),
-        Err(error) => Err(Failure::bad_input(error)),
-    }
-}
 
 /// Gate results in the form CI reports take.
 pub(crate) fn gate_outcomes(gates: &[GateResult]) -> Vec<GateOutcome> {
@@ -129,7 +67,11 @@ pub(crate) fn metrics(rows: &[MetricRow]) -> Vec<Metric> {
 }
 
 /// `--post-from DIR`: posts the report an earlier eval-diff run wrote to DIR.
-pub(crate) fn post_existing(dir: &Path, args: &Args) -> Result<ExitStatus, Failure> {
+pub(crate) fn post_existing(
+    dir: &Path,
+    args: &Args,
+    session: &mut Session,
+) -> Result<ExitStatus, Failure> {
     let read = |name: &str| {
         let path = dir.join(name);
         std::fs::read_to_string(&path)
@@ -199,7 +141,8 @@ pub(crate) fn post_existing(dir: &Path, args: &Args) -> Result<ExitStatus, Failu
                 .collect()
         })
         .unwrap_or_default();
-    let delivery = Delivery {
+    let delivery = Report {
+        tool: "eval-diff",
         dir: dir.to_owned(),
         markdown: markdown_text,
         passed,
@@ -208,5 +151,5 @@ pub(crate) fn post_existing(dir: &Path, args: &Args) -> Result<ExitStatus, Failu
         metrics,
     };
     // The evaluating job already failed on its gates; this job only reports.
-    deliver(delivery, args, ExitStatus::Success)
+    session.finish(&delivery, &args.posting, ExitStatus::Success)
 }

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use anyhow::Context as _;
-use modelci_cli::{ExitStatus, Failure, Progress};
+use modelci_cli::{ExitStatus, Failure, Progress, Session};
 use modelci_eval::dataset::DatasetOptions;
 use modelci_eval::evaluate::evaluate;
 use modelci_eval::{Dataset, EvaluationOptions, Model};
@@ -53,14 +53,18 @@ pub(crate) struct Inputs<'a> {
 }
 
 /// Evaluates the candidate alone, writes the report, delivers it.
-pub(crate) fn run(args: &Args, inputs: &Inputs<'_>) -> Result<ExitStatus, Failure> {
+pub(crate) fn run(
+    args: &Args,
+    session: &mut Session,
+    inputs: &Inputs<'_>,
+) -> Result<ExitStatus, Failure> {
     let mut models = vec![Model::load(inputs.candidate).map_err(Failure::bad_input)?];
     let mut dataset =
         Dataset::open(inputs.dataset, inputs.dataset_options).map_err(Failure::bad_input)?;
     let digest = modelci_baseline::digest::dataset_digest(inputs.dataset)
         .with_context(|| format!("{}: cannot read the dataset", inputs.dataset.display()))
         .map_err(Failure::bad_input)?;
-    let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.quiet);
+    let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.output.quiet);
     let evaluation = evaluate(&mut models, &mut dataset, inputs.options, &mut |n| {
         progress.advance(n as u64)
     })
@@ -156,9 +160,12 @@ pub(crate) fn run(args: &Args, inputs: &Inputs<'_>) -> Result<ExitStatus, Failur
     let json_text = serde_json::to_string_pretty(&report)
         .context("encoding report.json")
         .map_err(Failure::bad_input)?;
-    let md_path = args.output_dir.join("report.md");
-    modelci_report::write_atomic(&args.output_dir.join("report.json"), json_text.as_bytes())
-        .map_err(Failure::bad_input)?;
+    let md_path = args.output.output_dir.join("report.md");
+    modelci_report::write_atomic(
+        &args.output.output_dir.join("report.json"),
+        json_text.as_bytes(),
+    )
+    .map_err(Failure::bad_input)?;
     modelci_report::write_atomic(&md_path, md.as_bytes()).map_err(Failure::bad_input)?;
     {
         use std::io::Write as _;
@@ -171,8 +178,9 @@ pub(crate) fn run(args: &Args, inputs: &Inputs<'_>) -> Result<ExitStatus, Failur
     } else {
         ExitStatus::GateFailed
     };
-    let delivery = crate::deliver::Delivery {
-        dir: args.output_dir.clone(),
+    let delivery = modelci_post::Report {
+        tool: "eval-diff",
+        dir: args.output.output_dir.clone(),
         markdown: md,
         passed: failed == 0,
         verdict,
@@ -185,5 +193,5 @@ pub(crate) fn run(args: &Args, inputs: &Inputs<'_>) -> Result<ExitStatus, Failur
             })
             .collect(),
     };
-    crate::deliver::deliver(delivery, args, status)
+    session.finish(&delivery, &args.posting, status)
 }

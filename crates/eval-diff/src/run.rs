@@ -1,14 +1,12 @@
 //! One eval-diff run, from arguments to exit status.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
-use modelci_cli::{ExitStatus, Failure, Progress};
-use modelci_eval::dataset::DatasetOptions;
+use modelci_cli::{ExitStatus, Failure, Progress, Session};
 use modelci_eval::evaluate::evaluate;
-use modelci_eval::layout::LayoutKind;
-use modelci_eval::{Dataset, EvaluationOptions, LayoutOverride, Model, Preprocess};
+use modelci_eval::{Dataset, EvaluationOptions, Model};
 use modelci_gate::{Gate, GateKind, evaluate_gates};
 
 use crate::args::Args;
@@ -26,7 +24,8 @@ use crate::trend;
 /// malformed flags, an unwritable output folder).
 pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     if let Some(dir) = &args.post_from {
-        return crate::deliver::post_existing(dir, args);
+        let mut session = Session::detect("eval-diff", modelci_ci::Env::from_process())?;
+        return crate::deliver::post_existing(dir, args, &mut session);
     }
     let (Some(candidate), Some(dataset_path)) = (&args.candidate, &args.dataset) else {
         return Err(Failure::bad_input(anyhow!(
@@ -34,20 +33,18 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         )));
     };
     let gates = parse_gates(args).map_err(Failure::bad_input)?;
-    let options = evaluation_options(args).map_err(Failure::bad_input)?;
-    let dataset_options = DatasetOptions {
-        label_column: Some(args.label_column.clone()),
-        class_names: args
-            .class_names
-            .as_deref()
-            .map(read_class_names)
-            .transpose()
-            .map_err(Failure::bad_input)?,
+    let settings = args.running.settings().map_err(Failure::bad_input)?;
+    let options = EvaluationOptions {
+        top_k: args.top_k as usize,
+        bootstrap: args.bootstrap as usize,
+        ..settings.evaluation_options()
     };
-    prepare_output_dir(&args.output_dir).map_err(Failure::bad_input)?;
-    let Some(found) = crate::baseline::find(args, candidate)? else {
+    let dataset_options = settings.dataset;
+    let mut session = Session::start("eval-diff", &args.output)?;
+    let Some(found) = crate::baseline::find(args, candidate, &session)? else {
         return crate::first::run(
             args,
+            &mut session,
             &crate::first::Inputs {
                 candidate,
                 dataset: dataset_path,
@@ -67,7 +64,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let dataset_digest = modelci_baseline::digest::dataset_digest(dataset_path)
         .with_context(|| format!("{}: cannot read the dataset", dataset_path.display()))
         .map_err(Failure::bad_input)?;
-    let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.quiet);
+    let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.output.quiet);
     let evaluation = evaluate(&mut models, &mut dataset, &options, &mut |n| {
         progress.advance(n as u64)
     })
@@ -77,15 +74,14 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let rows = comparison::rows(&evaluation);
     let gate_results = evaluate_gates(&gates, &comparison::gate_values(&evaluation))
         .map_err(Failure::bad_input)?;
-    let ctx = crate::baseline::context();
-    let github = ctx.ci.provider == modelci_ci::Provider::GitHubActions;
-    let trend = history::fetch(args.history, &ctx, &mut |m| warn(github, m));
+    let ctx = crate::baseline::context(&session);
+    let trend = history::fetch(args.history, &ctx, &mut |m| session.warn(m));
     let key_metrics = trend::key_metrics(evaluation.task, &gate_results);
     let mut chart_list = charts::build(&evaluation);
     if let (Trend::Releases(releases), Some(candidate)) = (&trend, evaluation.models.get(1)) {
         chart_list.extend(trend::charts(releases, candidate, &key_metrics));
     }
-    let charts = charts::render_all(chart_list, &args.output_dir)
+    let charts = charts::render_all(chart_list, &args.output.output_dir)
         .context("rendering the charts")
         .map_err(Failure::bad_input)?;
     let trend_md = evaluation
@@ -156,8 +152,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let json_text = serde_json::to_string_pretty(&report)
         .context("encoding report.json")
         .map_err(Failure::bad_input)?;
-    let md_path = args.output_dir.join("report.md");
-    let json_path = args.output_dir.join("report.json");
+    let md_path = args.output.output_dir.join("report.md");
+    let json_path = args.output.output_dir.join("report.json");
     modelci_report::write_atomic(&json_path, json_text.as_bytes()).map_err(Failure::bad_input)?;
     let markdown_text = markdown::render(&input);
     modelci_report::write_atomic(&md_path, markdown_text.as_bytes()).map_err(Failure::bad_input)?;
@@ -168,35 +164,24 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::GateFailed
     };
-    let delivery = crate::deliver::Delivery {
-        dir: args.output_dir.clone(),
+    let delivery = modelci_post::Report {
+        tool: "eval-diff",
+        dir: args.output.output_dir.clone(),
         markdown: markdown_text,
         passed: failed == 0,
         verdict,
         gates: crate::deliver::gate_outcomes(&gate_results),
         metrics: crate::deliver::metrics(&rows),
     };
-    let status = crate::deliver::deliver(delivery, args, status)?;
+    let status = session.finish(&delivery, &args.posting, status)?;
     match &trend {
         Trend::Unavailable {
             reason,
             host_failure: true,
-        } if args.strict && status == ExitStatus::Success => Err(Failure::forge(anyhow!(
+        } if args.posting.strict && status == ExitStatus::Success => Err(Failure::forge(anyhow!(
             "--history: {reason} (--strict; the report was written without the trend)"
         ))),
         _ => Ok(status),
-    }
-}
-
-/// Prints a warning on standard error, and as an annotation in GitHub Actions.
-fn warn(github: bool, message: &str) {
-    let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
-    if github {
-        let _ = writeln!(
-            std::io::stdout().lock(),
-            "::warning::{}",
-            modelci_ci::output::workflow_command::escape_data(message)
-        );
     }
 }
 
@@ -214,71 +199,6 @@ fn parse_gates(args: &Args) -> anyhow::Result<Vec<Gate>> {
         }
     }
     Ok(gates)
-}
-
-fn evaluation_options(args: &Args) -> anyhow::Result<EvaluationOptions> {
-    let kind = args
-        .layout
-        .as_deref()
-        .map(str::parse::<LayoutKind>)
-        .transpose()
-        .map_err(|e| anyhow!("--layout: {e}"))?;
-    let image_size = args.image_size.as_deref().map(parse_size).transpose()?;
-    if args.scale.is_some_and(|s| !s.is_finite()) {
-        return Err(anyhow!("--scale must be a finite number"));
-    }
-    Ok(EvaluationOptions {
-        batch_size: args.batch_size as usize,
-        top_k: args.top_k as usize,
-        layout: LayoutOverride { kind, image_size },
-        preprocess: Preprocess {
-            scale: args.scale,
-            mean: args.mean.clone(),
-            std: args.std.clone(),
-        },
-        bootstrap: args.bootstrap as usize,
-        ..EvaluationOptions::default()
-    })
-}
-
-fn parse_size(text: &str) -> anyhow::Result<(u32, u32)> {
-    let bad = || anyhow!("--image-size {text}: expected WIDTHxHEIGHT, e.g. 224x224");
-    let (w, h) = text.split_once(['x', 'X']).ok_or_else(bad)?;
-    let w: u32 = w.trim().parse().map_err(|_| bad())?;
-    let h: u32 = h.trim().parse().map_err(|_| bad())?;
-    if w == 0 || h == 0 {
-        return Err(bad());
-    }
-    Ok((w, h))
-}
-
-fn read_class_names(path: &Path) -> anyhow::Result<Vec<String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the class names", path.display()))?;
-    let names: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if names.is_empty() {
-        return Err(anyhow!(
-            "{}: no class names (expected one per line)",
-            path.display()
-        ));
-    }
-    Ok(names)
-}
-
-/// Creates the output folder and proves it is writable, before any long work.
-fn prepare_output_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the output folder", dir.display()))?;
-    let probe: PathBuf = dir.join(format!(".eval-diff-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .with_context(|| format!("{}: the output folder is not writable", dir.display()))?;
-    let _ = std::fs::remove_file(&probe);
-    Ok(())
 }
 
 fn print_summary(

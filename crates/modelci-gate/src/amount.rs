@@ -26,26 +26,45 @@ impl Amount {
     }
 }
 
+/// Why an amount or value does not parse; the message quotes what the user wrote.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AmountError {
+    /// Not a number at all.
+    #[error("`{0}` is not a number")]
+    NotANumber(String),
+    /// `NaN` or an infinity.
+    #[error("`{0}` is not a finite number")]
+    NotFinite(String),
+    /// A negative amount, where only a size of change makes sense.
+    #[error("`{0}` is negative; give how much as a positive amount")]
+    Negative(String),
+    /// A suffix that does not fit the metric's unit.
+    #[error("`{text}`: expected {expected}")]
+    WrongUnit {
+        /// What the user wrote.
+        text: String,
+        /// The forms accepted for this unit.
+        expected: &'static str,
+    },
+}
+
 /// Parses a relative amount (`10%`), or an absolute one in `unit`.
 ///
 /// # Errors
-/// A message saying what was expected.
-pub fn parse_amount(text: &str, unit: Unit) -> Result<Amount, String> {
+/// An [`AmountError`] saying what was expected.
+pub fn parse_amount(text: &str, unit: Unit) -> Result<Amount, AmountError> {
     let text = text.trim();
     if let Some(pct) = text.strip_suffix('%') {
         let v = number(pct)?;
         if v < 0.0 {
-            return Err(format!(
-                "`{text}` is negative; give how much as a positive amount"
-            ));
+            return Err(AmountError::Negative(text.to_owned()));
         }
         return Ok(Amount::Relative(v / 100.0));
     }
     let v = parse_value(text, unit)?;
     if v < 0.0 {
-        return Err(format!(
-            "`{text}` is negative; give how much as a positive amount"
-        ));
+        return Err(AmountError::Negative(text.to_owned()));
     }
     Ok(Amount::Absolute(v))
 }
@@ -54,8 +73,13 @@ pub fn parse_amount(text: &str, unit: Unit) -> Result<Amount, String> {
 /// `5ms` / `0.2s` (milliseconds).
 ///
 /// # Errors
-/// A message naming the accepted forms when the text does not parse or has the wrong unit.
-pub fn parse_value(text: &str, unit: Unit) -> Result<f64, String> {
+/// An [`AmountError`] naming the accepted forms when the text does not parse or has the wrong
+/// unit.
+pub fn parse_value(text: &str, unit: Unit) -> Result<f64, AmountError> {
+    let wrong = |expected: &'static str| AmountError::WrongUnit {
+        text: text.trim().to_owned(),
+        expected,
+    };
     let text = text.trim();
     if let (Unit::Fraction, Some(pct)) = (unit, text.strip_suffix('%')) {
         return number(pct).map(|v| v / 100.0);
@@ -70,9 +94,7 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, String> {
         Unit::Fraction => match suffix {
             "" => Ok(v),
             "pt" | "pts" | "pp" => Ok(v / 100.0),
-            _ => Err(format!(
-                "`{text}`: expected a fraction like 0.95 or points like 0.5pt"
-            )),
+            _ => Err(wrong("a fraction like 0.95 or points like 0.5pt")),
         },
         Unit::Bytes => {
             let factor = match suffix.to_ascii_lowercase().as_str() {
@@ -83,11 +105,7 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, String> {
                 "kib" => 1024.0,
                 "mib" => 1024.0 * 1024.0,
                 "gib" => 1024.0 * 1024.0 * 1024.0,
-                _ => {
-                    return Err(format!(
-                        "`{text}`: expected a size like 10MB, 512KiB or 2000000"
-                    ));
-                }
+                _ => return Err(wrong("a size like 10MB, 512KiB or 2000000")),
             };
             Ok(v * factor)
         }
@@ -95,29 +113,29 @@ pub fn parse_value(text: &str, unit: Unit) -> Result<f64, String> {
             "" | "ms" => Ok(v),
             "s" => Ok(v * 1e3),
             "us" | "µs" => Ok(v / 1e3),
-            _ => Err(format!("`{text}`: expected a duration like 5ms or 0.2s")),
+            _ => Err(wrong("a duration like 5ms or 0.2s")),
         },
         Unit::Count | Unit::PerSecond | Unit::Value => {
             let factor = match suffix {
                 "" => 1.0,
                 "k" | "K" => 1e3,
                 "M" => 1e6,
-                _ => return Err(format!("`{text}`: expected a number")),
+                _ => return Err(wrong("a number")),
             };
             Ok(v * factor)
         }
     }
 }
 
-fn number(text: &str) -> Result<f64, String> {
+fn number(text: &str) -> Result<f64, AmountError> {
     let v: f64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{text}` is not a number"))?;
+        .map_err(|_| AmountError::NotANumber(text.to_owned()))?;
     if v.is_finite() {
         Ok(v)
     } else {
-        Err(format!("`{text}` is not a finite number"))
+        Err(AmountError::NotFinite(text.to_owned()))
     }
 }
 

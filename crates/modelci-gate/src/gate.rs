@@ -108,9 +108,9 @@ impl Gate {
             ))
         })?;
         let amount = if kind.is_relative() {
-            parse_amount(value, metric.unit).map_err(fail)?
+            parse_amount(value, metric.unit).map_err(|e| fail(e.to_string()))?
         } else {
-            Amount::Absolute(parse_value(value, metric.unit).map_err(fail)?)
+            Amount::Absolute(parse_value(value, metric.unit).map_err(|e| fail(e.to_string()))?)
         };
         Ok(Self {
             kind,

@@ -19,6 +19,6 @@ pub mod amount;
 pub mod gate;
 pub mod metric;
 
-pub use amount::Amount;
+pub use amount::{Amount, AmountError};
 pub use gate::{Gate, GateError, GateKind, GateResult, MetricValues, evaluate_gates};
 pub use metric::{Direction, MetricDef, Unit};

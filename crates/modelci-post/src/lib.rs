@@ -24,7 +24,7 @@ pub mod sections;
 use std::path::{Path, PathBuf};
 
 pub use error::PostError;
-pub use modelci_ci::{Env, GateOutcome, Metric};
+pub use modelci_ci::{CiContext, Env, GateOutcome, Metric};
 pub use modelci_forge::sticky::Mode;
 
 /// A finished report to deliver.
@@ -109,13 +109,27 @@ pub struct Delivered {
 /// `strict` set.
 pub fn deliver(report: &Report, options: &Options, env: &Env) -> Result<Delivered, PostError> {
     let context = modelci_ci::detect(env, &|p: &Path| std::fs::read_to_string(p))?;
+    deliver_in(report, options, &context, env)
+}
+
+/// Delivers `report` according to `options` in a CI context the caller already detected
+/// (`modelci_cli::Session` detects once per run), with `env` its environment.
+///
+/// # Errors
+/// As [`deliver`], except that the environment is not read again.
+pub fn deliver_in(
+    report: &Report,
+    options: &Options,
+    context: &CiContext,
+    env: &Env,
+) -> Result<Delivered, PostError> {
     let mut delivered = Delivered {
         provider: context.provider.to_string(),
         ..Delivered::default()
     };
-    native::write(report, &context, env, &mut delivered)?;
-    comment::post(report, options, &context, &mut delivered)?;
-    native::write_step_outputs(report, &context, env, &delivered)?;
+    native::write(report, context, env, &mut delivered)?;
+    comment::post(report, options, context, env, &mut delivered)?;
+    native::write_step_outputs(report, context, env, &delivered)?;
     Ok(delivered)
 }
 

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use modelci_cli::flags::ModelArgs;
+use modelci_cli::{OutputArgs, PostArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -85,9 +87,9 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub dataset: Option<PathBuf>,
 
-    /// Where report.md, report.json and the charts are written.
-    #[arg(long, value_name = "DIR", default_value = "modelci-report")]
-    pub output_dir: PathBuf,
+    /// Where the report goes, and progress output.
+    #[command(flatten)]
+    pub output_args: OutputArgs,
 
     /// Allow --output to be the same file as --input (replaced atomically).
     #[arg(long)]
@@ -116,46 +118,11 @@ pub struct Args {
     )]
     pub probe_tolerance: f64,
 
-    /// Samples per batch for --dataset.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Data")]
-    pub batch_size: u32,
+    /// How the models run on the --dataset and the calibration data.
+    #[command(flatten)]
+    pub running: ModelArgs,
 
-    /// Name of the label column of a CSV dataset.
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "label",
-        help_heading = "Data"
-    )]
-    pub label_column: String,
-
-    /// Post the report as a pull/merge request comment (default: when the run is for a PR/MR
-    /// and a token is set; with --post a missing PR or token is an error).
-    #[arg(long, overrides_with = "no_post", help_heading = "Posting")]
-    pub post: bool,
-
-    /// Never post a comment (the job summary and CI report files are still written).
-    #[arg(long, help_heading = "Posting")]
-    pub no_post: bool,
-
-    /// What to do with the previous comment.
-    #[arg(long, value_name = "MODE", default_value = "update", value_parser = ["update", "recreate", "append", "off"], help_heading = "Posting")]
-    pub comment_mode: String,
-
-    /// Distinguishes this job's comment from other quantize comments on the same PR.
-    #[arg(
-        long,
-        value_name = "KEY",
-        default_value = "default",
-        help_heading = "Posting"
-    )]
-    pub comment_key: String,
-
-    /// Fail (exit 3) when the code host refuses the comment, instead of warning.
-    #[arg(long, help_heading = "Posting")]
-    pub strict: bool,
-
-    /// No progress output.
-    #[arg(long, short)]
-    pub quiet: bool,
+    /// Whether and how the report is posted.
+    #[command(flatten)]
+    pub posting: PostArgs,
 }

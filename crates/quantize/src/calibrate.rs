@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
+use modelci_cli::flags::ModelSettings;
 use modelci_eval::engine::OutputData;
-use modelci_eval::{Dataset, DatasetOptions, InputLayout, LayoutOverride, Model, Preprocess};
+use modelci_eval::{Dataset, InputLayout, Model};
 use modelci_onnx::ModelProto;
 use modelci_quantize::Calibration;
 
@@ -38,8 +39,8 @@ pub enum Source<'a> {
     Dataset {
         /// The dataset path.
         path: &'a Path,
-        /// The name of a CSV dataset's label column.
-        label_column: &'a str,
+        /// How the data is read and fed (labels, layout, preprocessing).
+        settings: &'a ModelSettings,
     },
     /// Raw model inputs (`--calibration-data`), fed as they are.
     Inputs(&'a Inputs),
@@ -76,8 +77,8 @@ pub fn calibrate(
         samples: 0,
     };
     match source {
-        Source::Dataset { path, label_column } => {
-            from_dataset(&mut runner, path, label_column, batch_size, &mut seen)?;
+        Source::Dataset { path, settings } => {
+            from_dataset(&mut runner, path, settings, batch_size, &mut seen)?;
         }
         Source::Inputs(inputs) => from_inputs(&mut runner, inputs, batch_size, &mut seen)?,
     }
@@ -126,24 +127,20 @@ impl Seen<'_> {
 fn from_dataset(
     runner: &mut Model,
     dataset: &Path,
-    label_column: &str,
+    settings: &ModelSettings,
     batch_size: usize,
     seen: &mut Seen<'_>,
 ) -> anyhow::Result<()> {
-    let layout = InputLayout::derive(&runner.signature().inputs[0], LayoutOverride::default())
+    let layout = InputLayout::derive(&runner.signature().inputs[0], settings.layout)
         .map_err(|e| anyhow!("{}: {e}", dataset.display()))?;
-    let options = DatasetOptions {
-        label_column: Some(label_column.to_owned()),
-        class_names: None,
-    };
-    let mut data = Dataset::open(dataset, &options)?;
-    let pre = Preprocess::default();
+    let mut data = Dataset::open(dataset, &settings.dataset)?;
+    let pre = &settings.preprocess;
     let mut input = Vec::new();
     data.stream(batch_size, &mut |batch| {
         input.clear();
         for sample in &batch {
             layout
-                .fill(&sample.data, &pre, &mut input)
+                .fill(&sample.data, pre, &mut input)
                 .map_err(|reason| {
                     modelci_eval::EvalError::incompatible(
                         dataset,

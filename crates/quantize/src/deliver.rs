@@ -1,18 +1,13 @@
-//! Handing the finished report to [`modelci_post`].
+//! The report in the terms [`modelci_post`] delivers it in (`modelci_cli::Session::finish`).
 
-use modelci_cli::{ExitStatus, Failure};
-use modelci_post::{Env, GateOutcome, Metric, Mode, Options, PostSwitch};
+use std::path::Path;
 
-use crate::args::Args;
+use modelci_post::{GateOutcome, Metric};
+
 use crate::report::Report;
 
-/// Delivers the report; the gates' status stays the exit status unless delivery fails.
-pub(crate) fn deliver(
-    report: &Report,
-    markdown: String,
-    args: &Args,
-    status: ExitStatus,
-) -> Result<ExitStatus, Failure> {
+/// The report, its Markdown and its folder, ready to deliver.
+pub(crate) fn post_report(report: &Report, markdown: String, dir: &Path) -> modelci_post::Report {
     let mut metrics = vec![
         Metric {
             name: "size_original".into(),
@@ -45,9 +40,9 @@ pub(crate) fn deliver(
             }
         }
     }
-    let post = modelci_post::Report {
+    modelci_post::Report {
         tool: "quantize",
-        dir: args.output_dir.clone(),
+        dir: dir.to_owned(),
         markdown,
         passed: report.passed,
         verdict: report.summary.clone(),
@@ -67,39 +62,5 @@ pub(crate) fn deliver(
             })
             .collect(),
         metrics,
-    };
-    let options = Options {
-        post: if args.no_post {
-            PostSwitch::Never
-        } else if args.post {
-            PostSwitch::Always
-        } else {
-            PostSwitch::Auto
-        },
-        mode: match args.comment_mode.as_str() {
-            "recreate" => Mode::Recreate,
-            "append" => Mode::Append,
-            "off" => Mode::Off,
-            _ => Mode::Update,
-        },
-        key: args.comment_key.clone(),
-        strict: args.strict,
-        image_branch: None,
-    };
-    match modelci_post::deliver(&post, &options, &Env::from_process()) {
-        Ok(done) => {
-            if let Some(url) = done.comment_url {
-                use std::io::Write as _;
-                let _ = writeln!(std::io::stdout().lock(), "comment: {url}");
-            }
-            Ok(status)
-        }
-        Err(error) if status == ExitStatus::GateFailed => {
-            use std::io::Write as _;
-            let _ = writeln!(std::io::stderr().lock(), "quantize: error: {error}");
-            Ok(status)
-        }
-        Err(error) if error.is_forge() => Err(Failure::forge(error)),
-        Err(error) => Err(Failure::bad_input(error)),
     }
 }

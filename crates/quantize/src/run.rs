@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
-use modelci_cli::{ExitStatus, Failure, Progress};
+use modelci_cli::{ExitStatus, Failure, Progress, Session};
 use modelci_quantize::{Mode, Options, Outcome};
 
 use crate::args::Args;
@@ -58,7 +58,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         )));
     }
     check_paths(args).map_err(Failure::bad_input)?;
-    prepare_output_dir(&args.output_dir).map_err(Failure::bad_input)?;
+    let settings = args.running.settings().map_err(Failure::bad_input)?;
+    let mut session = Session::start("quantize", &args.output_args)?;
     let calibration_inputs = args
         .calibration_data
         .as_deref()
@@ -77,13 +78,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     if let Some(dataset) = &args.dataset {
         // Before anything is written: the comparison must be able to read the model's
         // predictions on this data (a model that is not a classifier fails here, exit 2).
-        verify::check_dataset(
-            &args.input,
-            dataset,
-            args.batch_size as usize,
-            &args.label_column,
-        )
-        .map_err(Failure::bad_input)?;
+        verify::check_dataset(&args.input, dataset, &settings).map_err(Failure::bad_input)?;
     }
     let mut calibration_info = None;
     let calibration = if mode == Mode::Static {
@@ -101,7 +96,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             (None, Some(dataset)) => (
                 calibrate::Source::Dataset {
                     path: dataset,
-                    label_column: &args.label_column,
+                    settings: &settings,
                 },
                 dataset.clone(),
                 "dataset",
@@ -116,9 +111,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             &model,
             &args.exclude,
             source,
-            &args.output_dir,
+            &args.output_args.output_dir,
             method,
-            args.batch_size as usize,
+            settings.batch_size,
         )
         .context("static calibration")
         .map_err(Failure::bad_input)?;
@@ -184,7 +179,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             mode.name(),
             nothing_reason(&outcome)
         );
-        return finish(report, args, ExitStatus::Success);
+        return finish(report, args, &mut session, ExitStatus::Success);
     }
 
     let larger = output_size >= input_size;
@@ -205,7 +200,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             "the quantized model would be larger than the input ({output_size} vs {input_size} bytes); not written (use --force to write it anyway)"
         );
         report.passed = false;
-        return finish(report, args, ExitStatus::GateFailed);
+        return finish(report, args, &mut session, ExitStatus::GateFailed);
     }
 
     // In place: keep the original for the comparison before replacing it.
@@ -213,7 +208,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         let copy = tempfile::Builder::new()
             .prefix(".quantize-original-")
             .suffix(".onnx")
-            .tempfile_in(&args.output_dir)
+            .tempfile_in(&args.output_args.output_dir)
             .context("keeping a copy of the original")
             .map_err(Failure::bad_input)?;
         std::fs::copy(&args.input, copy.path())
@@ -253,15 +248,10 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     report.probe = Some(probe);
 
     if let Some(dataset) = &args.dataset {
-        let mut progress = Progress::new("quantize", None, args.quiet);
-        let evaluation = verify::evaluate(
-            &original,
-            &args.output,
-            dataset,
-            args.batch_size as usize,
-            &args.label_column,
-            &mut |n| progress.advance(n as u64),
-        )
+        let mut progress = Progress::new("quantize", None, args.output_args.quiet);
+        let evaluation = verify::evaluate(&original, &args.output, dataset, &settings, &mut |n| {
+            progress.advance(n as u64)
+        })
         .map_err(Failure::bad_input)?;
         progress.finish();
         let comparison = DatasetComparison::of(&evaluation, dataset);
@@ -310,25 +300,35 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         ExitStatus::GateFailed
     };
     drop(kept_original);
-    finish(report, args, status)
+    finish(report, args, &mut session, status)
 }
 
 /// Renders and writes the report, prints the summary and delivers.
-fn finish(mut report: Report, args: &Args, status: ExitStatus) -> Result<ExitStatus, Failure> {
+fn finish(
+    mut report: Report,
+    args: &Args,
+    session: &mut Session,
+    status: ExitStatus,
+) -> Result<ExitStatus, Failure> {
+    let dir = &args.output_args.output_dir;
     report.metrics = report.quantized_metrics();
-    report.charts = report::render(report::charts(&report), &args.output_dir)
+    report.charts = report::render(report::charts(&report), dir)
         .context("rendering the charts")
         .map_err(Failure::bad_input)?;
     let json = serde_json::to_string_pretty(&report)
         .context("encoding report.json")
         .map_err(Failure::bad_input)?;
     let markdown = report::markdown(&report);
-    let md_path = args.output_dir.join("report.md");
-    modelci_report::write_atomic(&args.output_dir.join("report.json"), json.as_bytes())
+    let md_path = dir.join("report.md");
+    modelci_report::write_atomic(&dir.join("report.json"), json.as_bytes())
         .map_err(Failure::bad_input)?;
     modelci_report::write_atomic(&md_path, markdown.as_bytes()).map_err(Failure::bad_input)?;
     print_summary(&report, &md_path).map_err(Failure::bad_input)?;
-    crate::deliver::deliver(&report, markdown, args, status)
+    session.finish(
+        &crate::deliver::post_report(&report, markdown, dir),
+        &args.posting,
+        status,
+    )
 }
 
 fn print_summary(report: &Report, md: &Path) -> anyhow::Result<()> {
@@ -429,17 +429,6 @@ fn check_paths(args: &Args) -> anyhow::Result<()> {
             args.output.display()
         ));
     }
-    Ok(())
-}
-
-/// Creates the output folder and proves it is writable, before any long work.
-fn prepare_output_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the output folder", dir.display()))?;
-    let probe = dir.join(format!(".quantize-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .with_context(|| format!("{}: the output folder is not writable", dir.display()))?;
-    let _ = std::fs::remove_file(&probe);
     Ok(())
 }
 

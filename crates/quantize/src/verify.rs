@@ -7,12 +7,10 @@
 
 use std::path::Path;
 
+use modelci_cli::flags::ModelSettings;
 use modelci_eval::engine::OutputData;
 use modelci_eval::output::OutputForm;
-use modelci_eval::{
-    Dataset, DatasetOptions, EvalError, Evaluation, EvaluationOptions, InputLayout, LayoutOverride,
-    Model, Preprocess,
-};
+use modelci_eval::{Dataset, EvalError, Evaluation, InputLayout, Model};
 use serde::Serialize;
 
 /// Samples in the probe batch.
@@ -156,24 +154,20 @@ fn probe_input(len: usize) -> Vec<f32> {
 pub fn check_dataset(
     model: &Path,
     dataset: &Path,
-    batch_size: usize,
-    label_column: &str,
+    settings: &ModelSettings,
 ) -> Result<(), EvalError> {
     let mut runner = Model::load(model)?;
-    let layout = InputLayout::derive(&runner.signature().inputs[0], LayoutOverride::default())
+    let layout = InputLayout::derive(&runner.signature().inputs[0], settings.layout)
         .map_err(|reason| EvalError::incompatible(model, reason))?;
-    let options = DatasetOptions {
-        label_column: Some(label_column.to_owned()),
-        class_names: None,
-    };
-    let mut data = Dataset::open(dataset, &options)?;
-    let pre = Preprocess::default();
+    let mut data = Dataset::open(dataset, &settings.dataset)?;
+    let pre = &settings.preprocess;
+    let batch_size = settings.batch_size;
     let mut checked = false;
     let mut input = Vec::new();
     let streamed = data.stream(batch_size, &mut |batch| {
         for sample in &batch {
             layout
-                .fill(&sample.data, &pre, &mut input)
+                .fill(&sample.data, pre, &mut input)
                 .map_err(|reason| {
                     EvalError::incompatible(
                         model,
@@ -202,20 +196,12 @@ pub fn evaluate(
     original: &Path,
     quantized: &Path,
     dataset: &Path,
-    batch_size: usize,
-    label_column: &str,
+    settings: &ModelSettings,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Evaluation, modelci_eval::EvalError> {
     let mut models = vec![Model::load(original)?, Model::load(quantized)?];
-    let options = DatasetOptions {
-        label_column: Some(label_column.to_owned()),
-        class_names: None,
-    };
-    let mut data = Dataset::open(dataset, &options)?;
-    let options = EvaluationOptions {
-        batch_size,
-        ..EvaluationOptions::default()
-    };
+    let mut data = Dataset::open(dataset, &settings.dataset)?;
+    let options = settings.evaluation_options();
     modelci_eval::evaluate::evaluate(&mut models, &mut data, &options, progress)
 }
 

@@ -3,6 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use modelci_cli::flags::ModelArgs;
+use modelci_cli::{OutputArgs, PostArgs};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -53,31 +55,13 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub metrics: Vec<PathBuf>,
 
-    /// Where report.md, report.json and the training curves are written.
-    #[arg(long, value_name = "DIR", default_value = "modelci-report")]
-    pub output_dir: PathBuf,
+    /// Where the report goes, and progress output.
+    #[command(flatten)]
+    pub output: OutputArgs,
 
-    /// No progress output.
-    #[arg(long, short)]
-    pub quiet: bool,
-
-    /// Never post a pull/merge request comment (CI report files and the job summary are still
-    /// written). By default the report is posted in a PR/MR run when a token is set.
-    #[arg(long, help_heading = "Posting")]
-    pub no_post: bool,
-
-    /// Distinguishes this job's comment from other train-check comments on the same PR.
-    #[arg(
-        long,
-        value_name = "KEY",
-        default_value = "default",
-        help_heading = "Posting"
-    )]
-    pub comment_key: String,
-
-    /// Fail (exit 3) when the code host refuses the comment, instead of warning.
-    #[arg(long, help_heading = "Posting")]
-    pub strict: bool,
+    /// Whether and how the report is posted.
+    #[command(flatten)]
+    pub posting: PostArgs,
 
     /// Floor for a metric's final value in the logs (e.g. val_accuracy=0.95, val.accuracy=0.95).
     #[arg(
@@ -129,13 +113,13 @@ pub struct Args {
     #[arg(long, value_name = "PATH", help_heading = "Model checks")]
     pub dataset: Option<PathBuf>,
 
-    /// The batch size measured besides batch 1.
-    #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Model checks")]
-    pub batch_size: u32,
-
     /// Timed runs per batch size for the latency percentiles.
     #[arg(long, value_name = "N", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Model checks")]
     pub latency_runs: u32,
+
+    /// How the model runs on the --dataset.
+    #[command(flatten)]
+    pub running: ModelArgs,
 
     /// Budget: largest model file, with a unit (e.g. 10MB, 512KiB).
     #[arg(long, value_name = "SIZE", help_heading = "Budgets")]

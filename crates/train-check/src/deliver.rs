@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use modelci_cli::{ExitStatus, Failure};
-use modelci_post::{Env, GateOutcome, Options, PostSwitch, Report};
+use modelci_post::{GateOutcome, Report};
 
 use crate::args::Args;
 use crate::checks::Status;
@@ -41,31 +41,13 @@ pub fn run_and_deliver(args: &Args) -> Result<ExitStatus, Failure> {
         .collect();
     let report = Report {
         tool: "train-check",
-        dir: args.output_dir.clone(),
+        dir: args.output.output_dir.clone(),
         markdown,
         passed: outcome.verdict.passed,
         verdict: outcome.verdict.summary.clone(),
         gates,
         metrics: Vec::new(),
     };
-    let options = Options {
-        post: if args.no_post {
-            PostSwitch::Never
-        } else {
-            PostSwitch::Auto
-        },
-        key: args.comment_key.clone(),
-        strict: args.strict,
-        ..Options::default()
-    };
-    match modelci_post::deliver(&report, &options, &Env::from_process()) {
-        Ok(_) => Ok(outcome.status),
-        Err(error) if outcome.status == ExitStatus::GateFailed => {
-            use std::io::Write as _;
-            let _ = writeln!(std::io::stderr().lock(), "train-check: error: {error}");
-            Ok(outcome.status)
-        }
-        Err(error) if error.is_forge() => Err(Failure::forge(error)),
-        Err(error) => Err(Failure::bad_input(error)),
-    }
+    let mut session = outcome.session;
+    session.finish(&report, &args.posting, outcome.status)
 }

@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use modelci_cli::{ExitStatus, Failure};
+use modelci_cli::{ExitStatus, Failure, Session};
 use modelci_eval::Model;
 
 use crate::args::Args;
@@ -23,6 +23,8 @@ pub struct RunOutcome {
     pub verdict: Verdict,
     /// Every check, in report order.
     pub checks: Vec<Check>,
+    /// The run's session (CI context, warnings), to deliver the report.
+    pub session: Session,
     /// `report.md`.
     pub report_md: PathBuf,
     /// `report.json`.
@@ -54,7 +56,8 @@ pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
         .transpose()
         .map_err(Failure::bad_input)?;
     let log_checks = logs::check(&histories, &log_options).map_err(Failure::bad_input)?;
-    prepare_output_dir(&args.output_dir).map_err(Failure::bad_input)?;
+    let settings = args.running.settings().map_err(Failure::bad_input)?;
+    let session = Session::start("train-check", &args.output)?;
 
     let mut model = Model::load(&args.model).map_err(Failure::bad_input)?;
     let mut checks = Vec::new();
@@ -66,10 +69,11 @@ pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
     }
     let options = ModelOptions {
         budgets: &budgets,
-        batch_size: args.batch_size as usize,
+        batch_size: settings.batch_size,
         latency_runs: args.latency_runs as usize,
         dataset: args.dataset.as_deref(),
-        quiet: args.quiet,
+        settings: &settings,
+        quiet: args.output.quiet,
     };
     let (model_checks, facts) = model::check(&mut model, &options).map_err(Failure::bad_input)?;
     let (model_rows, budget_rows): (Vec<Check>, Vec<Check>) = model_checks
@@ -79,7 +83,7 @@ pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
     checks.extend(log_checks);
     checks.extend(budget_rows);
 
-    let charts = report::render_charts(report::build_charts(&histories), &args.output_dir)
+    let charts = report::render_charts(report::build_charts(&histories), &args.output.output_dir)
         .context("rendering the training curves")
         .map_err(Failure::bad_input)?;
     let verdict = Verdict::of(&checks);
@@ -105,8 +109,8 @@ pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
         histories: &histories,
         charts: &charts,
     });
-    let md_path = args.output_dir.join("report.md");
-    let json_path = args.output_dir.join("report.json");
+    let md_path = args.output.output_dir.join("report.md");
+    let json_path = args.output.output_dir.join("report.json");
     modelci_report::write_atomic(&json_path, json_text.as_bytes()).map_err(Failure::bad_input)?;
     modelci_report::write_atomic(&md_path, md.as_bytes()).map_err(Failure::bad_input)?;
 
@@ -119,11 +123,17 @@ pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
         },
         verdict,
         checks,
+        session,
         report_md: md_path,
         report_json: json_path,
         charts: charts
             .iter()
-            .flat_map(|c| [args.output_dir.join(&c.png), args.output_dir.join(&c.svg)])
+            .flat_map(|c| {
+                [
+                    args.output.output_dir.join(&c.png),
+                    args.output.output_dir.join(&c.svg),
+                ]
+            })
             .collect(),
     })
 }
@@ -148,17 +158,6 @@ fn log_options(args: &Args) -> anyhow::Result<LogOptions> {
         trend_tolerance: args.trend_tolerance,
         divergence_factor: args.divergence_factor,
     })
-}
-
-/// Creates the output folder and proves it is writable, before any long work.
-fn prepare_output_dir(dir: &Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("{}: cannot create the output folder", dir.display()))?;
-    let probe = dir.join(format!(".train-check-write-test-{}", std::process::id()));
-    std::fs::write(&probe, b"")
-        .with_context(|| format!("{}: the output folder is not writable", dir.display()))?;
-    let _ = std::fs::remove_file(&probe);
-    Ok(())
 }
 
 fn print_summary(verdict: &Verdict, checks: &[Check], report: &Path) -> anyhow::Result<()> {

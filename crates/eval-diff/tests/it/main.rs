@@ -5,6 +5,7 @@ mod bad_input;
 mod baselines;
 mod digits;
 mod harness;
+mod help;
 mod history;
 mod hostile;
 mod other_tasks;

@@ -13,6 +13,10 @@ const GITHUB_REPO: &str = "Codertocat/Hello-World";
 const PR: u64 = 2;
 
 fn run_in_ci(work: &Path, api_url: String, run: usize) -> Outcome {
+    run_in_ci_with(work, api_url, run, &[])
+}
+
+fn run_in_ci_with(work: &Path, api_url: String, run: usize, extra: &[&str]) -> Outcome {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_quantize"));
     cmd.env_clear();
     for key in ["PATH", "HOME", "SSL_CERT_FILE"] {
@@ -55,7 +59,8 @@ fn run_in_ci(work: &Path, api_url: String, run: usize) -> Outcome {
         .arg("--dataset")
         .arg(digits("test.npz"))
         .arg("--max-accuracy-drop")
-        .arg("0.5");
+        .arg("0.5")
+        .args(extra);
     let output = cmd.output().expect("quantize runs");
     Outcome {
         code: output.status.code().expect("exited"),
@@ -93,5 +98,44 @@ fn two_runs_on_a_pull_request_leave_one_sticky_comment() {
     );
     let outputs = std::fs::read_to_string(work.path().join("output.txt")).expect("step outputs");
     assert!(outputs.contains("comment-url="), "{outputs}");
+    server.assert_no_violations();
+}
+
+#[test]
+fn image_branch_commits_the_charts_and_the_comment_shows_them() {
+    let server = FakeServer::start();
+    server.add_branch(GITHUB_REPO, "modelci-charts");
+    let work = tempfile::tempdir().expect("temp dir");
+    let r = run_in_ci_with(
+        work.path(),
+        server.github_url(),
+        0,
+        &["--image-branch", "modelci-charts"],
+    );
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    let files = server.files();
+    assert!(!files.is_empty(), "the charts are committed");
+    for file in &files {
+        assert_eq!(file.branch, "modelci-charts");
+        assert!(
+            file.path
+                .starts_with(&format!("modelci/quantize/default/{PR}/"))
+                && file.path.ends_with(".png"),
+            "{}",
+            file.path
+        );
+        let name = file.path.rsplit('/').next().expect("file name");
+        assert_eq!(
+            file.bytes,
+            std::fs::read(work.path().join("report-0").join(name)).expect("the report's PNG"),
+            "the branch holds the report's {name}"
+        );
+    }
+    let body = &server.comments_by(GITHUB_REPO, PR, BOT_LOGIN)[0].body;
+    assert!(
+        body.contains("![") && body.contains("/raw/modelci-charts/modelci/quantize/"),
+        "{body}"
+    );
     server.assert_no_violations();
 }

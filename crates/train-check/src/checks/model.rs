@@ -15,12 +15,10 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow, bail};
-use modelci_eval::dataset::DatasetOptions;
+use modelci_cli::flags::ModelSettings;
 use modelci_eval::engine::OutputData;
 use modelci_eval::evaluate::evaluate;
-use modelci_eval::{
-    Dataset, EvaluationOptions, InputLayout, LayoutOverride, Model, ModelEvaluation, OutputTensor,
-};
+use modelci_eval::{Dataset, EvaluationOptions, InputLayout, Model, ModelEvaluation, OutputTensor};
 use modelci_metrics::LatencySummary;
 use modelci_report::markdown::fmt_bytes;
 use serde::Serialize;
@@ -45,6 +43,8 @@ pub struct ModelOptions<'a> {
     pub latency_runs: usize,
     /// Real data to run, if any.
     pub dataset: Option<&'a Path>,
+    /// How the model runs on data (`--layout`, `--image-size`, preprocessing, labels).
+    pub settings: &'a ModelSettings,
     /// No progress output.
     pub quiet: bool,
 }
@@ -77,7 +77,7 @@ pub fn check(
 ) -> anyhow::Result<(Vec<Check>, ModelFacts)> {
     let path = model.path().to_owned();
     let signature = model.signature().clone();
-    let layout = InputLayout::derive(&signature.inputs[0], LayoutOverride::default())
+    let layout = InputLayout::derive(&signature.inputs[0], options.settings.layout)
         .map_err(|e| anyhow!("{}: {e}", path.display()))?;
     let mut checks = Vec::new();
     let mut rng = fastrand::Rng::with_seed(RANDOM_SEED);
@@ -102,7 +102,7 @@ pub fn check(
         &format!("a random batch of {batch}"),
     )?;
     let dataset = match options.dataset {
-        Some(data) => Some(run_dataset(model, data, batch, options.quiet)?),
+        Some(data) => Some(run_dataset(model, data, options.settings, options.quiet)?),
         None => None,
     };
     let mut fed = vec!["zero input".to_owned(), format!("random batch of {batch}")];
@@ -215,15 +215,14 @@ fn run(
 fn run_dataset(
     model: &mut Model,
     data: &Path,
-    batch: usize,
+    settings: &ModelSettings,
     quiet: bool,
 ) -> anyhow::Result<ModelEvaluation> {
-    let mut dataset = Dataset::open(data, &DatasetOptions::default())?;
+    let mut dataset = Dataset::open(data, &settings.dataset)?;
     let mut progress = modelci_cli::Progress::new("train-check", Some(dataset.len() as u64), quiet);
     let options = EvaluationOptions {
-        batch_size: batch,
         bootstrap: 0,
-        ..EvaluationOptions::default()
+        ..settings.evaluation_options()
     };
     let evaluation = evaluate(
         std::slice::from_mut(model),
