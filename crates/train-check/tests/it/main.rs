@@ -4,5 +4,6 @@
 mod bad_input;
 mod digits;
 mod harness;
+mod hostile;
 mod logs;
 mod posting;
