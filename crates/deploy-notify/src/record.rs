@@ -1,14 +1,14 @@
 //! Recording the deployment on the code host of the CI run.
 //!
-//! Where to record comes from [`modelci_ci`] detection, as for eval-diff's comment: the host and
-//! API URL, the repository, the commit and the token (`GITHUB_TOKEN`/`GITLAB_TOKEN`, or the
-//! `MODELCI_*` overrides). The client ([`modelci_forge::Deployments`]) also posts the pull
+//! Where to record comes from [`modelci_ci::resolve_host`], as for eval-diff's comment: the host
+//! and API URL, the repository and the token (`GITHUB_TOKEN`/`GITLAB_TOKEN`, or the `MODELCI_*`
+//! overrides; GitLab's job token cannot record deployments and gets a warning). The client ([`modelci_forge::Deployments`]) also posts the pull
 //! request comment.
 
-use modelci_ci::{CiContext, Forge as CiForge, Provider, TokenChoice};
+use modelci_ci::{CiContext, Env, HostChoice, HostError, Provider};
 use modelci_forge::{
     Deployment, DeploymentStatus, Deployments, ForgeConfig, ForgeError, ForgeKind, NewDeployment,
-    Token, connect_deployments,
+    Token,
 };
 
 /// The code host, repository and token of this run.
@@ -50,59 +50,51 @@ impl Target {
 ///
 /// # Errors
 /// A sentence saying what is missing (no code host detected, no repository, no usable token).
-pub fn target(context: &CiContext) -> Result<Target, String> {
-    let (kind, api_url, web_url) = match &context.forge {
-        CiForge::GitHub { api_url, web_url } => {
-            (ForgeKind::GitHub, api_url.clone(), web_url.clone())
+pub fn target(context: &CiContext, env: &Env) -> Result<Target, String> {
+    let host = match modelci_ci::resolve_host(context, env, &HostChoice::default()) {
+        Ok(host) => host,
+        Err(HostError::NoProject { .. }) => {
+            return Err(
+                "cannot tell which repository this run is for: the deployment is not recorded"
+                    .into(),
+            );
         }
-        CiForge::GitLab { api_url, web_url } => {
-            (ForgeKind::GitLab, api_url.clone(), web_url.clone())
-        }
-        _ => {
+        Err(_) => {
             return Err(format!(
                 "no code host detected ({} run): the deployment is not recorded; set MODELCI_FORGE and MODELCI_API_URL, or pass --no-record",
                 context.provider
             ));
         }
     };
-    let Some(repository) = &context.repository else {
-        return Err(
-            "cannot tell which repository this run is for: the deployment is not recorded".into(),
-        );
-    };
-    let repo = match repository {
-        modelci_ci::Repository::GitLab {
-            path: Some(path), ..
-        } => path.clone(),
-        other => other.gitlab_api_id().unwrap_or_else(|| other.to_string()),
-    };
-    let token = match &context.token {
-        TokenChoice::Found { token, .. } => {
+    match &host.token {
+        Some(token) if token.is_job_token => {
+            return Err("GitLab's CI_JOB_TOKEN cannot record deployments through the API: set GITLAB_TOKEN (a project access token with the `api` scope) as a masked CI/CD variable, or pass --no-record".into());
+        }
+        Some(token) => {
             if context.provider == Provider::GitHubActions {
                 use std::io::Write as _;
                 let _ = writeln!(
                     std::io::stdout().lock(),
                     "{}",
-                    modelci_ci::output::workflow_command::add_mask_command(token)
+                    modelci_ci::output::workflow_command::add_mask_command(&token.secret)
                 );
             }
-            Token::new(token.expose())
         }
-        TokenChoice::GitLabJobTokenOnly { .. } => {
-            return Err("GitLab's CI_JOB_TOKEN cannot record deployments through the API: set GITLAB_TOKEN (a project access token with the `api` scope) as a masked CI/CD variable, or pass --no-record".into());
-        }
-        other => {
-            return Err(other
+        None => {
+            return Err(context
+                .token
                 .problem()
                 .unwrap_or_else(|| "no token to record the deployment with".into()));
         }
-    };
+    }
+    let config = ForgeConfig::from_host(&host)
+        .ok_or_else(|| "no token to record the deployment with".to_owned())?;
     Ok(Target {
-        kind,
-        api_url,
-        web_url,
-        repo,
-        token,
+        kind: config.kind,
+        api_url: host.api_url,
+        web_url: host.web_url,
+        repo: host.project,
+        token: config.token,
     })
 }
 
@@ -152,5 +144,5 @@ impl Recorder {
 pub fn connect(target: &Target) -> Result<Box<dyn Deployments>, ForgeError> {
     let mut config = ForgeConfig::new(target.kind, target.repo.clone(), target.token.clone());
     config.api_url = Some(target.api_url.clone());
-    connect_deployments(&config)
+    modelci_forge::connect(&config)
 }

@@ -23,7 +23,8 @@ use crate::{comment, metrics, notify, version};
 /// or 3 when the code host or a webhook failed and `--strict` is set.
 pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let inputs = Inputs::check(args).map_err(Failure::bad_input)?;
-    let context = modelci_ci::detect(&Env::from_process(), &|p: &Path| std::fs::read_to_string(p))
+    let env = Env::from_process();
+    let context = modelci_ci::detect(&env, &|p: &Path| std::fs::read_to_string(p))
         .map_err(Failure::bad_input)?;
     let mut problems: Vec<String> = Vec::new();
     let github = context.provider == Provider::GitHubActions;
@@ -32,7 +33,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         problems.push(message);
     };
 
-    let target = record::target(&context);
+    let target = record::target(&context, &env);
     let model_name = inputs.model_name(args, &context);
     let log_url = context.run_url.clone();
     let description = format!("{model_name} {}", args.version);

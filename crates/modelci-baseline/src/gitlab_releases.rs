@@ -10,7 +10,7 @@
 
 use modelci_bundle::Manifest;
 use modelci_bundle::manifest::MANIFEST;
-use modelci_ci::{Forge, Repository};
+use modelci_ci::{ForgeKind, HostChoice};
 use modelci_forge::releases::gitlab::{LinkInfo, ReleaseInfo};
 use modelci_forge::{ForgeError, GitLab, RetryPolicy, Token};
 
@@ -36,51 +36,34 @@ impl std::fmt::Debug for GitLabTarget {
 }
 
 impl GitLabTarget {
-    /// The project of the CI run (or `CI_API_V4_URL`, `CI_PROJECT_ID`), with the token of the
-    /// run (`MODELCI_GITLAB_TOKEN`, `GITLAB_TOKEN`, else `CI_JOB_TOKEN`).
+    /// The project of the CI run (or `CI_API_V4_URL`, `CI_PROJECT_PATH`, `CI_PROJECT_ID`), with
+    /// the token of the run (`MODELCI_GITLAB_TOKEN`, `GITLAB_TOKEN`, else `CI_JOB_TOKEN`), by
+    /// [`modelci_ci::resolve_host`]; without an API URL, gitlab.com's.
     ///
     /// # Errors
-    /// No API URL or no project is known.
+    /// No project is known.
     pub fn from_context(origin: &str, ctx: &Context) -> Result<Self, BaselineError> {
-        let api_url = match &ctx.ci.forge {
-            Forge::GitLab { api_url, .. } => Some(api_url.clone()),
-            _ => ctx.env.get("CI_API_V4_URL").map(str::to_owned),
-        }
-        .ok_or_else(|| {
+        let choice = HostChoice {
+            kind: Some(ForgeKind::GitLab),
+            ..HostChoice::default()
+        };
+        let host = modelci_ci::resolve_host(&ctx.ci, &ctx.env, &choice).map_err(|_| {
             BaselineError::input(
                 origin,
-                "no GitLab API known: run in GitLab CI or set CI_API_V4_URL",
+                "no GitLab project known: run in GitLab CI or set CI_PROJECT_ID",
             )
-        })?
-        .trim_end_matches('/')
-        .to_owned();
-        let project = ctx
-            .ci
-            .repository
-            .as_ref()
-            .and_then(Repository::gitlab_api_id)
-            // `gitlab_api_id` encodes a path for a URL; keep it plain here.
-            .map(|p| p.replace("%2F", "/"))
-            .or_else(|| ctx.env.get("CI_PROJECT_ID").map(str::to_owned))
-            .ok_or_else(|| {
-                BaselineError::input(
-                    origin,
-                    "no GitLab project known: run in GitLab CI or set CI_PROJECT_ID",
-                )
-            })?;
-        let auth = ["MODELCI_GITLAB_TOKEN", "GITLAB_TOKEN"]
-            .iter()
-            .find_map(|n| ctx.env.get(n).filter(|v| !v.is_empty()))
-            .map(|t| ("PRIVATE-TOKEN", t.to_owned()))
-            .or_else(|| {
-                ctx.env
-                    .get("CI_JOB_TOKEN")
-                    .filter(|v| !v.is_empty())
-                    .map(|t| ("JOB-TOKEN", t.to_owned()))
-            });
+        })?;
+        let auth = host.token.map(|t| {
+            let header = if t.is_job_token {
+                "JOB-TOKEN"
+            } else {
+                "PRIVATE-TOKEN"
+            };
+            (header, t.secret.expose().to_owned())
+        });
         Ok(Self {
-            api_url,
-            project,
+            api_url: host.api_url,
+            project: host.project,
             auth,
         })
     }

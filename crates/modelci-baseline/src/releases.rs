@@ -3,7 +3,7 @@
 
 use modelci_bundle::Manifest;
 use modelci_bundle::manifest::MANIFEST;
-use modelci_ci::{Forge, Repository};
+use modelci_ci::{ForgeKind, HostChoice, Repository};
 use modelci_forge::releases::github::{AssetInfo, ReleaseInfo};
 use modelci_forge::{GitHub, RetryPolicy, Token};
 
@@ -32,42 +32,27 @@ impl std::fmt::Debug for GitHubTarget {
 
 impl GitHubTarget {
     /// The repository of the CI run (or `GITHUB_REPOSITORY`, `GITHUB_API_URL`), with the token
-    /// of the run (`MODELCI_GITHUB_TOKEN`, `GITHUB_TOKEN`).
+    /// of the run (`MODELCI_GITHUB_TOKEN`, `GITHUB_TOKEN`), by [`modelci_ci::resolve_host`].
     ///
     /// # Errors
     /// No repository or no token is known.
     pub fn from_context(origin: &str, ctx: &Context) -> Result<Self, BaselineError> {
-        let env_repo = || ctx.env.get("GITHUB_REPOSITORY").map(str::to_owned);
-        let repo = match &ctx.ci.repository {
-            Some(r @ Repository::GitHub { .. }) => Some(r.to_string()),
-            _ => env_repo(),
-        }
-        .filter(|r| Repository::github_slug(r).is_some())
-        .ok_or_else(|| {
-            BaselineError::input(
-                origin,
-                "no GitHub repository known: run in GitHub Actions or set GITHUB_REPOSITORY=owner/repo",
-            )
-        })?;
-        let api_url = match &ctx.ci.forge {
-            Forge::GitHub { api_url, .. } => api_url.clone(),
-            _ => ctx
-                .env
-                .get("GITHUB_API_URL")
-                .unwrap_or("https://api.github.com")
-                .to_owned(),
-        }
-        .trim_end_matches('/')
-        .to_owned();
-        let token = matches!(ctx.ci.forge, Forge::GitHub { .. })
-            .then(|| ctx.ci.token.token().map(|s| s.expose().to_owned()))
-            .flatten()
-            .or_else(|| {
-                ["MODELCI_GITHUB_TOKEN", "GITHUB_TOKEN"]
-                    .iter()
-                    .find_map(|n| ctx.env.get(n).filter(|v| !v.is_empty()))
-                    .map(str::to_owned)
-            })
+        let choice = HostChoice {
+            kind: Some(ForgeKind::GitHub),
+            ..HostChoice::default()
+        };
+        let host = modelci_ci::resolve_host(&ctx.ci, &ctx.env, &choice)
+            .ok()
+            .filter(|h| Repository::github_slug(&h.project).is_some())
+            .ok_or_else(|| {
+                BaselineError::input(
+                    origin,
+                    "no GitHub repository known: run in GitHub Actions or set GITHUB_REPOSITORY=owner/repo",
+                )
+            })?;
+        let token = host
+            .token
+            .map(|t| t.secret.expose().to_owned())
             .ok_or_else(|| {
                 BaselineError::input(
                     origin,
@@ -75,8 +60,8 @@ impl GitHubTarget {
                 )
             })?;
         Ok(Self {
-            api_url,
-            repo,
+            api_url: host.api_url,
+            repo: host.project,
             token,
         })
     }

@@ -18,16 +18,24 @@
 //! wrong when no usable token exists, notably GitLab's `CI_JOB_TOKEN`, which cannot post merge
 //! request notes. Tokens are [`Secret`]s: formatting one prints `***`.
 //!
+//! # Which host, which repository?
+//!
+//! [`resolve_host`] is the one place that combines flags, detection and the environment into a
+//! [`Host`]: kind, API and web URL, repository, and the token with whether it is GitLab's job
+//! token. Every binary that talks to a code host goes through it.
+//!
 //! # Telling the CI system
 //!
 //! The [`output`] modules write what CI systems render natively: GitHub's job summary, step
 //! outputs and annotations; GitLab's JUnit, metrics and dotenv reports. They take plain data
 //! ([`GateOutcome`], [`Metric`]) and a path, and never read the environment.
 
+pub mod bounded;
 mod context;
 mod detect;
 mod env;
 mod env_vars;
+mod host;
 pub mod output;
 mod secret;
 mod token;
@@ -36,6 +44,7 @@ pub use context::{ChangeRequest, CiContext, Forge, ForgeKind, Provider, Reposito
 pub use detect::{DetectError, ReadFile, detect, detect_from_process};
 pub use env::Env;
 pub use env_vars::EnvVars;
+pub use host::{Host, HostChoice, HostError, HostToken, resolve_host};
 pub use output::{GateOutcome, Metric, OutputError};
 pub use secret::Secret;
 pub use token::{GITLAB_JOB_TOKEN_ONLY_MESSAGE, TokenChoice, resolve_token};

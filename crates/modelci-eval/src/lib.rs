@@ -27,6 +27,7 @@ pub mod engine;
 pub mod error;
 pub mod evaluate;
 pub mod layout;
+pub mod limits;
 pub mod output;
 pub mod preprocess;
 pub mod signature;

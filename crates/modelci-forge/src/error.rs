@@ -18,17 +18,20 @@ pub enum ForgeError {
         /// `GitHub` or `GitLab`.
         host: &'static str,
     },
-    /// The token may not do this here (403): typically a pull request from a fork, or a CI job
-    /// token that may only read. Callers usually warn and exit 0.
+    /// The token may not do this here (403, or GitLab's 401 to a CI job token where job tokens
+    /// are not accepted): typically a pull request from a fork, a token without the permission,
+    /// or a CI job token. The message names the permission to add
+    /// ([`crate::permissions::hint`]). Callers usually warn and exit 0.
     #[error(
-        "{host} did not allow this token to {action} (403: {message}); pull requests from forks and CI job tokens usually get read-only access"
+        "{host} refused to let this token {action} (\"{message}\"): {}",
+        crate::permissions::hint(.host, .action)
     )]
     Forbidden {
         /// `GitHub` or `GitLab`.
         host: &'static str,
         /// What was attempted, e.g. `create a comment`.
         action: &'static str,
-        /// The host's own message.
+        /// The host's own message, e.g. `Resource not accessible by integration`.
         message: String,
     },
     /// The repository, change or comment does not exist (404).

@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use crate::{
-    Comment, CommentId, ForgeConfig, ForgeError, ForgeKind, GitHub, GitLab, Markdown, RetryPolicy,
-    User,
+    Comment, CommentId, Deployments, ForgeConfig, ForgeError, ForgeKind, GitHub, GitLab, Markdown,
+    RetryPolicy, User,
 };
 
 /// One repository on one code host. Methods block; transient failures of idempotent requests
@@ -16,8 +16,10 @@ pub trait Forge: Send + Sync + std::fmt::Debug {
     /// The retry budget this client was built with.
     fn retry_policy(&self) -> &RetryPolicy;
 
-    /// The user the token belongs to (a CI job token's user on GitLab).
-    fn current_user(&self) -> Result<User, ForgeError>;
+    /// The user the token belongs to (a CI job token's user on GitLab), or `None` when no user
+    /// stands behind it: a GitHub installation token (Actions' `GITHUB_TOKEN`, a GitHub App),
+    /// which is never sent to `GET /user`, or a token GitHub refuses there with 403.
+    fn current_user(&self) -> Result<Option<User>, ForgeError>;
 
     /// Every comment on pull/merge request `change`, from all pages, oldest first. GitLab system
     /// notes are left out.
@@ -49,17 +51,19 @@ pub trait Forge: Send + Sync + std::fmt::Debug {
     fn publish_image(&self, branch: &str, path: &str, bytes: &[u8]) -> Result<String, ForgeError>;
 }
 
-/// Builds the client for `config.kind`. A binary needs nothing else:
+/// Builds the client for `config.kind`: the one way to connect (issue 13). It records
+/// deployments ([`Deployments`]) and, being a [`Forge`], posts comments; a `&dyn Forge` is one
+/// coercion away. A binary needs nothing else:
 ///
 /// ```no_run
-/// use modelci_forge::{ForgeConfig, ForgeKind, Token, connect};
+/// use modelci_forge::{Forge, ForgeConfig, ForgeKind, Token, connect};
 /// let mut config = ForgeConfig::new(ForgeKind::GitHub, "owner/repo", Token::new("ghp_..."));
 /// config.api_url = Some("https://github.example.com/api/v3".into());
-/// let forge = connect(&config)?;
-/// let me = forge.current_user()?;
+/// let forge: Box<dyn Forge> = connect(&config)?;
+/// let me = forge.current_user()?; // `None` for an installation token (`ghs_…`)
 /// # Ok::<(), modelci_forge::ForgeError>(())
 /// ```
-pub fn connect(config: &ForgeConfig) -> Result<Box<dyn Forge>, ForgeError> {
+pub fn connect(config: &ForgeConfig) -> Result<Box<dyn Deployments>, ForgeError> {
     let url = config
         .api_url
         .as_deref()

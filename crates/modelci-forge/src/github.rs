@@ -31,6 +31,8 @@ pub struct GitHub {
     owner: String,
     repo: String,
     policy: RetryPolicy,
+    token: Token,
+    base: String,
 }
 
 impl std::fmt::Debug for GitHub {
@@ -54,7 +56,7 @@ impl GitHub {
         token: &Token,
         policy: RetryPolicy,
     ) -> Result<Self, ForgeError> {
-        if token.kind() != TokenKind::Personal {
+        if token.kind() == TokenKind::GitLabJob {
             return Err(ForgeError::Config {
                 message: "GitHub needs a GitHub token, not a GitLab job token".into(),
             });
@@ -72,28 +74,15 @@ impl GitHub {
                 message: format!("cannot start the HTTP runtime: {e}"),
             })?;
         let base = api_url.trim_end_matches('/').to_owned();
-        let client = {
-            let _guard = runtime.enter();
-            Octocrab::builder()
-                .base_uri(base.as_str())
-                .map_err(|_| ForgeError::Config {
-                    message: format!("`{base}` is not a valid API URL"),
-                })?
-                .personal_token(token.expose().to_owned())
-                .add_retry_config(RetryConfig::None)
-                .set_connect_timeout(Some(std::time::Duration::from_secs(15)))
-                .set_read_timeout(Some(std::time::Duration::from_secs(60)))
-                .build()
-                .map_err(|e| ForgeError::Config {
-                    message: format!("cannot build the GitHub client: {e}"),
-                })?
-        };
+        let client = build_client(&runtime, &base, token)?;
         Ok(Self {
             runtime,
             client,
             owner: owner.to_owned(),
             repo: name.to_owned(),
             policy,
+            token: token.clone(),
+            base,
         })
     }
 
@@ -121,8 +110,14 @@ impl GitHub {
             .map_err(transport)?;
             let status = resp.status();
             let headers = resp.headers().clone();
-            let text = self.client.body_to_string(resp).await.map_err(transport)?;
-            Ok((status, headers, text.into_bytes()))
+            let bytes = crate::bounded::read_body(resp, crate::bounded::MAX_ANSWER_BYTES)
+                .await
+                .map_err(|message| ForgeError::Decode {
+                    host: HOST,
+                    action,
+                    message,
+                })?;
+            Ok((status, headers, bytes))
         })
     }
 
@@ -162,6 +157,11 @@ impl GitHub {
     }
 
     /// For [`crate::releases`]: POSTs raw `bytes` to `url` (a release's `upload_url`) once.
+    ///
+    /// The URL is used as GitHub gives it: `https://uploads.github.com/...` on github.com,
+    /// `https://HOST/api/uploads/...` on Enterprise Server. The API client would put its base
+    /// path in front of the latter (`/api/v3/api/uploads/...`, issue 12), so the upload goes
+    /// through a client rooted at the URL's origin.
     pub(crate) fn releases_upload(
         &self,
         action: &'static str,
@@ -174,6 +174,12 @@ impl GitHub {
             action,
             message,
         };
+        let uploader = match origin(url) {
+            Some(origin) if !url.starts_with(&format!("{}/", self.base)) => {
+                build_client(&self.runtime, &origin, &self.token)?
+            }
+            _ => self.client.clone(),
+        };
         let (status, headers, body) = self.runtime.block_on(async {
             let len = bytes.len();
             let request = http::Request::builder()
@@ -183,19 +189,16 @@ impl GitHub {
                 .header(http::header::CONTENT_LENGTH, len)
                 .body(bytes)
                 .map_err(|e| transport(e.to_string()))?;
-            let resp = self
-                .client
+            let resp = uploader
                 .execute(request)
                 .await
                 .map_err(|e| transport(e.to_string()))?;
             let status = resp.status();
             let headers = resp.headers().clone();
-            let text = self
-                .client
-                .body_to_string(resp)
+            let bytes = crate::bounded::read_body(resp, crate::bounded::MAX_ANSWER_BYTES)
                 .await
-                .map_err(|e| transport(e.to_string()))?;
-            Ok::<_, ForgeError>((status, headers, text.into_bytes()))
+                .map_err(transport)?;
+            Ok::<_, ForgeError>((status, headers, bytes))
         })?;
         if status.is_success() {
             Ok(body)
@@ -224,6 +227,34 @@ impl GitHub {
     }
 }
 
+/// An octocrab client for requests under `base`, sending `token`, with octocrab's retries off.
+fn build_client(
+    runtime: &tokio::runtime::Runtime,
+    base: &str,
+    token: &Token,
+) -> Result<Octocrab, ForgeError> {
+    let _guard = runtime.enter();
+    Octocrab::builder()
+        .base_uri(base)
+        .map_err(|_| ForgeError::Config {
+            message: format!("`{base}` is not a valid API URL"),
+        })?
+        .personal_token(token.expose().to_owned())
+        .add_retry_config(RetryConfig::None)
+        .set_connect_timeout(Some(std::time::Duration::from_secs(15)))
+        .set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .build()
+        .map_err(|e| ForgeError::Config {
+            message: format!("cannot build the GitHub client: {e}"),
+        })
+}
+
+/// The origin (`scheme://authority`) of an absolute URL, `None` for a path.
+fn origin(url: &str) -> Option<String> {
+    let uri: http::Uri = url.parse().ok()?;
+    Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
+}
+
 /// Parses a JSON answer into octocrab's model.
 fn decode<T: DeserializeOwned>(action: &'static str, bytes: &[u8]) -> Result<T, ForgeError> {
     serde_json::from_slice(bytes).map_err(|e| ForgeError::Decode {
@@ -237,6 +268,7 @@ fn decode<T: DeserializeOwned>(action: &'static str, bytes: &[u8]) -> Result<T, 
 fn to_comment(c: octocrab::models::issues::Comment) -> Comment {
     Comment {
         id: CommentId(c.id.0),
+        author_is_bot: c.user.r#type == "Bot",
         author: c.user.login,
         body: c.body.unwrap_or_default(),
         url: Some(c.html_url.to_string()),
@@ -284,16 +316,26 @@ impl Forge for GitHub {
         &self.policy
     }
 
-    fn current_user(&self) -> Result<User, ForgeError> {
+    fn current_user(&self) -> Result<Option<User>, ForgeError> {
+        // Installation tokens have no user; GitHub refuses them on `/user` (issue 12).
+        if self.token.kind() == TokenKind::Installation {
+            return Ok(None);
+        }
         let action = "read the token's user";
-        let (_, _, bytes) = retry::run(&self.policy, || {
+        let answer = retry::run(&self.policy, || {
             self.call(action, http::Method::GET, "/user", None)
-        })?;
+        });
+        let bytes = match answer {
+            Ok((_, _, bytes)) => bytes,
+            // A token of unknown form that turns out to be an installation token.
+            Err(e) if e.is_forbidden() => return Ok(None),
+            Err(e) => return Err(e),
+        };
         let user: octocrab::models::Author = decode(action, &bytes)?;
-        Ok(User {
+        Ok(Some(User {
             login: user.login,
             id: user.id.0,
-        })
+        }))
     }
 
     fn list_comments(&self, change: u64) -> Result<Vec<Comment>, ForgeError> {

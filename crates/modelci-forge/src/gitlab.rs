@@ -61,6 +61,9 @@ struct Note {
 struct NoteAuthor {
     id: u64,
     username: String,
+    /// Project and group access tokens act as bot users.
+    #[serde(default)]
+    bot: bool,
 }
 
 /// The answer of `POST /projects/:id/uploads`.
@@ -237,9 +240,18 @@ impl GitLab {
     ) -> Result<Answer, ForgeError> {
         let (status, headers, bytes) = self.send(action, ep, extra)?;
         if status.is_success() {
-            Ok((status, headers, bytes))
-        } else {
-            Err(classify(HOST, action, status.as_u16(), &headers, &bytes))
+            return Ok((status, headers, bytes));
+        }
+        match classify(HOST, action, status.as_u16(), &headers, &bytes) {
+            // GitLab ignores a job token where it does not accept one (notes, uploads, `/user`)
+            // and answers 401 as if no token were sent: the job token is valid (connecting
+            // checked it), it just may not do this.
+            ForgeError::Unauthorized { .. } if self.job_token => Err(ForgeError::Forbidden {
+                host: HOST,
+                action,
+                message: "401 Unauthorized: GitLab does not accept CI_JOB_TOKEN here".into(),
+            }),
+            other => Err(other),
         }
     }
 }
@@ -302,6 +314,7 @@ fn decode<T: serde::de::DeserializeOwned>(
 fn to_comment(n: Note) -> Comment {
     Comment {
         id: CommentId(n.id),
+        author_is_bot: n.author.bot,
         author: n.author.username,
         body: n.body,
         url: None,
@@ -324,7 +337,7 @@ impl Forge for GitLab {
         &self.policy
     }
 
-    fn current_user(&self) -> Result<User, ForgeError> {
+    fn current_user(&self) -> Result<Option<User>, ForgeError> {
         let action = "read the token's user";
         if self.job_token {
             let ep = gitlab::api::job::Job::builder()
@@ -332,20 +345,20 @@ impl Forge for GitLab {
                 .map_err(build_error)?;
             let (_, _, bytes) = self.call(action, &ep, &[])?;
             let job: Job = decode(action, &bytes)?;
-            return Ok(User {
+            return Ok(Some(User {
                 login: job.user.username,
                 id: job.user.id,
-            });
+            }));
         }
         let ep = gitlab::api::users::CurrentUser::builder()
             .build()
             .map_err(build_error)?;
         let (_, _, bytes) = self.call(action, &ep, &[])?;
         let user: NoteAuthor = decode(action, &bytes)?;
-        Ok(User {
+        Ok(Some(User {
             login: user.username,
             id: user.id,
-        })
+        }))
     }
 
     fn list_comments(&self, change: u64) -> Result<Vec<Comment>, ForgeError> {

@@ -1,10 +1,38 @@
 //! Sticky comments: one comment per (tool, key) on a pull/merge request, kept up to date.
 //!
-//! The comment is found by its hidden [`Marker`], among comments written by the token's own
-//! user only, across every page. Creating is the one step that is not idempotent, so it is never
-//! simply retried: after a failed or ambiguous create the comments are listed again and our new
-//! comment, if it landed, is used instead of posting a second one. Concurrent runs can still both
-//! create; after creating, the runs list again, keep the oldest of ours and delete the others.
+//! # Which comments are ours (issue 12)
+//!
+//! A comment is ours when it carries our hidden [`Marker`] *and* was written by us; the marker
+//! alone is not enough, because anyone can quote it. "Us" depends on the token:
+//!
+//! - **A token with a user** (GitHub personal tokens `ghp_`/`github_pat_`/`gho_`/`ghu_`, every
+//!   GitLab token: a project access token's bot user, a job token's user through `GET /job`):
+//!   [`Forge::current_user`] names it and only that author's comments are ours.
+//! - **A GitHub installation token** (`ghs_`: Actions' `GITHUB_TOKEN`, a GitHub App's token):
+//!   no user stands behind it. GitHub answers `GET /user` with `403 Resource not accessible by
+//!   integration`, so the client never asks (and a token of unknown form that gets that 403 is
+//!   treated the same). Its comments are authored by a bot (`github-actions[bot]`,
+//!   `<app-slug>[bot]`, `type: "Bot"`), so until we know better, ours are the marked comments
+//!   whose author is a bot. A person quoting the marker is never mistaken for us.
+//!
+//! Established sticky-comment actions solve the same problem with GraphQL's `viewer`; GraphQL
+//! is not in the API description the fake validates against, and a REST-only design needs no
+//! second API: the token kind is read from GitHub's documented prefixes, `/user` is never called
+//! for `ghs_`, and a 403 there falls back cleanly. What the installation token cannot tell us up
+//! front, the comment we create does: its author is our login. From then on (the cleanup of
+//! concurrent duplicates) only that author's comments are ours.
+//!
+//! Between two bots both carrying our marker (a repository that moved from `GITHUB_TOKEN` to an
+//! App token), each author's oldest comment is tried in turn: an update GitHub refuses (403, the
+//! other bot's comment) moves on to the next author, and only comments of the author we
+//! updated are removed as duplicates. So reruns converge on one comment of ours.
+//!
+//! # Never twice
+//!
+//! Creating is the one step that is not idempotent, so it is never simply retried: after a
+//! failed or ambiguous create the comments are listed again and our new comment, if it landed,
+//! is used instead of posting a second one. Concurrent runs can still both create; after
+//! creating, the runs list again, keep the oldest of ours and delete the others.
 
 use std::collections::HashSet;
 
@@ -93,14 +121,19 @@ pub fn post(
         forge.kind().max_comment_chars(),
         req.full_report_url,
     );
-    let me = forge.current_user()?.login;
+    let owner = match forge.current_user()? {
+        Some(user) => Owner::Known(user.login),
+        None => Owner::AnyBot,
+    };
     let marker = req.marker.to_string();
-    let is_ours = |c: &Comment| c.author == me && c.body.contains(&marker);
-    let ours: Vec<Comment> = forge
-        .list_comments(change)?
-        .into_iter()
-        .filter(|c| is_ours(c))
-        .collect();
+    let ours_of = |owner: &Owner| -> Result<Vec<Comment>, ForgeError> {
+        Ok(forge
+            .list_comments(change)?
+            .into_iter()
+            .filter(|c| owner.owns(c) && c.body.contains(&marker))
+            .collect())
+    };
+    let ours = ours_of(&owner)?;
     let baseline: HashSet<CommentId> = ours.iter().map(|c| c.id).collect();
     let done = |action, comment| {
         Ok(Outcome {
@@ -113,26 +146,34 @@ pub fn post(
 
     match req.mode {
         Mode::Update => {
-            if let Some((first, rest)) = ours.split_first() {
+            // The oldest comment of each author, in order (one author unless `AnyBot`).
+            let mut tried: HashSet<&str> = HashSet::new();
+            for first in &ours {
+                if !tried.insert(first.author.as_str()) {
+                    continue;
+                }
                 match forge.update_comment(change, first.id, &body) {
                     Ok(updated) => {
-                        for extra in rest {
+                        for extra in ours
+                            .iter()
+                            .filter(|c| c.author == first.author && c.id != first.id)
+                        {
                             ignore_gone(forge.delete_comment(change, extra.id))?;
                         }
                         return done(Action::Updated, updated);
                     }
                     // Deleted meanwhile (another run recreated it): create below.
                     Err(ForgeError::NotFound { .. }) => {}
+                    // Another bot's comment: try the next author, else create our own.
+                    Err(e) if e.is_forbidden() && owner == Owner::AnyBot => {}
                     Err(e) => return Err(e),
                 }
             }
-            let created = create_once(forge, change, &me, &body, &baseline)?;
-            // Concurrent runs may each have created one: keep the oldest, delete the rest.
-            let now: Vec<Comment> = forge
-                .list_comments(change)?
-                .into_iter()
-                .filter(|c| is_ours(c))
-                .collect();
+            let created = create_once(forge, change, &owner, &body, &baseline)?;
+            // Now we know who we are. Concurrent runs may each have created one: keep the
+            // oldest, delete the rest.
+            let me = Owner::Known(created.author.clone());
+            let now = ours_of(&me)?;
             let Some((oldest, rest)) = now.split_first() else {
                 return done(Action::Created, created);
             };
@@ -152,14 +193,38 @@ pub fn post(
         }
         Mode::Recreate => {
             for old in &ours {
-                ignore_gone(forge.delete_comment(change, old.id))?;
+                match forge.delete_comment(change, old.id) {
+                    // Another bot's comment that we may not delete is not ours to recreate.
+                    Err(e) if e.is_forbidden() && owner == Owner::AnyBot => {}
+                    other => ignore_gone(other)?,
+                }
             }
-            let created = create_once(forge, change, &me, &body, &baseline)?;
+            let created = create_once(forge, change, &owner, &body, &baseline)?;
             done(Action::Recreated, created)
         }
         Mode::Append | Mode::Off => {
-            let created = create_once(forge, change, &me, &body, &baseline)?;
+            let created = create_once(forge, change, &owner, &body, &baseline)?;
             done(Action::Appended, created)
+        }
+    }
+}
+
+/// Whose comments are ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Owner {
+    /// The token's user (personal tokens, every GitLab token), or the author of the comment we
+    /// just created.
+    Known(String),
+    /// A GitHub installation token before it has created anything: any bot account.
+    AnyBot,
+}
+
+impl Owner {
+    /// Whether `comment` was written by us.
+    fn owns(&self, comment: &Comment) -> bool {
+        match self {
+            Self::Known(login) => comment.author == *login,
+            Self::AnyBot => comment.author_is_bot,
         }
     }
 }
@@ -169,7 +234,7 @@ pub fn post(
 fn create_once(
     forge: &dyn Forge,
     change: u64,
-    me: &str,
+    owner: &Owner,
     body: &str,
     baseline: &HashSet<CommentId>,
 ) -> Result<Comment, ForgeError> {
@@ -181,7 +246,7 @@ fn create_once(
             Err(e) => {
                 attempts.wait_or_give_up(e)?;
                 let landed = forge.list_comments(change)?.into_iter().find(|c| {
-                    c.author == me && !baseline.contains(&c.id) && same_body(&c.body, body)
+                    owner.owns(c) && !baseline.contains(&c.id) && same_body(&c.body, body)
                 });
                 if let Some(c) = landed {
                     return Ok(c);

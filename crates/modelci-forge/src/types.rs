@@ -67,6 +67,31 @@ impl ForgeConfig {
     }
 }
 
+impl ForgeConfig {
+    /// The configuration for a host worked out by [`modelci_ci::resolve_host`] (kind, API URL,
+    /// repository, token and whether it is GitLab's job token), with the default retry policy;
+    /// `None` when the host has no token.
+    pub fn from_host(host: &modelci_ci::Host) -> Option<Self> {
+        let token = host.token.as_ref()?;
+        let token = if token.is_job_token {
+            Token::gitlab_job(token.secret.expose())
+        } else {
+            Token::new(token.secret.expose())
+        };
+        let kind = match host.kind {
+            modelci_ci::ForgeKind::GitHub => ForgeKind::GitHub,
+            _ => ForgeKind::GitLab,
+        };
+        Some(Self {
+            kind,
+            api_url: Some(host.api_url.clone()),
+            repo: host.project.clone(),
+            token,
+            retry: RetryPolicy::default(),
+        })
+    }
+}
+
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -87,6 +112,9 @@ pub struct Comment {
     pub id: CommentId,
     /// Author's login/username.
     pub author: String,
+    /// The author is a bot account: GitHub `type: "Bot"` (`github-actions[bot]`,
+    /// `<app-slug>[bot]`), GitLab `bot: true` (project and group access tokens).
+    pub author_is_bot: bool,
     /// Markdown body.
     pub body: String,
     /// Web or API link to the comment, when the host gives one.

@@ -1,11 +1,12 @@
 //! The sticky pull/merge request comment.
+//!
+//! Which host, repository and token come from [`modelci_ci::resolve_host`]; GitLab's job token
+//! cannot write notes, so it gets the documented warning instead of a request GitLab refuses.
 
 use std::collections::BTreeMap;
 
-use modelci_ci::{CiContext, Forge as CiForge, Provider, TokenChoice};
-use modelci_forge::{
-    ForgeConfig, ForgeError, ForgeKind, Marker, StickyComment, Token, connect, sticky,
-};
+use modelci_ci::{CiContext, Env, HostChoice, HostError, Provider};
+use modelci_forge::{ForgeConfig, ForgeError, ForgeKind, Marker, StickyComment, connect, sticky};
 
 use crate::{Delivered, Options, PostError, PostSwitch, Report, sections, warn};
 
@@ -14,6 +15,7 @@ pub(crate) fn post(
     report: &Report,
     options: &Options,
     context: &CiContext,
+    env: &Env,
     delivered: &mut Delivered,
 ) -> Result<(), PostError> {
     let required = options.post == PostSwitch::Always;
@@ -40,43 +42,37 @@ pub(crate) fn post(
             Ok(())
         };
     };
-    let (kind, api_url) = match &context.forge {
-        CiForge::GitHub { api_url, .. } => (ForgeKind::GitHub, api_url.clone()),
-        CiForge::GitLab { api_url, .. } => (ForgeKind::GitLab, api_url.clone()),
-        _ => return refuse(delivered, "cannot tell which code host this repository is on; set MODELCI_FORGE and MODELCI_API_URL".into()),
-    };
-    let Some(repository) = &context.repository else {
-        return refuse(
-            delivered,
-            "cannot tell which repository this run is for".into(),
-        );
-    };
-    let repo = match repository {
-        modelci_ci::Repository::GitLab {
-            path: Some(path), ..
-        } => path.clone(),
-        other => other.gitlab_api_id().unwrap_or_else(|| other.to_string()),
-    };
-    let token = match &context.token {
-        TokenChoice::Found { token, .. } => {
-            if github_actions {
-                println_stdout(&modelci_ci::output::workflow_command::add_mask_command(
-                    token,
-                ));
-            }
-            Token::new(token.expose())
-        }
-        other => {
+    let host = match modelci_ci::resolve_host(context, env, &HostChoice::default()) {
+        Ok(host) => host,
+        Err(HostError::NoProject { .. }) => {
             return refuse(
                 delivered,
-                other
+                "cannot tell which repository this run is for".into(),
+            );
+        }
+        Err(_) => return refuse(delivered, "cannot tell which code host this repository is on; set MODELCI_FORGE and MODELCI_API_URL".into()),
+    };
+    let token = match &host.token {
+        Some(token) if !token.is_job_token => token,
+        _ => {
+            return refuse(
+                delivered,
+                context
+                    .token
                     .problem()
                     .unwrap_or_else(|| "no token to post with".into()),
             );
         }
     };
-    let mut config = ForgeConfig::new(kind, repo, token);
-    config.api_url = Some(api_url);
+    if github_actions {
+        println_stdout(&modelci_ci::output::workflow_command::add_mask_command(
+            &token.secret,
+        ));
+    }
+    let Some(config) = ForgeConfig::from_host(&host) else {
+        return refuse(delivered, "no token to post with".into());
+    };
+    let kind = config.kind;
     let forge = connect(&config)?;
 
     let images = match kind {

@@ -128,7 +128,7 @@ pub fn deliver_in(
         ..Delivered::default()
     };
     native::write(report, context, env, &mut delivered)?;
-    comment::post(report, options, context, &mut delivered)?;
+    comment::post(report, options, context, env, &mut delivered)?;
     native::write_step_outputs(report, context, env, &delivered)?;
     Ok(delivered)
 }

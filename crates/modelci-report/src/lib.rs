@@ -50,7 +50,7 @@ pub use atomic::write_atomic;
 pub use chart::{Chart, DeltaBars, GroupedBars, HeatMap, LineChart, Series, ValueFormat, XAxis};
 pub use envelope::{ChartFile, Envelope, EnvelopeError, ToolName};
 pub use error::ReportError;
-pub use escape::{escape_html, escape_markdown};
+pub use escape::{code_span, escape_html, escape_markdown};
 pub use render::{
     RenderedChart, chart_size, render, render_png, render_png_bytes, render_svg, render_svg_string,
 };

@@ -12,6 +12,9 @@ use crate::openapi::Mismatch;
 use crate::server::{Ctx, Req, Resp};
 use crate::state::{StoredComment, StoredFile, TokenKind};
 
+/// Where GitHub Enterprise Server takes release asset uploads (`https://HOST/api/uploads/...`).
+pub(crate) const UPLOADS_PREFIX: &str = "/api/uploads";
+
 /// GitHub's limit on a comment body, in characters ("Body is too long").
 pub const MAX_COMMENT_CHARS: usize = 65_536;
 
@@ -24,14 +27,15 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
                 .or_else(|| v.strip_prefix("token "))
         })
         .map(str::trim);
-    let user = token
+    let caller = token
         .and_then(|t| ctx.state.user_for(t))
-        .filter(|(_, k)| *k == TokenKind::Personal);
+        .filter(|(_, k)| matches!(k, TokenKind::Personal | TokenKind::Installation(_)));
 
     // `GET /user` is not in the subset of the description; its shape is GitHub's "private user".
-    if req.method == "GET" && req.path == "/user" {
-        return match user {
-            Some((u, _)) => {
+    // Installation tokens have no user: GitHub refuses them (issue 12).
+    if req.method == "GET" && req.path == "/user" && req.prefix != UPLOADS_PREFIX {
+        return match caller {
+            Some((u, TokenKind::Personal)) => {
                 let mut v = user_json(&api_base(ctx, req), ctx.origin, &u.login, u.id);
                 if let Some(obj) = v.as_object_mut() {
                     obj.insert("name".into(), json!(u.login));
@@ -41,6 +45,9 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
                 }
                 Resp::json(200, &v)
             }
+            Some(_) => not_accessible(
+                "https://docs.github.com/rest/users/users#get-the-authenticated-user",
+            ),
             None => bad_credentials(),
         };
     }
@@ -74,9 +81,25 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
     if let Err(e) = ctx.spec.check_request(&op, &req.query, Some(&req.body)) {
         return violation(ctx, req, 422, &e);
     }
-    let Some((user, _)) = user else {
+    let Some((user, kind)) = caller else {
         return bad_credentials();
     };
+    // GitHub Enterprise Server takes release asset uploads at `/api/uploads` (the release's
+    // `upload_url`), and only those there (issue 12).
+    let uploading = op.id == "repos/upload-release-asset";
+    let wrong_place = if uploading {
+        req.prefix == "/api/v3"
+    } else {
+        req.prefix == UPLOADS_PREFIX
+    };
+    if wrong_place {
+        return violation(
+            ctx,
+            req,
+            404,
+            "GitHub Enterprise Server serves release asset uploads under /api/uploads only (the release's upload_url)",
+        );
+    }
     let param = |name: &str| {
         op.path_params
             .iter()
@@ -87,15 +110,18 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
     let repo = format!("{}/{}", param("owner"), param("repo"));
     let number = |name: &str| param(name).parse::<u64>().unwrap_or(0);
     let writes = req.method != "GET";
-    if writes && ctx.state.forbidden.contains(&repo) {
-        return Resp::json(
-            403,
-            &json!({
-                "message": "Resource not accessible by integration",
-                "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment",
-                "status": "403"
-            }),
-        );
+    let permitted = match kind {
+        TokenKind::Installation(p) => match op.id.as_str() {
+            "issues/create-comment" | "issues/update-comment" | "issues/delete-comment" => {
+                p.pull_requests_write
+            }
+            "repos/create-deployment" | "repos/create-deployment-status" => p.deployments_write,
+            _ => p.contents_write,
+        },
+        _ => true,
+    };
+    if writes && (!permitted || ctx.state.forbidden.contains(&repo)) {
+        return not_accessible(op.docs_url().unwrap_or("https://docs.github.com/rest"));
     }
     let body_text = || {
         serde_json::from_slice::<Value>(&req.body)
@@ -292,9 +318,15 @@ fn list_comments(ctx: &mut Ctx<'_>, req: &Req, repo: &str, number: u64) -> Resp 
     }
 }
 
-/// `http://127.0.0.1:PORT` plus the API prefix the client used (`/api/v3` on Enterprise).
-fn api_base(ctx: &Ctx<'_>, req: &Req) -> String {
-    format!("{}{}", ctx.origin, req.prefix)
+/// `http://127.0.0.1:PORT` plus the API prefix the client used (`/api/v3` on Enterprise, also
+/// for requests to its upload prefix).
+pub(crate) fn api_base(ctx: &Ctx<'_>, req: &Req) -> String {
+    let prefix = if req.prefix == UPLOADS_PREFIX {
+        "/api/v3"
+    } else {
+        req.prefix.as_str()
+    };
+    format!("{}{prefix}", ctx.origin)
 }
 
 /// GitHub's simple-user object.
@@ -317,7 +349,7 @@ pub(crate) fn user_json(api: &str, html: &str, login: &str, id: u64) -> Value {
         "repos_url": format!("{u}/repos"),
         "events_url": format!("{u}/events{{/privacy}}"),
         "received_events_url": format!("{u}/received_events"),
-        "type": "User",
+        "type": if login.ends_with("[bot]") { "Bot" } else { "User" },
         "user_view_type": "public",
         "site_admin": false
     })
@@ -563,6 +595,19 @@ fn violation(ctx: &mut Ctx<'_>, req: &Req, status: u16, why: &str) -> Resp {
     Resp::json(
         status,
         &json!({ "message": message, "documentation_url": "https://docs.github.com/rest", "status": status.to_string() }),
+    )
+}
+
+/// 403 as GitHub sends it to an installation token that lacks a permission (or has no user),
+/// with the documentation link of the operation.
+fn not_accessible(documentation_url: &str) -> Resp {
+    Resp::json(
+        403,
+        &json!({
+            "message": "Resource not accessible by integration",
+            "documentation_url": documentation_url,
+            "status": "403"
+        }),
     )
 }
 

@@ -81,7 +81,7 @@ pub(crate) fn handle(
     repo: &str,
     user: &FakeUser,
 ) -> Result<(u16, Value), Resp> {
-    let api = format!("{}{}", ctx.origin, req.prefix);
+    let api = crate::github::api_base(ctx, req);
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
     let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
     match op {

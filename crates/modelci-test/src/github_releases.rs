@@ -131,7 +131,7 @@ pub(crate) fn handle(
     repo: &str,
     user: &FakeUser,
 ) -> Result<(u16, Value), Resp> {
-    let api = format!("{}{}", ctx.origin, req.prefix);
+    let api = crate::github::api_base(ctx, req);
     let origin = ctx.origin.to_owned();
     let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
     let id_param = |name: &str| param(name).parse::<u64>().unwrap_or(0);
@@ -297,7 +297,7 @@ fn upload(
     user: &FakeUser,
     release_id: u64,
 ) -> Result<(u16, Value), Resp> {
-    let api = format!("{}{}", ctx.origin, req.prefix);
+    let api = crate::github::api_base(ctx, req);
     let origin = ctx.origin.to_owned();
     let Some(content_type) = req.header("content-type").map(str::to_owned) else {
         ctx.state.violations.push(format!(
@@ -409,6 +409,12 @@ fn list(ctx: &Ctx<'_>, req: &Req, repo: &str, api: &str) -> Resp {
 /// GitHub's release object.
 pub(crate) fn release_json(api: &str, html: &str, r: &StoredRelease) -> Value {
     let url = format!("{api}/repos/{}/releases/{}", r.repo, r.id);
+    // github.com uploads to `uploads.github.com` (here: the same origin); Enterprise Server to
+    // `https://HOST/api/uploads`, outside the API root.
+    let uploads = api.strip_suffix("/api/v3").map_or_else(
+        || api.to_owned(),
+        |origin| format!("{origin}{}", crate::github::UPLOADS_PREFIX),
+    );
     let web = if r.draft {
         format!("{html}/{}/releases/tag/untagged-{:020x}", r.repo, r.id)
     } else {
@@ -418,7 +424,7 @@ pub(crate) fn release_json(api: &str, html: &str, r: &StoredRelease) -> Value {
         "url": url,
         "html_url": web,
         "assets_url": format!("{url}/assets"),
-        "upload_url": format!("{url}/assets{{?name,label}}"),
+        "upload_url": format!("{uploads}/repos/{}/releases/{}/assets{{?name,label}}", r.repo, r.id),
         "tarball_url": format!("{api}/repos/{}/tarball/{}", r.repo, r.tag),
         "zipball_url": format!("{api}/repos/{}/zipball/{}", r.repo, r.tag),
         "id": r.id,

@@ -1,5 +1,11 @@
 //! The GitLab half of the fake: `GET /user`, `GET /job`, merge request notes, uploads.
 //!
+//! Tokens as on GitLab (issue 12): personal and project access tokens (`PRIVATE-TOKEN`) act as
+//! their (bot) user everywhere; the CI job token (`JOB-TOKEN`) only where GitLab allows it
+//! (`GET /job`, reading notes, and the release and package endpoints of
+//! [`crate::gitlab_releases`]); elsewhere GitLab ignores the header and answers
+//! `401 {"message":"401 Unauthorized"}` (the API's `authenticate!`).
+//!
 //! GitLab publishes no usable OpenAPI description for these endpoints, so the parameter rules of
 //! `fixtures/API.md` (GitLab's docs) are written down below as a table ([`RULES`]) and every
 //! request is checked against it: route, required parameters and their types, wherever GitLab
@@ -8,7 +14,7 @@
 use serde_json::{Value, json};
 
 use crate::server::{Ctx, Req, Resp};
-use crate::state::{StoredComment, TokenKind};
+use crate::state::{FakeUser, StoredComment, TokenKind};
 
 /// GitLab's limit on a note body, in characters.
 pub const MAX_NOTE_CHARS: usize = 1_000_000;
@@ -183,25 +189,18 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
         })
     };
 
-    let auth = if let Some(t) = req.header("private-token") {
-        ctx.state
-            .user_for(t)
-            .filter(|(_, k)| *k == TokenKind::Personal)
-    } else if let Some(t) = req.header("job-token") {
-        ctx.state.user_for(t).filter(|(_, k)| *k == TokenKind::Job)
-    } else {
-        None
-    };
-    let Some((user, kind)) = auth else {
-        return Resp::json(401, &json!({ "message": "401 Unauthorized" }));
+    // GitLab accepts a job token for `GET /job` and for reading notes; on `GET /user`, note
+    // writes and uploads it ignores the header and answers 401 (issue 12).
+    let job_token_allowed = req.method == "GET" && rule.path != ["user"];
+    let Some((user, kind)) = caller(ctx, req, job_token_allowed) else {
+        return unauthorized();
     };
     let web = ctx.origin.to_owned();
 
     match rule.path {
-        ["user"] if kind == TokenKind::Personal => {
+        ["user"] => {
             return Resp::json(200, &user_json(&web, &user.login, user.id));
         }
-        ["user"] => return Resp::json(401, &json!({ "message": "401 Unauthorized" })),
         ["job"] if kind == TokenKind::Job => {
             return Resp::json(
                 200,
@@ -214,7 +213,7 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
                 }),
             );
         }
-        ["job"] => return Resp::json(401, &json!({ "message": "401 Unauthorized" })),
+        ["job"] => return unauthorized(),
         _ => {}
     }
 
@@ -325,6 +324,30 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
             Resp::json(200, &note_json(&web, project_id, &c))
         }
     }
+}
+
+/// The caller of a GitLab request: `PRIVATE-TOKEN` (a personal or project access token) or,
+/// where GitLab accepts job tokens (`job_token_allowed`), `JOB-TOKEN`. Elsewhere GitLab ignores
+/// a job token, so the request is anonymous (`None`, answered 401 by the caller).
+pub(crate) fn caller(
+    ctx: &Ctx<'_>,
+    req: &Req,
+    job_token_allowed: bool,
+) -> Option<(FakeUser, TokenKind)> {
+    if let Some(t) = req.header("private-token") {
+        ctx.state
+            .user_for(t)
+            .filter(|(_, k)| matches!(k, TokenKind::Personal | TokenKind::ProjectBot))
+    } else if let Some(t) = req.header("job-token").filter(|_| job_token_allowed) {
+        ctx.state.user_for(t).filter(|(_, k)| *k == TokenKind::Job)
+    } else {
+        None
+    }
+}
+
+/// GitLab's answer to a request without (accepted) credentials.
+pub(crate) fn unauthorized() -> Resp {
+    Resp::json(401, &json!({ "message": "401 Unauthorized" }))
 }
 
 /// Lists notes with GitLab's sorting and pagination headers.
@@ -598,8 +621,15 @@ fn user_json(web: &str, username: &str, id: u64) -> Value {
         "id": id, "username": username, "name": username, "state": "active", "locked": false,
         "avatar_url": format!("{web}/uploads/-/system/user/avatar/{id}/avatar.png"),
         "web_url": format!("{web}/{username}"),
-        "created_at": "2020-01-01T00:00:00.000Z", "bot": false
+        "created_at": "2020-01-01T00:00:00.000Z", "bot": is_bot(username)
     })
+}
+
+/// Whether a GitLab username is a bot user's: project and group access tokens act as
+/// `project_<id>_bot_<hash>` and `group_<id>_bot_<hash>`.
+fn is_bot(username: &str) -> bool {
+    (username.starts_with("project_") || username.starts_with("group_"))
+        && username.contains("_bot")
 }
 
 /// GitLab's note object (shape from API.md).

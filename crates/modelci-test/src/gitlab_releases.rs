@@ -21,7 +21,6 @@ use serde_json::{Value, json};
 use crate::github_releases::{StoredGitLabRelease, StoredPackageFile, sha256_hex};
 use crate::gitlab::Page;
 use crate::server::{Ctx, Req, Resp};
-use crate::state::TokenKind;
 
 /// Handles a release or package request, or returns `None` for any other path.
 pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Option<Resp> {
@@ -95,17 +94,8 @@ fn answer(ctx: &mut Ctx<'_>, req: &Req, route: Route) -> Resp {
         | Route::Links { id, .. }
         | Route::DeleteLink { id, .. } => id.clone(),
     };
-    let auth = if let Some(t) = req.header("private-token") {
-        ctx.state
-            .user_for(t)
-            .filter(|(_, k)| *k == TokenKind::Personal)
-    } else if let Some(t) = req.header("job-token") {
-        ctx.state.user_for(t).filter(|(_, k)| *k == TokenKind::Job)
-    } else {
-        None
-    };
-    let Some((user, _)) = auth else {
-        return Resp::json(401, &json!({ "message": "401 Unauthorized" }));
+    let Some((user, _)) = crate::gitlab::caller(ctx, req, true) else {
+        return crate::gitlab::unauthorized();
     };
     let project = match id.parse::<u64>() {
         Ok(n) => ctx.state.projects.get(&n).cloned(),

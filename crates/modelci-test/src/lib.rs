@@ -14,6 +14,14 @@
 //! - [`FakeServer::start`] serves both APIs on `127.0.0.1:0`: GitHub at [`FakeServer::github_url`]
 //!   (or under `/api/v3`, like GitHub Enterprise Server, at [`FakeServer::github_enterprise_url`])
 //!   and GitLab at [`FakeServer::gitlab_url`].
+//! - Token kinds answer as on the real hosts (issue 12): a GitHub installation token
+//!   ([`ACTIONS_TOKEN`], [`APP_TOKEN`]) acts as its `[bot]` and gets 403 "Resource not accessible
+//!   by integration" on `GET /user` and on every write its [`Permissions`] lack ([`FORK_TOKEN`]
+//!   is the read-only token of a fork's pull request); personal tokens ([`BOT_TOKEN`],
+//!   [`PAT_TOKEN`]) act as their user; a GitLab project access token ([`PROJECT_TOKEN`]) acts as
+//!   its bot user; GitLab's job token ([`JOB_TOKEN`]) is accepted only where GitLab accepts job
+//!   tokens (elsewhere GitLab ignores the header and answers 401). Add more with
+//!   [`FakeServer::add_user`].
 //! - Seeded: token `bot-token` is user `modelci-bot`, `other-token` is `octo-reviewer`, GitLab job
 //!   token `job-token` runs as `modelci-bot`, and GitLab project `modelci/demo` has id 42.
 //! - Seed data with [`FakeServer::seed_comments`], deny writes with [`FakeServer::forbid_writes`],
@@ -55,7 +63,8 @@ pub use github_releases::{StoredAsset, StoredGitLabRelease, StoredPackageFile, S
 pub use gitlab::MAX_NOTE_CHARS as GITLAB_MAX_NOTE_CHARS;
 pub use raw::send_raw;
 pub use state::{
-    FakeUser, Fault, FaultKind, LoggedRequest, StoredComment, StoredFile, StoredUpload, TokenKind,
+    FakeUser, Fault, FaultKind, LoggedRequest, Permissions, StoredComment, StoredFile,
+    StoredUpload, TokenKind,
 };
 
 use state::State;
@@ -70,6 +79,27 @@ pub const OTHER_TOKEN: &str = "other-token";
 pub const OTHER_LOGIN: &str = "octo-reviewer";
 /// A GitLab CI job token, running as `modelci-bot`.
 pub const JOB_TOKEN: &str = "job-token";
+/// Actions' `GITHUB_TOKEN` (an installation token, `ghs_`) with the write permissions the
+/// README's workflows grant (`contents`, `pull-requests`, `deployments`): acts as
+/// [`ACTIONS_LOGIN`]; `GET /user` answers 403.
+pub const ACTIONS_TOKEN: &str = "ghs_fakeActionsToken0000000000000000000";
+/// Actions' `GITHUB_TOKEN` on a pull request from a fork: read-only, every write answers 403.
+pub const FORK_TOKEN: &str = "ghs_fakeForkReadOnlyToken00000000000000";
+/// The author of comments written with `GITHUB_TOKEN`.
+pub const ACTIONS_LOGIN: &str = "github-actions[bot]";
+/// The user id of [`ACTIONS_LOGIN`] on github.com.
+pub const ACTIONS_USER_ID: u64 = 41_898_282;
+/// A GitHub App installation token (`ghs_`) with every write permission, acting as
+/// [`APP_LOGIN`]; `GET /user` answers 403.
+pub const APP_TOKEN: &str = "ghs_fakeAppInstallationToken00000000000";
+/// The bot of the GitHub App behind [`APP_TOKEN`].
+pub const APP_LOGIN: &str = "modelci-app[bot]";
+/// A classic personal access token (`ghp_`) of [`BOT_LOGIN`].
+pub const PAT_TOKEN: &str = "ghp_fakePersonalAccessToken000000000000";
+/// A GitLab project access token (`glpat-`): acts as its bot user [`PROJECT_BOT_LOGIN`].
+pub const PROJECT_TOKEN: &str = "glpat-fakeProjectAccessToken00";
+/// The bot user of [`PROJECT_TOKEN`] (GitLab names them `project_<id>_bot_<hash>`).
+pub const PROJECT_BOT_LOGIN: &str = "project_42_bot_5f0c1e2d";
 /// The seeded GitLab project path.
 pub const GITLAB_PROJECT: &str = "modelci/demo";
 /// The seeded GitLab project id.
@@ -112,6 +142,20 @@ impl FakeServer {
         st.tokens
             .insert(OTHER_TOKEN.into(), (other, TokenKind::Personal));
         st.tokens.insert(JOB_TOKEN.into(), (bot, TokenKind::Job));
+        st.tokens
+            .insert(PAT_TOKEN.into(), (bot, TokenKind::Personal));
+        let actions = st.ensure_bot(ACTIONS_LOGIN, ACTIONS_USER_ID);
+        let write_all = TokenKind::Installation(Permissions::WRITE_ALL);
+        st.tokens.insert(ACTIONS_TOKEN.into(), (actions, write_all));
+        st.tokens.insert(
+            FORK_TOKEN.into(),
+            (actions, TokenKind::Installation(Permissions::READ_ONLY)),
+        );
+        let app = st.ensure_bot(APP_LOGIN, 7_100_001);
+        st.tokens.insert(APP_TOKEN.into(), (app, write_all));
+        let project_bot = st.ensure_bot(PROJECT_BOT_LOGIN, 9_042);
+        st.tokens
+            .insert(PROJECT_TOKEN.into(), (project_bot, TokenKind::ProjectBot));
         st.projects.insert(GITLAB_PROJECT_ID, GITLAB_PROJECT.into());
         let state = Arc::new(Mutex::new(st));
         let origin = format!("http://{addr}");

@@ -23,6 +23,13 @@ pub struct Operation {
     op: Value,
 }
 
+impl Operation {
+    /// The operation's documentation page (`externalDocs.url`), which GitHub links in errors.
+    pub fn docs_url(&self) -> Option<&str> {
+        self.op.pointer("/externalDocs/url").and_then(Value::as_str)
+    }
+}
+
 /// Why a request does not fit the description.
 #[derive(Debug, Clone)]
 pub enum Mismatch {

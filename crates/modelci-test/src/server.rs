@@ -24,7 +24,7 @@ pub(crate) struct Req {
     pub headers: Vec<(String, String)>,
     /// Raw body.
     pub body: Vec<u8>,
-    /// API prefix that was stripped (`""`, `/api/v3` or `/api/v4`).
+    /// API prefix that was stripped (`""`, `/api/v3`, `/api/uploads` or `/api/v4`).
     pub prefix: String,
 }
 
@@ -110,6 +110,8 @@ pub(crate) fn serve(server: &tiny_http::Server, state: &Mutex<State>, spec: &Spe
             ("/api/v4", rest)
         } else if let Some(rest) = raw_path.strip_prefix("/api/v3") {
             ("/api/v3", rest)
+        } else if let Some(rest) = raw_path.strip_prefix(crate::github::UPLOADS_PREFIX) {
+            (crate::github::UPLOADS_PREFIX, rest)
         } else {
             ("", raw_path)
         };

@@ -5,13 +5,51 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-/// Which way a token authenticates on GitLab.
+/// What a token is, and so what the fake lets it do (the real services' rules).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TokenKind {
-    /// A personal or project access token (`PRIVATE-TOKEN`, or `Authorization` on GitHub).
+    /// A personal access token (GitHub classic `ghp_`, fine-grained `github_pat_`; GitLab
+    /// personal): acts as its user, `GET /user` answers the user.
     Personal,
-    /// A CI job token (`JOB-TOKEN`): may read, may not write notes.
+    /// A GitHub installation token (`ghs_`): Actions' `GITHUB_TOKEN` or a GitHub App's. Acts as
+    /// `<slug>[bot]` (type `Bot`); `GET /user` answers 403 "Resource not accessible by
+    /// integration", and so does every write its [`Permissions`] do not cover.
+    Installation(Permissions),
+    /// A GitLab project (or group) access token: acts as its bot user (`bot: true`), and
+    /// `GET /user` answers that user.
+    ProjectBot,
+    /// A GitLab CI job token (`JOB-TOKEN`): accepted only where GitLab allows job tokens (`GET
+    /// /job`, reading notes, releases, release links, generic packages); elsewhere (`GET /user`,
+    /// writing notes, uploads) the header is ignored and GitLab answers 401.
     Job,
+}
+
+/// The repository permissions of a GitHub installation token (`permissions:` of a workflow).
+/// Reading is always allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permissions {
+    /// `contents: write`: releases and their assets, files, branches.
+    pub contents_write: bool,
+    /// `pull-requests: write`: pull request comments.
+    pub pull_requests_write: bool,
+    /// `deployments: write`: deployments and their statuses.
+    pub deployments_write: bool,
+}
+
+impl Permissions {
+    /// Everything the README's workflows ask for.
+    pub const WRITE_ALL: Self = Self {
+        contents_write: true,
+        pull_requests_write: true,
+        deployments_write: true,
+    };
+    /// Read-only, as `GITHUB_TOKEN` is on a pull request from a fork.
+    pub const READ_ONLY: Self = Self {
+        contents_write: false,
+        pull_requests_write: false,
+        deployments_write: false,
+    };
 }
 
 /// A user account known to the fake.
@@ -21,6 +59,8 @@ pub struct FakeUser {
     pub id: u64,
     /// Login (GitHub) or username (GitLab).
     pub login: String,
+    /// A bot account: GitHub `type: "Bot"` (`<slug>[bot]`), GitLab `bot: true`.
+    pub bot: bool,
 }
 
 /// A comment (GitHub) or note (GitLab) as stored by the fake.
@@ -220,6 +260,23 @@ impl State {
             FakeUser {
                 id,
                 login: login.to_owned(),
+                bot: login.ends_with("[bot]"),
+            },
+        );
+        id
+    }
+
+    /// Adds a bot account with a fixed id (or finds it by login) and returns its id.
+    pub fn ensure_bot(&mut self, login: &str, id: u64) -> u64 {
+        if let Some(u) = self.users.values().find(|u| u.login == login) {
+            return u.id;
+        }
+        self.users.insert(
+            id,
+            FakeUser {
+                id,
+                login: login.to_owned(),
+                bot: true,
             },
         );
         id

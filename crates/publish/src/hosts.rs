@@ -5,10 +5,10 @@ use std::fmt::Write as _;
 
 use anyhow::anyhow;
 use modelci_bundle::Built;
-use modelci_ci::{CiContext, Env, EnvVars, TokenChoice};
+use modelci_ci::{CiContext, Env, ForgeKind, Host, HostChoice};
 use modelci_cli::Failure;
 use modelci_forge::releases::{self, AssetFile, ReleaseOutcome, ReleaseRequest};
-use modelci_forge::{GitHub, GitLab, RetryPolicy, Token};
+use modelci_forge::{ForgeConfig, GitHub, GitLab, RetryPolicy, Token};
 use modelci_report::escape_markdown;
 
 use crate::args::Args;
@@ -27,80 +27,63 @@ pub(crate) struct HostConfig {
 }
 
 /// GitHub: `--github-repo`/`GITHUB_REPOSITORY`, `--github-api-url`/`GITHUB_API_URL`, and
-/// `MODELCI_GITHUB_TOKEN` or `GITHUB_TOKEN`.
+/// `MODELCI_GITHUB_TOKEN` or `GITHUB_TOKEN` (with `contents: write`).
 pub(crate) fn github_config(args: &Args, env: &Env) -> Result<HostConfig, Failure> {
-    let repo = args
-        .github_repo
-        .clone()
-        .or_else(|| env.get(EnvVars::GITHUB_REPOSITORY).map(str::to_owned))
-        .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| {
-            Failure::bad_input(anyhow!(
-                "--to github: which repository? set --github-repo OWNER/REPO (GITHUB_REPOSITORY in GitHub Actions)"
-            ))
-        })?;
-    let api_url = args
-        .github_api_url
-        .clone()
-        .or_else(|| env.get(EnvVars::GITHUB_API_URL).map(str::to_owned))
-        .unwrap_or_else(|| "https://api.github.com".to_owned());
-    let forge = modelci_ci::Forge::GitHub {
-        api_url: api_url.clone(),
-        web_url: String::new(),
+    let choice = HostChoice {
+        kind: Some(ForgeKind::GitHub),
+        api_url: args.github_api_url.as_deref(),
+        project: args.github_repo.as_deref(),
     };
-    match modelci_ci::resolve_token(env, &forge) {
-        TokenChoice::Found { token, .. } => Ok(HostConfig {
-            api_url,
-            repo,
-            token: Token::new(token.expose()),
-            secret: token,
-        }),
-        _ => Err(Failure::bad_input(anyhow!(
-            "--to github: no token; set GITHUB_TOKEN (with `contents: write`) or MODELCI_GITHUB_TOKEN"
-        ))),
-    }
+    host_config(
+        env,
+        &choice,
+        "--to github: which repository? set --github-repo OWNER/REPO (GITHUB_REPOSITORY in GitHub Actions)",
+        "--to github: no token; set GITHUB_TOKEN (with `contents: write`) or MODELCI_GITHUB_TOKEN",
+    )
 }
 
-/// GitLab: `--gitlab-project`/`CI_PROJECT_ID`/`CI_PROJECT_PATH`, `--gitlab-api-url`/
+/// GitLab: `--gitlab-project`/`CI_PROJECT_PATH`/`CI_PROJECT_ID`, `--gitlab-api-url`/
 /// `CI_API_V4_URL`, and `MODELCI_GITLAB_TOKEN`, `GITLAB_TOKEN` or the job token (which may
 /// publish packages and releases).
 pub(crate) fn gitlab_config(args: &Args, env: &Env) -> Result<HostConfig, Failure> {
-    let repo = args
-        .gitlab_project
-        .clone()
-        .or_else(|| env.get(EnvVars::CI_PROJECT_ID).map(str::to_owned))
-        .or_else(|| env.get(EnvVars::CI_PROJECT_PATH).map(str::to_owned))
-        .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| {
-            Failure::bad_input(anyhow!(
-                "--to gitlab: which project? set --gitlab-project GROUP/PROJECT (CI_PROJECT_ID in GitLab CI)"
-            ))
-        })?;
-    let api_url = args
-        .gitlab_api_url
-        .clone()
-        .or_else(|| env.get(EnvVars::CI_API_V4_URL).map(str::to_owned))
-        .unwrap_or_else(|| "https://gitlab.com/api/v4".to_owned());
-    let forge = modelci_ci::Forge::GitLab {
-        api_url: api_url.clone(),
-        web_url: String::new(),
+    let choice = HostChoice {
+        kind: Some(ForgeKind::GitLab),
+        api_url: args.gitlab_api_url.as_deref(),
+        project: args.gitlab_project.as_deref(),
     };
-    let (token, secret) = match modelci_ci::resolve_token(env, &forge) {
-        TokenChoice::Found { token, .. } => (Token::new(token.expose()), token),
-        TokenChoice::GitLabJobTokenOnly { job_token } => {
-            (Token::gitlab_job(job_token.expose()), job_token)
-        }
-        _ => {
-            return Err(Failure::bad_input(anyhow!(
-                "--to gitlab: no token; in GitLab CI the job token works, elsewhere set GITLAB_TOKEN (a project access token with `api` scope) or MODELCI_GITLAB_TOKEN"
-            )));
-        }
-    };
-    Ok(HostConfig {
-        api_url,
-        repo,
-        token,
-        secret,
+    host_config(
+        env,
+        &choice,
+        "--to gitlab: which project? set --gitlab-project GROUP/PROJECT (CI_PROJECT_ID in GitLab CI)",
+        "--to gitlab: no token; in GitLab CI the job token works, elsewhere set GITLAB_TOKEN (a project access token with `api` scope) or MODELCI_GITLAB_TOKEN",
+    )
+}
+
+/// The configuration for `choice`, or bad input with `no_project` / `no_token`.
+fn host_config(
+    env: &Env,
+    choice: &HostChoice<'_>,
+    no_project: &'static str,
+    no_token: &'static str,
+) -> Result<HostConfig, Failure> {
+    let host = resolve(env, choice).map_err(|_| Failure::bad_input(anyhow!(no_project)))?;
+    config(&host).ok_or_else(|| Failure::bad_input(anyhow!(no_token)))
+}
+
+/// The host for `choice`: flags, then the environment ([`modelci_ci::resolve_host`]; the
+/// variables it reads are the ones detection reads, so a local context loses nothing).
+fn resolve(env: &Env, choice: &HostChoice<'_>) -> Result<Host, modelci_ci::HostError> {
+    modelci_ci::resolve_host(&CiContext::local(), env, choice)
+}
+
+/// The client configuration of `host`, `None` without a token.
+fn config(host: &Host) -> Option<HostConfig> {
+    let forge = ForgeConfig::from_host(host)?;
+    Some(HostConfig {
+        api_url: host.api_url.clone(),
+        repo: host.project.clone(),
+        token: forge.token,
+        secret: host.token.as_ref()?.secret.clone(),
     })
 }
 

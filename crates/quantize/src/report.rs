@@ -299,8 +299,10 @@ fn pct(v: f64) -> String {
     format!("{:.2}%", v * 100.0)
 }
 
+/// Names from the model (nodes, ops, weights) and paths, as code spans that cannot split a
+/// table cell (the one escaping policy of `modelci_report::escape`).
 fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
+    modelci_report::escape::code_span(text)
 }
 
 /// The Markdown report.
@@ -504,4 +506,104 @@ pub fn markdown(r: &Report) -> String {
         md.push('\n');
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cells of a GFM table row: split on every `|` not escaped by a backslash.
+    fn cells(row: &str) -> usize {
+        let inner = row.trim().trim_start_matches('|').trim_end_matches('|');
+        let mut count = 1;
+        let mut escaped = false;
+        for c in inner.chars() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '|' if !escaped => count += 1,
+                _ => escaped = false,
+            }
+        }
+        count
+    }
+
+    #[test]
+    fn hostile_node_and_weight_names_stay_inside_their_cells() {
+        // Issue 14 #6: `|` was not escaped in quantize's tables, so a node name split its cell
+        // and GitHub rendered a raw `<img onerror>`, a `javascript:` link and `@everyone`.
+        let evil = "a|<img src=x onerror=alert(1)>|[x](javascript:alert(1))|@everyone";
+        let report = Report {
+            schema: SCHEMA,
+            tool: Tool {
+                name: "quantize",
+                version: "0",
+            },
+            passed: true,
+            summary: "ok".into(),
+            mode: "dynamic",
+            per_channel: false,
+            input: FileInfo {
+                path: PathBuf::from("in.onnx"),
+                size: 10,
+            },
+            output: FileInfo {
+                path: PathBuf::from("out|<b>x</b>.onnx"),
+                size: 5,
+            },
+            output_written: true,
+            size_reduction: 2.0,
+            constants_folded: 0,
+            opsets_deduplicated: 0,
+            quantized: vec![Change {
+                node: evil.into(),
+                op: "MatMul".into(),
+                weight: format!("w{evil}"),
+                bytes_before: 8,
+                bytes_after: 2,
+            }],
+            skipped: vec![Skip {
+                node: evil.into(),
+                op: "Gemm`|`".into(),
+                reason: evil.into(),
+            }],
+            calibration: None,
+            probe: None,
+            dataset: None,
+            gates: Vec::new(),
+            charts: Vec::new(),
+            metrics: BTreeMap::new(),
+        };
+        let md = markdown(&report);
+        let mut header_cells = None;
+        for line in md.lines() {
+            if line.starts_with('|') {
+                if line.contains("---") {
+                    continue;
+                }
+                let n = cells(line);
+                if line.contains("node") && line.contains("op") {
+                    header_cells = Some(n);
+                } else if let Some(h) = header_cells {
+                    assert_eq!(n, h, "a row with {n} cells under a header of {h}: {line}");
+                }
+            } else {
+                header_cells = None;
+            }
+        }
+        for row in md.lines().filter(|l| l.contains("alert")) {
+            // Outside code spans nothing may be live: no tag, no link, no mention.
+            let outside: String = row
+                .split('`')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 0)
+                .map(|(_, part)| part)
+                .collect();
+            assert!(!outside.contains("<img"), "{row}");
+            assert!(
+                !outside.replace("\\](", "").contains("](javascript"),
+                "{row}"
+            );
+            assert!(!outside.contains("@everyone"), "{row}");
+        }
+    }
 }

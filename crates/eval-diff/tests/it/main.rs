@@ -7,6 +7,8 @@ mod digits;
 mod harness;
 mod help;
 mod history;
+mod hostile;
 mod other_tasks;
 mod posting;
 mod schema;
+mod tokens;

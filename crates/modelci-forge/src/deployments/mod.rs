@@ -13,7 +13,7 @@
 mod github;
 mod gitlab;
 
-use crate::{Forge, ForgeConfig, ForgeError, ForgeKind, GitHub, GitLab};
+use crate::{Forge, ForgeError};
 
 /// A deployment to create.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,28 +102,6 @@ pub trait Deployments: Forge {
     /// Numbers of the pull requests (GitHub) or merge request iids (GitLab) `sha` belongs to,
     /// merged or open.
     fn pulls_for_commit(&self, sha: &str) -> Result<Vec<u64>, ForgeError>;
-}
-
-/// Builds a client that records deployments (and, being a [`Forge`], comments).
-pub fn connect_deployments(config: &ForgeConfig) -> Result<Box<dyn Deployments>, ForgeError> {
-    let url = config
-        .api_url
-        .as_deref()
-        .unwrap_or(config.kind.default_api_url());
-    Ok(match config.kind {
-        ForgeKind::GitHub => Box::new(GitHub::new(
-            url,
-            &config.repo,
-            &config.token,
-            config.retry.clone(),
-        )?),
-        ForgeKind::GitLab => Box::new(GitLab::new(
-            url,
-            &config.repo,
-            &config.token,
-            config.retry.clone(),
-        )?),
-    })
 }
 
 /// Cuts `text` to at most `max` characters (GitHub refuses longer descriptions).

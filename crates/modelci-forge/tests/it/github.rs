@@ -202,7 +202,13 @@ fn fork_pull_request_gets_the_forbidden_error() {
     let err = post(forge.as_ref(), 5, Mode::Update, "hello").unwrap_err();
     assert!(err.is_forbidden(), "{err}");
     assert!(matches!(err, ForgeError::Forbidden { .. }));
-    assert!(err.to_string().contains("403"), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("Resource not accessible by integration")
+            && message.contains("`pull-requests: write`")
+            && !message.contains('\n'),
+        "{message}"
+    );
     assert_eq!(
         server
             .requests()
@@ -228,7 +234,7 @@ fn bad_token_is_unauthorized_and_not_retried() {
 fn enterprise_server_base_url() {
     let server = FakeServer::start();
     let forge = github_at(&server.github_enterprise_url(), modelci_test::BOT_TOKEN);
-    assert_eq!(forge.current_user().unwrap().login, BOT_LOGIN);
+    assert_eq!(forge.current_user().unwrap().unwrap().login, BOT_LOGIN);
     post(forge.as_ref(), 3, Mode::Update, "one").unwrap();
     post(forge.as_ref(), 3, Mode::Update, "two").unwrap();
     let reqs = server.requests();

@@ -79,7 +79,7 @@ fn job_token_reads_but_gets_forbidden_on_write() {
     let server = FakeServer::start();
     server.seed_comments(GITLAB_PROJECT, 4, OTHER_LOGIN, 2, "hi");
     let forge = gitlab(&server, Token::gitlab_job(JOB_TOKEN)).unwrap();
-    assert_eq!(forge.current_user().unwrap().login, BOT_LOGIN);
+    assert_eq!(forge.current_user().unwrap().unwrap().login, BOT_LOGIN);
     assert_eq!(forge.list_comments(4).unwrap().len(), 2);
     let err = post(forge.as_ref(), 4, Mode::Update, "hello").unwrap_err();
     assert!(err.is_forbidden(), "{err}");

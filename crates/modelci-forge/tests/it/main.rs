@@ -8,6 +8,7 @@
 mod fake;
 mod github;
 mod gitlab;
+mod tokens;
 
 use std::time::Duration;
 
@@ -50,7 +51,7 @@ pub fn gitlab(
     let mut config = ForgeConfig::new(ForgeKind::GitLab, modelci_test::GITLAB_PROJECT, token);
     config.api_url = Some(server.gitlab_url());
     config.retry = fast_retries();
-    connect(&config)
+    connect(&config).map(|client| -> Box<dyn Forge> { client })
 }
 
 /// Posts a sticky report with one kept section.

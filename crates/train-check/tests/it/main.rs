@@ -4,6 +4,7 @@
 mod bad_input;
 mod digits;
 mod harness;
+mod hostile;
 mod logs;
 mod posting;
 mod schema;
