@@ -5,11 +5,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-/// Lower-case hex SHA-256 of `bytes`.
-#[must_use]
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
+/// Lower-case hex SHA-256 of `bytes` (one helper for the workspace, in `modelci-bundle`).
+pub use modelci_bundle::digest::sha256_hex;
 
 /// Lower-case hex SHA-256 of the file at `path`.
 ///
@@ -26,7 +23,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// A dataset's content hash and how many files went into it.
@@ -67,7 +64,7 @@ pub fn dataset_digest(path: &Path) -> std::io::Result<DatasetDigest> {
     }
     Ok(DatasetDigest {
         path: shown,
-        sha256: hex(&hasher.finalize()),
+        sha256: format!("{:x}", hasher.finalize()),
         files: files.len() as u64,
     })
 }
@@ -135,15 +132,6 @@ fn walk(
         }
     }
     Ok(())
-}
-
-/// Lower-case hex.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// True for 64 hex digits.
