@@ -567,7 +567,8 @@ glci_build() {
     cargo build --locked --quiet -p modelci-test --example fake_server
 }
 
-# fake_start NAME: the fake GitLab, serving until fake_stop; sets FAKE_GITLAB and FAKE_TOKEN.
+# fake_start NAME: the fake GitLab, serving until fake_stop; sets FAKE_GITLAB, FAKE_TOKEN and
+# FAKE_BOT.
 fake_start() {
     FAKE_STATE="${WORK}/fake-$1.json"
     rm -f "${WORK}/fake-ctl" && mkfifo "${WORK}/fake-ctl"
@@ -577,14 +578,14 @@ fake_start() {
     exec 8>"${WORK}/fake-ctl"
     local _
     for _ in $(seq 100); do
-        grep -q '^token=' "${WORK}/fake-$1.urls" && break
+        grep -q '^bot=' "${WORK}/fake-$1.urls" && break
         sleep 0.1
     done
     FAKE_GITLAB="$(sed -n 's/^gitlab=//p' "${WORK}/fake-$1.urls")"
-    # The seeded bot's access token: the fake's personal-or-project-access kind, sent as
-    # PRIVATE-TOKEN (MODELCI_GITLAB_TOKEN), as a project access token is.
+    # The project's access token, and the bot user it acts as.
     FAKE_TOKEN="$(sed -n 's/^token=//p' "${WORK}/fake-$1.urls")"
-    [[ -n "${FAKE_GITLAB}" && -n "${FAKE_TOKEN}" ]] || fail "the fake server did not start"
+    FAKE_BOT="$(sed -n 's/^bot=//p' "${WORK}/fake-$1.urls")"
+    [[ -n "${FAKE_GITLAB}" && -n "${FAKE_TOKEN}" && -n "${FAKE_BOT}" ]] || fail "the fake server did not start"
 }
 
 fake_stop() {
@@ -662,16 +663,16 @@ t_gitlab_component_merge_request() {
     assert_component_outcomes "${WORK}/glci-mr.log"
     # One note per job (the eval-diff jobs have their own comment keys), each posted once by the
     # token's user, nothing else written to the notes.
-    python3 - "${FAKE_STATE}" <<'PY'
+    python3 - "${FAKE_STATE}" "${FAKE_BOT}" <<'PY'
 import json, re, sys
-state = json.load(open(sys.argv[1]))
+state, bot = json.load(open(sys.argv[1])), sys.argv[2]
 assert not state["violations"], state["violations"]
 notes = [c for c in state["comments"] if not c["system"]]
 heads = sorted(n["body"].split("\n", 1)[0] for n in notes)
 want = sorted(["<!-- modelci:eval-diff:passes -->", "<!-- modelci:eval-diff:fails -->",
                "<!-- modelci:eval-diff:full -->", "<!-- modelci:train-check:default -->"])
 assert heads == want, f"expected one note per job, got {heads}"
-assert all(n["author"] == "modelci-bot" for n in notes), [n["author"] for n in notes]
+assert all(n["author"] == bot for n in notes), f"not all by {bot}: {[n['author'] for n in notes]}"
 # The project by id or by URL-encoded path, as GitLab accepts both.
 notes_path = re.compile(r"/api/v4/projects/(42|modelci%2Fdemo)/merge_requests/1/notes(/\d+)?")
 writes = [r for r in state["requests"] if r["method"] != "GET" and notes_path.fullmatch(r["path"])]

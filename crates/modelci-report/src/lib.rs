@@ -37,6 +37,7 @@
 mod atomic;
 mod chart;
 mod draw;
+pub mod envelope;
 mod error;
 pub mod escape;
 pub mod font;
@@ -47,6 +48,7 @@ mod render;
 
 pub use atomic::write_atomic;
 pub use chart::{Chart, DeltaBars, GroupedBars, HeatMap, LineChart, Series, ValueFormat, XAxis};
+pub use envelope::{ChartFile, Envelope, EnvelopeError, ToolName};
 pub use error::ReportError;
 pub use escape::{code_span, escape_html, escape_markdown};
 pub use render::{

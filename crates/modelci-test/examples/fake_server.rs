@@ -5,9 +5,10 @@
 //! fake_server STATE.json REPO NUMBER
 //! ```
 //!
-//! Once it listens it prints `github=URL`, `gitlab=URL` and `token=TOKEN` (one per line) on
-//! standard output, TOKEN being the seeded bot's access token (`modelci_test::BOT_TOKEN`), then
-//! serves until its standard input ends. Then it writes STATE.json, one JSON object:
+//! Once it listens it prints `github=URL`, `gitlab=URL`, `token=TOKEN` and `bot=LOGIN` (one per
+//! line) on standard output: the seeded GitLab project access token of project `modelci/demo`
+//! (`modelci_test::PROJECT_TOKEN`) and the bot user it acts as (`modelci_test::PROJECT_BOT_LOGIN`).
+//! Then it serves until its standard input ends. Then it writes STATE.json, one JSON object:
 //! `comments` (the comments and notes on issue, pull or merge request NUMBER of REPO, a GitHub
 //! `owner/repo` or a GitLab project path, oldest first), `requests` (every request: `method`,
 //! `path`, `query`, `status`) and `violations` (requests the real API would have refused), and
@@ -35,7 +36,8 @@ fn main() -> ExitCode {
         let mut out = std::io::stdout().lock();
         let announced = writeln!(out, "github={}", server.github_url())
             .and_then(|()| writeln!(out, "gitlab={}", server.gitlab_url()))
-            .and_then(|()| writeln!(out, "token={}", modelci_test::BOT_TOKEN))
+            .and_then(|()| writeln!(out, "token={}", modelci_test::PROJECT_TOKEN))
+            .and_then(|()| writeln!(out, "bot={}", modelci_test::PROJECT_BOT_LOGIN))
             .and_then(|()| out.flush());
         if let Err(e) = announced {
             eprintln!("fake_server: cannot write to standard output: {e}");

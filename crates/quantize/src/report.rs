@@ -1,4 +1,5 @@
-//! The quantize report: `report.json` (schema [`SCHEMA`]), `report.md` and the charts.
+//! The quantize report: `report.json` (the shared [`modelci_report::Envelope`] and this
+//! tool's fields; schema `schemas/quantize.v1.json`), `report.md` and the charts.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,18 +12,6 @@ use modelci_report::{Chart, DeltaBars, GroupedBars, Series, ValueFormat};
 use serde::Serialize;
 
 use crate::verify::Probe;
-
-/// The JSON report's schema identifier; fields are only ever added within a version.
-pub const SCHEMA: &str = "https://modelci.dev/schemas/quantize/v1";
-
-/// The tool that wrote the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct Tool {
-    /// `quantize`.
-    pub name: &'static str,
-    /// Its version.
-    pub version: &'static str,
-}
 
 /// One gate and how it went.
 #[derive(Debug, Clone, Serialize)]
@@ -163,31 +152,14 @@ pub struct FileInfo {
     pub size: u64,
 }
 
-/// A rendered chart.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChartFile {
-    /// File stem.
-    pub name: &'static str,
-    /// Title.
-    pub title: String,
-    /// PNG file name, relative to the report folder.
-    pub png: String,
-    /// SVG file name, relative to the report folder.
-    pub svg: String,
-    /// The numbers behind the picture.
-    pub chart: Chart,
-}
+pub use modelci_report::ChartFile;
 
 /// Everything the report says.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// [`SCHEMA`].
-    pub schema: &'static str,
-    /// `quantize` and its version.
-    pub tool: Tool,
-    /// Whether every gate passed.
+    /// Whether every gate passed (also `verdict.passed` of the envelope).
     pub passed: bool,
-    /// The one-line verdict.
+    /// The one-line verdict (also `verdict.summary` of the envelope).
     pub summary: String,
     /// The mode.
     pub mode: &'static str,
@@ -217,11 +189,14 @@ pub struct Report {
     pub dataset: Option<DatasetComparison>,
     /// The gates.
     pub gates: Vec<Gate>,
-    /// The charts.
+    /// The charts (written as the envelope's `charts`).
+    #[serde(skip)]
     pub charts: Vec<ChartFile>,
     /// The quantized model's numbers under eval-diff's metric names (`size`, `accuracy`,
     /// `macro_f1`, `latency_p50_ms`, `agreement`), so that `publish --report` can carry them into
-    /// a release manifest. Filled in when the report is finished.
+    /// a release manifest. Filled in when the report is finished; written as the envelope's
+    /// `metrics`.
+    #[serde(skip)]
     pub metrics: BTreeMap<String, f64>,
 }
 
@@ -317,19 +292,7 @@ pub fn render(
     charts: Vec<(&'static str, Chart)>,
     dir: &Path,
 ) -> Result<Vec<ChartFile>, modelci_report::ReportError> {
-    charts
-        .into_iter()
-        .map(|(name, chart)| {
-            modelci_report::render(&chart, dir, name)?;
-            Ok(ChartFile {
-                name,
-                title: chart.title().to_owned(),
-                png: format!("{name}.png"),
-                svg: format!("{name}.svg"),
-                chart,
-            })
-        })
-        .collect()
+    modelci_report::envelope::render_files(charts, dir)
 }
 
 fn pct(v: f64) -> String {
@@ -464,7 +427,11 @@ pub fn markdown(r: &Report) -> String {
         md.push('\n');
     }
     for c in &r.charts {
-        md.push_str(&format!("![{}]({})\n\n", escape_markdown(&c.title), c.png));
+        md.push_str(&format!(
+            "![{}]({})\n\n",
+            escape_markdown(&c.title),
+            c.png.display()
+        ));
     }
     if let Some(p) = &r.probe {
         md.push_str("### Verification in tract\n\n");

@@ -10,3 +10,5 @@ mod history;
 mod hostile;
 mod other_tasks;
 mod posting;
+mod schema;
+mod tokens;

@@ -7,3 +7,4 @@ mod harness;
 mod hostile;
 mod logs;
 mod posting;
+mod schema;
