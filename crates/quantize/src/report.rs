@@ -533,11 +533,6 @@ mod tests {
         // and GitHub rendered a raw `<img onerror>`, a `javascript:` link and `@everyone`.
         let evil = "a|<img src=x onerror=alert(1)>|[x](javascript:alert(1))|@everyone";
         let report = Report {
-            schema: SCHEMA,
-            tool: Tool {
-                name: "quantize",
-                version: "0",
-            },
             passed: true,
             summary: "ok".into(),
             mode: "dynamic",
