@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = deploy_notify::Args::parse();
+    let args = match modelci_cli::sanitize::parse_args::<deploy_notify::Args>("deploy-notify") {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     modelci_cli::finish("deploy-notify", deploy_notify::run(&args))
 }

@@ -44,7 +44,12 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<KeyMetric>> {
         .with_context(|| format!("{}: cannot read the report", path.display()))?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| anyhow!("{}: not a JSON report: {e}", path.display()))?;
-    let metrics = from_json(&json);
+    // A modelci report (eval-diff, train-check, quantize) carries its headline metrics in the
+    // shared envelope; anything else (a DVC metrics.json) is read as numbers.
+    let metrics = match modelci_report::Envelope::from_slice(text.as_bytes(), path) {
+        Ok(envelope) => from_envelope(&envelope),
+        Err(_) => from_json(&json),
+    };
     if metrics.is_empty() {
         return Err(anyhow!(
             "{}: no numeric metrics found (expected an eval-diff report.json or a JSON object of numbers)",
@@ -52,6 +57,21 @@ pub fn read(path: &Path) -> anyhow::Result<Vec<KeyMetric>> {
         ));
     }
     Ok(metrics)
+}
+
+/// The headline metrics of a modelci report, in [`HEADLINE`] order.
+#[must_use]
+pub fn from_envelope(envelope: &modelci_report::Envelope) -> Vec<KeyMetric> {
+    HEADLINE
+        .iter()
+        .filter_map(|name| {
+            Some(KeyMetric {
+                name: (*name).to_owned(),
+                value: *envelope.metrics.get(*name)?,
+            })
+        })
+        .take(MAX_METRICS)
+        .collect()
 }
 
 /// The key metrics of a parsed report.
@@ -133,6 +153,33 @@ mod tests {
         assert_eq!(m[0].name, "accuracy");
         assert_eq!(m[0].value, 0.97);
         assert_eq!(m[1].name, "latency_p95_ms");
+    }
+
+    #[test]
+    fn modelci_reports_give_their_envelope_metrics_in_headline_order() {
+        let mut envelope = modelci_report::Envelope::new(
+            modelci_report::ToolName::Quantize,
+            "0.1.0",
+            modelci_report::envelope::Verdict {
+                passed: true,
+                summary: "ok".into(),
+                gates: 0,
+                failed: 0,
+            },
+        );
+        for (name, value) in [("size", 1000.0), ("agreement", 1.0), ("accuracy", 0.97)] {
+            envelope.metrics.insert(name.into(), value);
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("report.json");
+        std::fs::write(&path, serde_json::to_vec(&envelope).expect("JSON")).expect("write");
+        let m = read(&path).expect("reads");
+        let names: Vec<&str> = m.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["accuracy", "size"],
+            "headline metrics only, in order"
+        );
     }
 
     #[test]

@@ -100,11 +100,13 @@ pub struct Args {
     #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Statistics")]
     pub top_k: u32,
 
-    /// Bootstrap resamples for the confidence interval of the accuracy delta (0: off).
+    /// Bootstrap resamples for the confidence interval of the accuracy delta (0: off; at most
+    /// 100000, see docs/limits.md).
     #[arg(
         long,
         value_name = "N",
         default_value_t = 1000,
+        value_parser = clap::value_parser!(u32).range(0..=100_000),
         help_heading = "Statistics"
     )]
     pub bootstrap: u32,

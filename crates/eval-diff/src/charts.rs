@@ -4,26 +4,12 @@
 //! - `per_class_f1`: the change in F1 of every class (classifiers only);
 //! - `confusion_baseline`, `confusion_candidate`: confusion matrix heat maps (classifiers only).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use modelci_eval::Evaluation;
 use modelci_report::{Chart, DeltaBars, GroupedBars, HeatMap, ReportError, Series, ValueFormat};
-use serde::Serialize;
 
-/// A chart of the report with the files it was rendered to (relative to the report folder).
-#[derive(Debug, Clone, Serialize)]
-pub struct ChartFile {
-    /// File stem and identifier, e.g. `metrics`.
-    pub name: &'static str,
-    /// The chart's title.
-    pub title: String,
-    /// The PNG, relative to the report folder.
-    pub png: PathBuf,
-    /// The SVG, relative to the report folder.
-    pub svg: PathBuf,
-    /// The numbers behind the picture.
-    pub chart: Chart,
-}
+pub use modelci_report::ChartFile;
 
 /// The charts for `evaluation`, in report order (not rendered yet).
 #[must_use]
@@ -123,17 +109,5 @@ pub fn render_all(
     charts: Vec<(&'static str, Chart)>,
     dir: &Path,
 ) -> Result<Vec<ChartFile>, ReportError> {
-    charts
-        .into_iter()
-        .map(|(name, chart)| {
-            modelci_report::render(&chart, dir, name)?;
-            Ok(ChartFile {
-                name,
-                title: chart.title().to_owned(),
-                png: PathBuf::from(format!("{name}.png")),
-                svg: PathBuf::from(format!("{name}.svg")),
-                chart,
-            })
-        })
-        .collect()
+    modelci_report::envelope::render_files(charts, dir)
 }

@@ -7,6 +7,8 @@ use anyhow::{Context as _, anyhow};
 use modelci_cli::{ExitStatus, Failure, Session};
 use modelci_gate::GateResult;
 use modelci_post::{GateOutcome, Metric, Report};
+use modelci_report::{Envelope, ToolName};
+use serde::Deserialize;
 
 use crate::args::Args;
 use crate::comparison::MetricRow;
@@ -66,88 +68,96 @@ pub(crate) fn metrics(rows: &[MetricRow]) -> Vec<Metric> {
         .collect()
 }
 
+/// What `--post-from` reads back from an earlier run's `report.json`: the shared envelope and
+/// eval-diff's gates and comparison rows.
+#[derive(Debug, Deserialize)]
+struct Posted {
+    #[serde(flatten)]
+    envelope: Envelope,
+    #[serde(default)]
+    gates: Vec<PostedGate>,
+    #[serde(default)]
+    comparison: Vec<PostedRow>,
+}
+
+/// A gate of `report.json` (`modelci_gate::GateResult` as serialised).
+#[derive(Debug, Deserialize)]
+struct PostedGate {
+    gate: String,
+    passed: bool,
+    candidate: f64,
+    comparison: String,
+    bound: f64,
+}
+
+/// A comparison row of `report.json` ([`MetricRow`] as serialised).
+#[derive(Debug, Deserialize)]
+struct PostedRow {
+    name: String,
+    baseline: f64,
+    candidate: f64,
+    delta: f64,
+}
+
 /// `--post-from DIR`: posts the report an earlier eval-diff run wrote to DIR.
 pub(crate) fn post_existing(
     dir: &Path,
     args: &Args,
     session: &mut Session,
 ) -> Result<ExitStatus, Failure> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read_to_string(&path)
-            .with_context(|| format!("{}: cannot read the report", path.display()))
-    };
-    let markdown_text = read("report.md").map_err(Failure::bad_input)?;
-    let json: serde_json::Value =
-        serde_json::from_str(&read("report.json").map_err(Failure::bad_input)?).map_err(|e| {
-            Failure::bad_input(anyhow!(
-                "{}: not a JSON report: {e}",
-                dir.join("report.json").display()
-            ))
-        })?;
-    let verdict = &json["verdict"];
-    let (Some(passed), Some(summary)) = (verdict["passed"].as_bool(), verdict["summary"].as_str())
-    else {
+    let md_path = dir.join("report.md");
+    let json_path = dir.join("report.json");
+    let markdown_text = std::fs::read_to_string(&md_path)
+        .with_context(|| format!("{}: cannot read the report", md_path.display()))
+        .map_err(Failure::bad_input)?;
+    let bytes = std::fs::read(&json_path)
+        .with_context(|| format!("{}: cannot read the report", json_path.display()))
+        .map_err(Failure::bad_input)?;
+    let posted: Posted = serde_json::from_slice(&bytes).map_err(|e| {
+        Failure::bad_input(anyhow!(
+            "{}: not an eval-diff report.json ({e})",
+            json_path.display()
+        ))
+    })?;
+    if posted.envelope.tool.name != ToolName::EvalDiff {
         return Err(Failure::bad_input(anyhow!(
-            "{}: not an eval-diff report (no verdict.passed / verdict.summary)",
-            dir.join("report.json").display()
+            "{}: a {} report, not an eval-diff one",
+            json_path.display(),
+            posted.envelope.tool.name
         )));
-    };
-    let gates: Vec<GateResult> = Vec::new();
-    let mut outcomes = gate_outcomes(&gates);
-    if let Some(list) = json["gates"].as_array() {
-        outcomes = list
-            .iter()
-            .map(|g| GateOutcome {
-                name: g["gate"].as_str().unwrap_or("gate").to_owned(),
-                passed: g["passed"].as_bool().unwrap_or(false),
-                measured: g["candidate"].to_string(),
-                message: format!(
-                    "candidate must be {} {}",
-                    g["comparison"].as_str().unwrap_or("?"),
-                    g["bound"]
-                ),
-            })
-            .collect();
     }
-    let metrics = json["comparison"]
-        .as_array()
-        .map(|rows| {
-            rows.iter()
-                .filter_map(|r| {
-                    Some((
-                        r["name"].as_str()?,
-                        r["candidate"].as_f64()?,
-                        r["baseline"].as_f64()?,
-                        r["delta"].as_f64()?,
-                    ))
-                })
-                .flat_map(|(name, c, b, d)| {
-                    [
-                        Metric {
-                            name: format!("candidate_{name}"),
-                            value: c,
-                        },
-                        Metric {
-                            name: format!("baseline_{name}"),
-                            value: b,
-                        },
-                        Metric {
-                            name: format!("delta_{name}"),
-                            value: d,
-                        },
-                    ]
-                })
-                .collect()
+    let gates = posted
+        .gates
+        .iter()
+        .map(|g| GateOutcome {
+            name: g.gate.clone(),
+            passed: g.passed,
+            measured: g.candidate.to_string(),
+            message: format!("candidate must be {} {}", g.comparison, g.bound),
         })
-        .unwrap_or_default();
+        .collect();
+    let metrics = posted
+        .comparison
+        .iter()
+        .flat_map(|r| {
+            [
+                ("candidate", r.candidate),
+                ("baseline", r.baseline),
+                ("delta", r.delta),
+            ]
+            .map(|(side, value)| Metric {
+                name: format!("{side}_{}", r.name),
+                value,
+            })
+        })
+        .collect();
     let delivery = Report {
         tool: "eval-diff",
         dir: dir.to_owned(),
         markdown: markdown_text,
-        passed,
-        verdict: summary.to_owned(),
-        gates: outcomes,
+        passed: posted.envelope.verdict.passed,
+        verdict: posted.envelope.verdict.summary,
+        gates,
         metrics,
     };
     // The evaluating job already failed on its gates; this job only reports.

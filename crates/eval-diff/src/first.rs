@@ -15,12 +15,13 @@ use modelci_eval::{Dataset, EvaluationOptions, Model};
 use modelci_gate::metric::METRICS;
 use modelci_gate::{Gate, GateKind, GateResult, MetricValues, evaluate_gates};
 use modelci_post::Metric;
+use modelci_report::envelope::{Document, Verdict};
 use modelci_report::escape_markdown as esc;
 use serde::Serialize;
 
 use crate::args::Args;
 use crate::comparison::model_values;
-use crate::json::{self, DatasetInfo, ModelReport, Tool, Verdict};
+use crate::json::{self, DatasetInfo, ModelReport};
 use crate::markdown;
 
 /// Why there is no baseline, shown in the report and on standard output.
@@ -29,11 +30,6 @@ pub(crate) const NO_BASELINE: &str = "no baseline yet: no published release bund
 /// `report.json` without a baseline: `baseline` is `null` and `no_baseline` says why.
 #[derive(Debug, Serialize)]
 struct FirstReport<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    schema_version: u32,
-    tool: Tool,
-    verdict: Verdict,
     task: modelci_eval::Task,
     dataset: DatasetInfo,
     baseline: Option<()>,
@@ -131,19 +127,7 @@ pub(crate) fn run(
         digest.files
     );
 
-    let report = FirstReport {
-        schema: json::SCHEMA,
-        schema_version: 1,
-        tool: Tool {
-            name: "eval-diff",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        verdict: Verdict {
-            passed: failed == 0,
-            gates: results.len(),
-            failed,
-            summary: verdict.clone(),
-        },
+    let body = FirstReport {
         task: evaluation.task,
         dataset: DatasetInfo {
             path: inputs.dataset.to_owned(),
@@ -158,6 +142,20 @@ pub(crate) fn run(
         candidate: ModelReport::of(model),
         gates: &results,
         gates_not_judged: not_judged,
+    };
+    let report = Document {
+        envelope: json::envelope(
+            session,
+            Verdict {
+                passed: failed == 0,
+                gates: results.len(),
+                failed,
+                summary: verdict.clone(),
+            },
+            model,
+            &[],
+        ),
+        body,
     };
     let json_text = serde_json::to_string_pretty(&report)
         .context("encoding report.json")

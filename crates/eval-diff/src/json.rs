@@ -1,7 +1,9 @@
 //! `report.json`: every figure of the report, for machines (dashboards, later pipeline steps,
 //! `publish`'s model card).
 //!
-//! The schema is versioned by [`SCHEMA`]; fields are only ever added within a version.
+//! The shared fields (`$schema`, `schema_version`, `tool`, `verdict`, `metrics` (the
+//! candidate's), `charts`, `provenance`) are [`modelci_report::Envelope`]; the schema is
+//! `schemas/eval-diff.v1.json`, and fields are only ever added within a version.
 //! `baseline.metrics` and `candidate.metrics` map metric names (as gates name them) to numbers;
 //! fractions such as `accuracy` are in [0, 1]. With `--history`, `history` lists the last
 //! published releases oldest first (`version`, `tag`, `published`, `metrics`, `size`; a metric a
@@ -16,26 +18,17 @@ use modelci_eval::feed::Preprocessing;
 use modelci_eval::{Evaluation, ModelEvaluation, ModelSignature, NonFinite, Task};
 use modelci_gate::GateResult;
 use modelci_metrics::{ClassificationMetrics, LatencySummary, PairMetrics, RegressionMetrics};
+use modelci_report::envelope::Verdict;
+use modelci_report::{ChartFile, Envelope, ToolName};
 use serde::Serialize;
 
-use crate::charts::ChartFile;
 use crate::comparison::{MetricRow, model_values};
 
-/// Identifies the layout of `report.json`.
-pub const SCHEMA: &str = "https://modelci.dev/schemas/eval-diff/v1";
-
-/// The whole `report.json` document.
+/// eval-diff's own fields of `report.json`, beside the shared
+/// [`modelci_report::Envelope`] (`$schema`, `tool`, `verdict`, `metrics`, `charts`,
+/// `provenance`).
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
-    /// [`SCHEMA`].
-    #[serde(rename = "$schema")]
-    pub schema: &'static str,
-    /// The schema's major version.
-    pub schema_version: u32,
-    /// The tool that wrote the report.
-    pub tool: Tool,
-    /// The outcome.
-    pub verdict: Verdict,
     /// Classification or regression.
     pub task: Task,
     /// What the models were evaluated on.
@@ -52,8 +45,6 @@ pub struct Report<'a> {
     pub per_class: Vec<ClassRow>,
     /// Every gate and its outcome.
     pub gates: &'a [GateResult],
-    /// The chart files and the numbers behind them.
-    pub charts: &'a [ChartFile],
     /// The last published releases, oldest first (`--history`; absent when off).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<&'a [crate::history::Release]>,
@@ -62,26 +53,22 @@ pub struct Report<'a> {
     pub history_unavailable: Option<&'a str>,
 }
 
-/// Name and version of the tool.
-#[derive(Debug, Serialize)]
-pub struct Tool {
-    /// `eval-diff`.
-    pub name: &'static str,
-    /// The crate version.
-    pub version: &'static str,
-}
-
-/// The outcome of the run.
-#[derive(Debug, Serialize)]
-pub struct Verdict {
-    /// Whether every gate passed.
-    pub passed: bool,
-    /// Number of gates judged.
-    pub gates: usize,
-    /// Number of gates that failed.
-    pub failed: usize,
-    /// The one-line verdict of `report.md`, without Markdown.
-    pub summary: String,
+/// The shared envelope of an eval-diff report: the verdict, the candidate's metrics, the charts
+/// and where the run happened.
+#[must_use]
+pub fn envelope(
+    session: &modelci_cli::Session,
+    verdict: Verdict,
+    candidate: &ModelEvaluation,
+    charts: &[ChartFile],
+) -> Envelope {
+    let mut envelope = session.envelope(ToolName::EvalDiff, env!("CARGO_PKG_VERSION"), verdict);
+    envelope.metrics = model_values(candidate)
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+    envelope.charts = charts.to_vec();
+    envelope
 }
 
 /// The dataset.

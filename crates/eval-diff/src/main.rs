@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = eval_diff::Args::parse();
+    let args = match modelci_cli::sanitize::parse_args::<eval_diff::Args>("eval-diff") {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     modelci_cli::finish("eval-diff", eval_diff::run(&args))
 }

@@ -8,12 +8,13 @@ use modelci_cli::{ExitStatus, Failure, Progress, Session};
 use modelci_eval::evaluate::evaluate;
 use modelci_eval::{Dataset, EvaluationOptions, Model};
 use modelci_gate::{Gate, GateKind, evaluate_gates};
+use modelci_report::envelope::{Document, Verdict};
 
 use crate::args::Args;
 use crate::charts;
 use crate::comparison;
 use crate::history::{self, Trend};
-use crate::json::{self, DatasetInfo, ModelReport, Report, Tool, Verdict};
+use crate::json::{self, DatasetInfo, ModelReport, Report};
 use crate::markdown::{self, ReportInput};
 use crate::trend;
 
@@ -109,45 +110,45 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     };
     let verdict = markdown::verdict_text(&input);
     let failed = gate_results.iter().filter(|g| !g.passed).count();
-    let report = Report {
-        schema: json::SCHEMA,
-        schema_version: 1,
-        tool: Tool {
-            name: "eval-diff",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        verdict: Verdict {
-            passed: failed == 0,
-            gates: gate_results.len(),
-            failed,
-            summary: verdict.clone(),
-        },
-        task: evaluation.task,
-        dataset: DatasetInfo {
-            path: dataset_path.clone(),
-            kind: dataset.kind(),
-            samples: evaluation.samples,
-            class_names: evaluation.class_names.clone(),
-            sha256: dataset_digest.sha256.clone(),
-            files: dataset_digest.files,
-        },
-        baseline: ModelReport {
-            provenance: Some(&found.provenance),
-            ..ModelReport::of(&evaluation.models[0])
-        },
-        candidate: ModelReport::of(&evaluation.models[1]),
-        comparison: rows.clone(),
-        pair: evaluation.pair.as_ref(),
-        per_class: json::class_rows(&evaluation),
-        gates: &gate_results,
-        charts: &charts,
-        history: match &trend {
-            Trend::Releases(r) => Some(r.as_slice()),
-            _ => None,
-        },
-        history_unavailable: match &trend {
-            Trend::Unavailable { reason, .. } => Some(reason.as_str()),
-            _ => None,
+    let report = Document {
+        envelope: json::envelope(
+            &session,
+            Verdict {
+                passed: failed == 0,
+                gates: gate_results.len(),
+                failed,
+                summary: verdict.clone(),
+            },
+            &evaluation.models[1],
+            &charts,
+        ),
+        body: Report {
+            task: evaluation.task,
+            dataset: DatasetInfo {
+                path: dataset_path.clone(),
+                kind: dataset.kind(),
+                samples: evaluation.samples,
+                class_names: evaluation.class_names.clone(),
+                sha256: dataset_digest.sha256.clone(),
+                files: dataset_digest.files,
+            },
+            baseline: ModelReport {
+                provenance: Some(&found.provenance),
+                ..ModelReport::of(&evaluation.models[0])
+            },
+            candidate: ModelReport::of(&evaluation.models[1]),
+            comparison: rows.clone(),
+            pair: evaluation.pair.as_ref(),
+            per_class: json::class_rows(&evaluation),
+            gates: &gate_results,
+            history: match &trend {
+                Trend::Releases(r) => Some(r.as_slice()),
+                _ => None,
+            },
+            history_unavailable: match &trend {
+                Trend::Unavailable { reason, .. } => Some(reason.as_str()),
+                _ => None,
+            },
         },
     };
     let json_text = serde_json::to_string_pretty(&report)

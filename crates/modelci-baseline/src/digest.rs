@@ -5,11 +5,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256};
 
-/// Lower-case hex SHA-256 of `bytes`.
-#[must_use]
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
+/// Lower-case hex SHA-256 of `bytes` (one helper for the workspace, in `modelci-bundle`).
+pub use modelci_bundle::digest::sha256_hex;
 
 /// Lower-case hex SHA-256 of the file at `path`.
 ///
@@ -26,7 +23,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
         }
         hasher.update(&buf[..n]);
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(format!("{:x}", hasher.finalize()))
 }
 
 /// A dataset's content hash and how many files went into it.
@@ -67,19 +64,63 @@ pub fn dataset_digest(path: &Path) -> std::io::Result<DatasetDigest> {
     }
     Ok(DatasetDigest {
         path: shown,
-        sha256: hex(&hasher.finalize()),
+        sha256: format!("{:x}", hasher.finalize()),
         files: files.len() as u64,
     })
 }
 
 /// Every regular file under `dir`, with its path relative to `root`.
+///
+/// The walk is bounded (see `docs/limits.md`): a symbolic link is followed only when its target
+/// lies inside `root` (a link out of the dataset is an error naming it), a folder reached twice
+/// (a link loop such as `ds/0/up -> ..`) is walked once, and the depth is capped.
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    let canonical_root = std::fs::canonicalize(root)?;
+    let mut visited = std::collections::HashSet::new();
+    visited.insert(canonical_root.clone());
+    walk(&canonical_root, root, dir, 0, &mut visited, out)
+}
+
+/// How deep a dataset folder may nest.
+pub const MAX_DATASET_DEPTH: usize = 64;
+
+fn walk(
+    canonical_root: &Path,
+    root: &Path,
+    dir: &Path,
+    depth: usize,
+    visited: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Vec<(String, PathBuf)>,
+) -> std::io::Result<()> {
+    if depth > MAX_DATASET_DEPTH {
+        return Err(std::io::Error::other(format!(
+            "{}: the dataset nests more than {MAX_DATASET_DEPTH} folders deep",
+            dir.display()
+        )));
+    }
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let path = entry.path();
-        if path.is_dir() {
-            collect(root, &path, out)?;
-        } else if path.is_file() {
+        let mut kind = entry.file_type()?;
+        if kind.is_symlink() {
+            let target = std::fs::canonicalize(&path)?;
+            if !target.starts_with(canonical_root) {
+                return Err(std::io::Error::other(format!(
+                    "{}: a symbolic link out of the dataset folder (to {})",
+                    path.display(),
+                    target.display()
+                )));
+            }
+            kind = std::fs::metadata(&target)?.file_type();
+            if kind.is_dir() && !visited.insert(target) {
+                continue;
+            }
+        } else if kind.is_dir() {
+            visited.insert(std::fs::canonicalize(&path)?);
+        }
+        if kind.is_dir() {
+            walk(canonical_root, root, &path, depth + 1, visited, out)?;
+        } else if kind.is_file() {
             let rel = path
                 .strip_prefix(root)
                 .unwrap_or(&path)
@@ -91,15 +132,6 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io
         }
     }
     Ok(())
-}
-
-/// Lower-case hex.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
 }
 
 /// True for 64 hex digits.
@@ -132,5 +164,23 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loop_is_walked_once_and_links_out_are_refused() {
+        // Issue 14 #1: `ln -s .. ds/0/up` made the walk endless.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ds = dir.path().join("ds");
+        std::fs::create_dir_all(ds.join("0")).expect("mkdir");
+        std::fs::write(ds.join("0/a.png"), b"one").expect("write");
+        std::os::unix::fs::symlink("..", ds.join("0/up")).expect("symlink");
+        let digest = dataset_digest(&ds).expect("a loop is walked once");
+        assert_eq!(digest.files, 1);
+
+        std::fs::write(dir.path().join("secret"), b"outside").expect("write");
+        std::os::unix::fs::symlink("../../secret", ds.join("0/b.png")).expect("symlink");
+        let err = dataset_digest(&ds).expect_err("a link out of the dataset");
+        assert!(err.to_string().contains("out of the dataset"), "{err}");
     }
 }

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use crate::BaselineError;
 
+/// The largest baseline download read into memory: 4 GiB.
+pub const MAX_DOWNLOAD_BYTES: u64 = 4 << 30;
+
 /// How often and how patiently to retry a download.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retry {
@@ -63,7 +66,15 @@ pub(crate) fn get(
         };
         let status = response.status();
         if status.is_success() {
-            match response.bytes() {
+            // Bounded read (docs/limits.md): never more than the declared size, or the cap.
+            let limit = expected_size.map_or(MAX_DOWNLOAD_BYTES, |s| s.min(MAX_DOWNLOAD_BYTES));
+            match modelci_ci::bounded::read_at_most(response, limit) {
+                Err(e @ modelci_ci::bounded::ReadError::TooLarge { .. }) => {
+                    return Err(BaselineError::input(
+                        origin,
+                        format!("downloading {what}: {e}"),
+                    ));
+                }
                 Ok(b) => match expected_size {
                     Some(size) if b.len() as u64 != size => {
                         last = format!(
@@ -72,10 +83,10 @@ pub(crate) fn get(
                         );
                         continue;
                     }
-                    _ => return Ok(b.to_vec()),
+                    _ => return Ok(b),
                 },
                 Err(e) => {
-                    last = format!("the download broke off: {}", chain(&e));
+                    last = format!("the download broke off: {e}");
                     continue;
                 }
             }

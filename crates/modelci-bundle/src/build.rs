@@ -180,6 +180,8 @@ fn read_report(path: &Path) -> Result<(BTreeMap<String, f64>, Option<ReportInfo>
     };
     let v: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| bad(format!("not a JSON report: {e}")))?;
+    // A modelci report: the envelope is typed; older or foreign reports are read by key.
+    let envelope = modelci_report::Envelope::from_slice(&bytes, path).ok();
     let metrics_obj = v
         .pointer("/candidate/metrics")
         .or_else(|| v.get("metrics"))
@@ -187,10 +189,13 @@ fn read_report(path: &Path) -> Result<(BTreeMap<String, f64>, Option<ReportInfo>
         .ok_or_else(|| {
             bad("no metrics found (expected `candidate.metrics` of an eval-diff report, or `metrics`)".into())
         })?;
-    let metrics: BTreeMap<String, f64> = metrics_obj
-        .iter()
-        .filter_map(|(k, v)| Some((k.clone(), v.as_f64().filter(|x| x.is_finite())?)))
-        .collect();
+    let metrics: BTreeMap<String, f64> = match &envelope {
+        Some(e) => e.metrics.clone(),
+        None => metrics_obj
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), v.as_f64().filter(|x| x.is_finite())?)))
+            .collect(),
+    };
     let text = |p: &str| {
         v.pointer(p)
             .and_then(serde_json::Value::as_str)
@@ -204,12 +209,22 @@ fn read_report(path: &Path) -> Result<(BTreeMap<String, f64>, Option<ReportInfo>
             .and_then(serde_json::Value::as_u64),
     });
     let info = ReportInfo {
-        schema: text("/$schema"),
-        tool: text("/tool/name"),
-        tool_version: text("/tool/version"),
-        passed: v
-            .pointer("/verdict/passed")
-            .and_then(serde_json::Value::as_bool),
+        schema: envelope
+            .as_ref()
+            .map(|e| e.schema.clone())
+            .or_else(|| text("/$schema")),
+        tool: envelope
+            .as_ref()
+            .map(|e| e.tool.name.to_string())
+            .or_else(|| text("/tool/name")),
+        tool_version: envelope
+            .as_ref()
+            .map(|e| e.tool.version.clone())
+            .or_else(|| text("/tool/version")),
+        passed: envelope.as_ref().map(|e| e.verdict.passed).or_else(|| {
+            v.pointer("/verdict/passed")
+                .and_then(serde_json::Value::as_bool)
+        }),
         task: text("/task"),
         dataset,
         sha256: sha256_hex(&bytes),

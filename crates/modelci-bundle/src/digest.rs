@@ -10,7 +10,7 @@ use crate::BundleError;
 /// The SHA-256 of `bytes`, lower-case hex.
 #[must_use]
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    format!("{:x}", Sha256::digest(bytes))
 }
 
 /// The SHA-256 and size of a file, read in chunks.
@@ -33,17 +33,7 @@ pub fn sha256_file(path: &Path) -> Result<(String, u64), BundleError> {
         size += n as u64;
         hasher.update(&buf[..n]);
     }
-    Ok((hex(&hasher.finalize()), size))
-}
-
-/// Lower-case hex of `bytes`.
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    Ok((format!("{:x}", hasher.finalize()), size))
 }
 
 #[cfg(test)]

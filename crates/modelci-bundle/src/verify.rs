@@ -36,6 +36,14 @@ pub enum Problem {
         /// What the zip holds.
         actual: (String, u64),
     },
+    /// An entry that is not a plain file (a symbolic link or a folder).
+    NotAFile(String),
+    /// The zip is ambiguous: two entries with one name, or a local header that disagrees with
+    /// the central directory (other unzip tools would extract something else than we check).
+    Ambiguous(String),
+    /// `SHA256SUMS` beside the bundle is unreadable, has lines that are not `HASH  NAME`, or
+    /// does not list the bundle.
+    BadSums(String),
     /// `SHA256SUMS` beside the bundle gives another checksum for it.
     SumsMismatch {
         /// The checksum file's entry.
@@ -69,6 +77,13 @@ impl fmt::Display for Problem {
                 "`{path}` does not match {MANIFEST}: sha256 {} ({} bytes), expected {} ({} bytes)",
                 actual.0, actual.1, expected.0, expected.1
             ),
+            Self::NotAFile(p) => write!(
+                f,
+                "entry `{}` is not a plain file (a symbolic link or a folder): refusing the bundle",
+                p.escape_debug()
+            ),
+            Self::Ambiguous(m) => write!(f, "the zip is ambiguous: {m}"),
+            Self::BadSums(m) => write!(f, "{} beside the bundle {m}", sums::FILE_NAME),
             Self::SumsMismatch { expected, actual } => write!(
                 f,
                 "the bundle's sha256 is {actual} but {} beside it says {expected}",
@@ -110,10 +125,17 @@ pub fn verify(path: &Path) -> Result<Verified, BundleError> {
     let file = std::fs::File::open(path).map_err(|e| BundleError::io(path, "cannot open", e))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| not_bundle(format!("not a zip: {e}")))?;
     let mut problems = Vec::new();
+    // Two entries with one name, or a local header naming another file than the central
+    // directory: unzip tools disagree on what such a zip holds, so it is not a bundle to trust.
+    if zip.has_duplicate_names() {
+        problems.push(Problem::Ambiguous("two entries have the same name".into()));
+    } else if let Err(e) = zip.validate_header_consistency() {
+        problems.push(Problem::Ambiguous(e.to_string()));
+    }
     let mut entries = Vec::new();
     for i in 0..zip.len() {
         let entry = zip
-            .by_index(i)
+            .by_index_raw(i)
             .map_err(|e| not_bundle(format!("entry {i}: {e}")))?;
         let name = entry
             .name()
@@ -121,6 +143,8 @@ pub fn verify(path: &Path) -> Result<Verified, BundleError> {
             .into_owned();
         if !safe_name(&name) {
             problems.push(Problem::UnsafePath(name.clone()));
+        } else if entry.is_symlink() || !entry.is_file() {
+            problems.push(Problem::NotAFile(name.clone()));
         }
         entries.push(name);
     }
@@ -175,13 +199,13 @@ pub fn verify(path: &Path) -> Result<Verified, BundleError> {
         }
     }
 
-    if let Some(expected) = sums_beside(path)
-        && expected != sha256
-    {
-        problems.push(Problem::SumsMismatch {
+    match sums_beside(path) {
+        Ok(Some(expected)) if expected != sha256 => problems.push(Problem::SumsMismatch {
             expected,
             actual: sha256.clone(),
-        });
+        }),
+        Ok(_) => {}
+        Err(message) => problems.push(Problem::BadSums(message)),
     }
     Ok(Verified {
         manifest,
@@ -203,14 +227,41 @@ pub fn safe_name(name: &str) -> bool {
             .all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
-/// The checksum `SHA256SUMS` beside the bundle gives for it, if that file exists and lists it.
-fn sums_beside(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    let text = std::fs::read_to_string(path.with_file_name(sums::FILE_NAME)).ok()?;
-    sums::parse(&text)
+/// The checksum `SHA256SUMS` beside the bundle gives for it; `Ok(None)` when there is no such
+/// file.
+///
+/// # Errors
+/// A message when the file exists but cannot be read, holds a line that is not `HASH  NAME`,
+/// or does not list the bundle.
+fn sums_beside(path: &Path) -> Result<Option<String>, String> {
+    let sums_path = path.with_file_name(sums::FILE_NAME);
+    let bytes = match std::fs::read(&sums_path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot be read: {e}")),
+    };
+    let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
+    let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    let listed = sums::parse(&text);
+    if listed.len() != lines {
+        return Err(format!(
+            "has {} line(s) that are not `HASH  NAME`",
+            lines - listed.len()
+        ));
+    }
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let mut found = listed
         .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, h)| h)
+        .filter(|(n, _)| n == name)
+        .map(|(_, h)| h);
+    match (found.next(), found.next()) {
+        (Some(hash), None) => Ok(Some(hash)),
+        (None, _) => Err(format!("does not list `{name}`")),
+        (Some(_), Some(_)) => Err(format!("lists `{name}` more than once")),
+    }
 }
 
 /// Reads one entry fully, refusing more than `limit` bytes; `None` when absent.
@@ -270,6 +321,215 @@ fn hash_entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One entry of a hand-made zip: the local header's name, the central directory's name,
+    /// the bytes (stored), and whether the central directory marks it a Unix symbolic link.
+    struct Raw<'a> {
+        local: &'a str,
+        central: &'a str,
+        data: &'a [u8],
+        symlink: bool,
+    }
+
+    fn file<'a>(name: &'a str, data: &'a [u8]) -> Raw<'a> {
+        Raw {
+            local: name,
+            central: name,
+            data,
+            symlink: false,
+        }
+    }
+
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for &b in bytes {
+            crc ^= u32::from(b);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    /// A zip written byte by byte, so the tests can make what no zip library writes.
+    fn raw_zip(entries: &[Raw<'_>]) -> Vec<u8> {
+        let u16le = |v: usize| u16::try_from(v).expect("small").to_le_bytes();
+        let u32le = |v: usize| u32::try_from(v).expect("small").to_le_bytes();
+        let mut out = Vec::new();
+        let mut central = Vec::new();
+        for e in entries {
+            let offset = out.len();
+            let crc = crc32(e.data).to_le_bytes();
+            out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+            out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+            out.extend_from_slice(&crc);
+            out.extend_from_slice(&u32le(e.data.len()));
+            out.extend_from_slice(&u32le(e.data.len()));
+            out.extend_from_slice(&u16le(e.local.len()));
+            out.extend_from_slice(&[0, 0]);
+            out.extend_from_slice(e.local.as_bytes());
+            out.extend_from_slice(e.data);
+            central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            central.extend_from_slice(&[20, 3, 20, 0, 0, 0, 0, 0, 0, 0, 0x21, 0]);
+            central.extend_from_slice(&crc);
+            central.extend_from_slice(&u32le(e.data.len()));
+            central.extend_from_slice(&u32le(e.data.len()));
+            central.extend_from_slice(&u16le(e.central.len()));
+            central.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0]);
+            let mode: u32 = if e.symlink { 0o120_777 } else { 0o100_644 };
+            central.extend_from_slice(&(mode << 16).to_le_bytes());
+            central.extend_from_slice(&u32le(offset));
+            central.extend_from_slice(e.central.as_bytes());
+        }
+        let start = out.len();
+        out.extend_from_slice(&central);
+        out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+        out.extend_from_slice(&[0, 0, 0, 0]);
+        out.extend_from_slice(&u16le(entries.len()));
+        out.extend_from_slice(&u16le(entries.len()));
+        out.extend_from_slice(&u32le(central.len()));
+        out.extend_from_slice(&u32le(start));
+        out.extend_from_slice(&[0, 0]);
+        out
+    }
+
+    /// A manifest listing `files` (name, bytes).
+    fn manifest(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let listed: Vec<serde_json::Value> = files
+            .iter()
+            .map(|(name, data)| {
+                serde_json::json!({
+                    "path": name,
+                    "sha256": crate::digest::sha256_hex(data),
+                    "size": data.len(),
+                    "kind": "model",
+                })
+            })
+            .collect();
+        serde_json::to_vec(&serde_json::json!({
+            "$schema": SCHEMA, "name": "m", "version": "1.0.0", "created": null,
+            "source": {}, "files": listed, "models": [], "metrics": {}, "report": null,
+            "tool": {"name": "publish", "version": "0"},
+        }))
+        .expect("json")
+    }
+
+    fn verify_zip(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf, Verified) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("m-1.0.0.zip");
+        std::fs::write(&path, bytes).expect("write");
+        let verified = verify(&path).expect("a zip");
+        (dir, path, verified)
+    }
+
+    const MODEL: &[u8] = b"model bytes";
+    const EVIL: &[u8] = b"evil bytes!";
+
+    #[test]
+    fn a_plain_bundle_verifies() {
+        let listing = manifest(&[("candidate.onnx", MODEL)]);
+        let zip = raw_zip(&[
+            file("manifest.json", &listing),
+            file("candidate.onnx", MODEL),
+        ]);
+        let (_dir, _, verified) = verify_zip(&zip);
+        assert!(verified.ok(), "{:?}", verified.problems);
+    }
+
+    #[test]
+    fn symlink_entries_are_refused() {
+        // Issue 14 #7: a symlink to /etc/passwd listed in the manifest verified ("files match").
+        let target = b"/etc/passwd";
+        let listing = manifest(&[("candidate.onnx", MODEL), ("passwd", target)]);
+        let zip = raw_zip(&[
+            file("manifest.json", &listing),
+            file("candidate.onnx", MODEL),
+            Raw {
+                symlink: true,
+                ..file("passwd", target)
+            },
+        ]);
+        let (_dir, _, verified) = verify_zip(&zip);
+        assert_eq!(verified.problems, [Problem::NotAFile("passwd".into())]);
+    }
+
+    #[test]
+    fn duplicate_names_are_refused() {
+        // Issue 14 #7: a bad copy first, then the listed one, verified.
+        let listing = manifest(&[("candidate.onnx", MODEL)]);
+        for zip in [
+            raw_zip(&[
+                file("manifest.json", &listing),
+                file("candidate.onnx", EVIL),
+                file("candidate.onnx", MODEL),
+            ]),
+            raw_zip(&[
+                file("manifest.json", b"{}"),
+                file("manifest.json", &listing),
+                file("candidate.onnx", MODEL),
+            ]),
+        ] {
+            let (_dir, _, verified) = verify_zip(&zip);
+            assert!(
+                verified
+                    .problems
+                    .iter()
+                    .any(|p| matches!(p, Problem::Ambiguous(m) if m.contains("same name"))),
+                "{:?}",
+                verified.problems
+            );
+        }
+    }
+
+    #[test]
+    fn a_local_name_other_than_the_central_one_is_refused() {
+        // Issue 14 #7: `../evil.onnxxx` in the local header, `candidate.onnx` in the central
+        // directory verified; other unzip tools extract the former.
+        let listing = manifest(&[("candidate.onnx", MODEL)]);
+        let zip = raw_zip(&[
+            file("manifest.json", &listing),
+            Raw {
+                local: "../evil.onnxxx",
+                ..file("candidate.onnx", MODEL)
+            },
+        ]);
+        let (_dir, _, verified) = verify_zip(&zip);
+        assert!(
+            matches!(&verified.problems[..], [Problem::Ambiguous(m)] if m.contains("mismatch")),
+            "{:?}",
+            verified.problems
+        );
+    }
+
+    #[test]
+    fn sha256sums_beside_the_bundle_must_list_it_correctly() {
+        // Issue 14 #7: a garbage SHA256SUMS, or one without the bundle's line, was ignored.
+        let listing = manifest(&[("candidate.onnx", MODEL)]);
+        let zip = raw_zip(&[
+            file("manifest.json", &listing),
+            file("candidate.onnx", MODEL),
+        ]);
+        let (dir, path, _) = verify_zip(&zip);
+        let sums = dir.path().join(sums::FILE_NAME);
+        let real = crate::digest::sha256_hex(&zip);
+        let other = "0".repeat(64);
+        for (text, good) in [
+            (format!("{real}  m-1.0.0.zip\n"), true),
+            (format!("{real}  m-1.0.0.zip\n{other}  other.zip\n"), true),
+            ("garbage\n".to_owned(), false),
+            (format!("{real}  m-1.0.0.zip\nnot a line\n"), false),
+            (format!("{other}  other.zip\n"), false),
+            (format!("{other}  m-1.0.0.zip\n"), false),
+        ] {
+            std::fs::write(&sums, &text).expect("write");
+            let verified = verify(&path).expect("a zip");
+            assert_eq!(verified.ok(), good, "{text}: {:?}", verified.problems);
+        }
+    }
 
     #[test]
     fn unsafe_names() {

@@ -12,7 +12,8 @@
 //!   order (`GITHUB_SERVER_URL` / `CI_SERVER_URL`), else it is derived from the API URL.
 //! - **Repository**: a flag, else the detected repository when it is on the same kind of host
 //!   (a GitLab project by its path, readable in messages and web links, else its id), else
-//!   `GITHUB_REPOSITORY` / `CI_PROJECT_PATH` / `CI_PROJECT_ID`.
+//!   `GITHUB_REPOSITORY` / `CI_PROJECT_ID` / `CI_PROJECT_PATH` (the id first, as the release
+//!   links `publish` writes have always used it).
 //! - **Token**: [`crate::resolve_token`]'s precedence (`MODELCI_*_TOKEN` first), and on GitLab
 //!   the CI job token as a last resort, flagged [`HostToken::is_job_token`] so each caller
 //!   decides whether a job token can do its job (releases and packages: yes; notes and
@@ -139,8 +140,8 @@ pub fn resolve_host(
         .or_else(|| match kind {
             ForgeKind::GitHub => env.get(EnvVars::GITHUB_REPOSITORY).map(str::to_owned),
             ForgeKind::GitLab => env
-                .get(EnvVars::CI_PROJECT_PATH)
-                .or_else(|| env.get(EnvVars::CI_PROJECT_ID))
+                .get(EnvVars::CI_PROJECT_ID)
+                .or_else(|| env.get(EnvVars::CI_PROJECT_PATH))
                 .map(str::to_owned),
         })
         .map(|p| p.trim().to_owned())

@@ -30,6 +30,7 @@
 //! outputs and annotations; GitLab's JUnit, metrics and dotenv reports. They take plain data
 //! ([`GateOutcome`], [`Metric`]) and a path, and never read the environment.
 
+pub mod bounded;
 mod context;
 mod detect;
 mod env;

@@ -79,7 +79,9 @@ pub fn finish(tool: &str, result: Result<ExitStatus, Failure>) -> ExitCode {
         Err(failure) => {
             let mut stderr = std::io::stderr().lock();
             // Nothing sensible is left to do if standard error itself is gone.
-            let _ = writeln!(stderr, "{tool}: error: {:#}", failure.error);
+            // Error text carries names and values from data: one escaped, bounded line.
+            let message = crate::sanitize(&format!("{:#}", failure.error));
+            let _ = writeln!(stderr, "{tool}: error: {message}");
             ExitCode::from(failure.code)
         }
     }

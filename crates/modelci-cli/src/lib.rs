@@ -11,9 +11,11 @@
 pub mod exit;
 pub mod flags;
 pub mod progress;
+pub mod sanitize;
 pub mod session;
 
 pub use exit::{ExitStatus, Failure, finish};
 pub use flags::{CommentMode, OutputArgs, PostArgs};
 pub use progress::Progress;
+pub use sanitize::sanitize;
 pub use session::Session;

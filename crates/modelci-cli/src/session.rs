@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use modelci_ci::{CiContext, Env, Provider};
 use modelci_post::{Delivered, Report};
+use modelci_report::envelope::{Provenance, Verdict};
+use modelci_report::{Envelope, ToolName};
 
 use crate::exit::{ExitStatus, Failure};
 use crate::flags::{OutputArgs, PostArgs};
@@ -75,6 +77,18 @@ impl Session {
     #[must_use]
     pub fn ci(&self) -> &CiContext {
         &self.ci
+    }
+
+    /// The shared `report.json` envelope for `tool` at `version`, with this run's provenance
+    /// (commit and CI run) filled in.
+    #[must_use]
+    pub fn envelope(&self, tool: ToolName, version: &str, verdict: Verdict) -> Envelope {
+        let mut envelope = Envelope::new(tool, version, verdict);
+        envelope.provenance = Provenance {
+            commit: self.ci.commit_sha.clone(),
+            run_url: self.ci.run_url.clone(),
+        };
+        envelope
     }
 
     /// Prints a warning on standard error (and as an annotation in GitHub Actions) and keeps

@@ -134,6 +134,7 @@ impl Model {
             .as_ref()
             .ok_or_else(|| bad("the file holds no graph".into()))?;
         let signature = read_signature(&proto, graph);
+        crate::limits::check(path, &proto, graph, &signature)?;
         if signature.inputs.is_empty() {
             return Err(bad("the graph declares no input".into()));
         }
@@ -424,15 +425,22 @@ fn read_signature(proto: &pb::ModelProto, graph: &pb::GraphProto) -> ModelSignat
             }),
         }
     };
-    let elements = |dims: &[i64]| dims.iter().map(|d| d.unsigned_abs()).product::<u64>();
+    let elements = |dims: &[i64]| {
+        dims.iter()
+            .fold(1u64, |n, d| n.saturating_mul(d.unsigned_abs()))
+    };
     // Weights held in node attributes: `Constant` tensors, and the float lists of ONNX-ML
     // operators (scikit-learn exports keep coefficients there, not in initializers).
     let constants: u64 = graph
         .node
         .iter()
         .flat_map(|n| n.attribute.iter())
-        .map(|a| a.t.as_ref().map_or(0, |t| elements(&t.dims)) + a.floats.len() as u64)
-        .sum();
+        .map(|a| {
+            a.t.as_ref()
+                .map_or(0, |t| elements(&t.dims))
+                .saturating_add(a.floats.len() as u64)
+        })
+        .fold(0, u64::saturating_add);
     let opset = proto
         .opset_import
         .iter()
@@ -453,8 +461,7 @@ fn read_signature(proto: &pb::ModelProto, graph: &pb::GraphProto) -> ModelSignat
             .initializer
             .iter()
             .map(|t| elements(&t.dims))
-            .sum::<u64>()
-            + constants,
+            .fold(constants, u64::saturating_add),
         producer: format!("{} {}", proto.producer_name, proto.producer_version)
             .trim()
             .to_owned(),

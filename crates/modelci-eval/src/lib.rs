@@ -32,6 +32,7 @@ pub mod error;
 pub mod evaluate;
 pub mod feed;
 pub mod layout;
+pub mod limits;
 pub mod output;
 pub mod preprocess;
 pub mod resize;

@@ -110,8 +110,14 @@ impl GitHub {
             .map_err(transport)?;
             let status = resp.status();
             let headers = resp.headers().clone();
-            let text = self.client.body_to_string(resp).await.map_err(transport)?;
-            Ok((status, headers, text.into_bytes()))
+            let bytes = crate::bounded::read_body(resp, crate::bounded::MAX_ANSWER_BYTES)
+                .await
+                .map_err(|message| ForgeError::Decode {
+                    host: HOST,
+                    action,
+                    message,
+                })?;
+            Ok((status, headers, bytes))
         })
     }
 
@@ -189,11 +195,10 @@ impl GitHub {
                 .map_err(|e| transport(e.to_string()))?;
             let status = resp.status();
             let headers = resp.headers().clone();
-            let text = uploader
-                .body_to_string(resp)
+            let bytes = crate::bounded::read_body(resp, crate::bounded::MAX_ANSWER_BYTES)
                 .await
-                .map_err(|e| transport(e.to_string()))?;
-            Ok::<_, ForgeError>((status, headers, text.into_bytes()))
+                .map_err(transport)?;
+            Ok::<_, ForgeError>((status, headers, bytes))
         })?;
         if status.is_success() {
             Ok(body)

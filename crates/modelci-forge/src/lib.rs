@@ -20,6 +20,7 @@
 //!   tokens (`ghs_`, no user) from tokens with a user.
 
 pub mod body;
+mod bounded;
 pub mod deployments;
 mod error;
 mod forge;

@@ -17,6 +17,14 @@ pub fn parse(path: &Path, text: &str, yaml: bool) -> Result<History, HistoryErro
 }
 
 pub(crate) fn from_tree(path: &Path, text: &str, root: Node) -> Result<History, HistoryError> {
+    if !matches!(root, Node::Map(_)) {
+        return Err(HistoryError::Syntax {
+            path: path.to_owned(),
+            line: None,
+            syntax: "a metrics file",
+            reason: "the top level is neither a mapping of metrics nor a list of epochs".into(),
+        });
+    }
     let mut flat = Vec::new();
     tree::flatten(root, &mut Vec::new(), &mut flat).map_err(|bad| HistoryError::NotNumeric {
         path: path.to_owned(),
@@ -36,6 +44,17 @@ pub(crate) fn from_tree(path: &Path, text: &str, root: Node) -> Result<History, 
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_top_level_that_is_not_a_mapping_is_refused() {
+        // Issue 14 #11: a metrics file whose top level is `42` was accepted.
+        for text in ["42", "\"x\"", "null"] {
+            let err = crate::load_text(Path::new("m.json"), text)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("neither a mapping"), "{text}: {err}");
+        }
+    }
 
     #[test]
     fn nested_json_is_flattened_with_dots() {

@@ -16,7 +16,7 @@ pub enum HistoryError {
         source: std::io::Error,
     },
     /// The file is not valid JSON, YAML or CSV.
-    #[error("{}{}: does not parse as {syntax}: {reason}", path.display(), at_line(*line))]
+    #[error("{}{}: does not parse as {syntax}: {}", path.display(), at_line(*line), shorten(reason))]
     Syntax {
         /// The file.
         path: PathBuf,
@@ -40,7 +40,7 @@ pub enum HistoryError {
         found: usize,
     },
     /// A value that should be a number is not.
-    #[error("{}{}: `{key}` is {found}, not a number", path.display(), at_line(*line))]
+    #[error("{}{}: `{}` is {}, not a number", path.display(), at_line(*line), shorten(key), shorten(found))]
     NotNumeric {
         /// The file.
         path: PathBuf,
@@ -57,6 +57,18 @@ pub enum HistoryError {
         /// The file.
         path: PathBuf,
     },
+}
+
+/// The most characters of a key, value or parser message shown in one error (see
+/// `docs/limits.md`): a 100 MB header must not become a 100 MB line on stderr.
+pub const MAX_SHOWN_CHARS: usize = 200;
+
+/// `text` cut to [`MAX_SHOWN_CHARS`] characters, with `…` when something was cut.
+pub(crate) fn shorten(text: &str) -> String {
+    match text.char_indices().nth(MAX_SHOWN_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
 }
 
 fn at_line(line: Option<u64>) -> String {

@@ -136,6 +136,15 @@ pub fn load(path: &Path) -> Result<History, HistoryError> {
         path: path.to_owned(),
         source,
     })?;
+    load_text(path, &text)
+}
+
+/// Reads a training log already in memory, as [`load`] does with the file at `path` (whose
+/// name chooses the format and appears in errors).
+///
+/// # Errors
+/// As [`load`], except for reading the file.
+pub fn load_text(path: &Path, text: &str) -> Result<History, HistoryError> {
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -153,22 +162,22 @@ pub fn load(path: &Path) -> Result<History, HistoryError> {
     };
     let history = match kind {
         Syntax::Csv => {
-            if lightning::looks_like(&text) {
-                lightning::parse(path, &text)?
+            if lightning::looks_like(text) {
+                lightning::parse(path, text)?
             } else {
-                keras_csv::parse(path, &text)?
+                keras_csv::parse(path, text)?
             }
         }
         Syntax::Json | Syntax::Yaml => {
             let root = if kind == Syntax::Json {
-                tree::parse_json(path, &text)?
+                tree::parse_json(path, text)?
             } else {
-                tree::parse_yaml(path, &text)?
+                tree::parse_yaml(path, text)?
             };
             if root.is_list() {
-                json_list::from_tree(path, &text, root)?
+                json_list::from_tree(path, text, root)?
             } else {
-                dvc::from_tree(path, &text, root)?
+                dvc::from_tree(path, text, root)?
             }
         }
     };

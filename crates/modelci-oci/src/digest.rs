@@ -8,7 +8,7 @@ use sha2::{Digest as _, Sha256};
 
 /// `sha256:<hex>` of `bytes`.
 pub fn sha256_digest(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
+    format!("sha256:{:x}", Sha256::digest(bytes))
 }
 
 /// `sha256:<hex>` and size of the file at `path`, read in chunks.
@@ -37,7 +37,7 @@ impl<W: Write> HashingWriter<W> {
 
     /// `sha256:<hex>` of what was written so far.
     pub(crate) fn digest(&self) -> String {
-        format!("sha256:{}", hex(&self.hasher.clone().finalize()))
+        format!("sha256:{:x}", self.hasher.clone().finalize())
     }
 
     /// Bytes written so far.
@@ -74,10 +74,6 @@ pub(crate) fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>>
         ));
     }
     Ok(buf)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -5,58 +5,28 @@
 //! temporary file in the same directory (same file system, so the rename is atomic), flush it
 //! to disk, then rename it over the target.
 
-use std::fs::{self, OpenOptions};
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::Path;
 
 use crate::error::ReportError;
 
-/// Writes `bytes` to `path` atomically (temporary sibling file + rename).
+/// Writes `bytes` to `path` atomically ([`modelci_ci::output::atomic::replace`]: a temporary
+/// sibling file, synced, renamed over the target).
 ///
-/// On failure the temporary file is removed and the target is left as it was.
+/// # Errors
+/// [`ReportError::Write`] naming `path`; the temporary file is removed and the target is left
+/// as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let fail = |source| ReportError::Write {
+    modelci_ci::output::atomic::replace(path, bytes).map_err(|source| ReportError::Write {
         path: path.to_path_buf(),
         source,
-    };
-    let temp = temp_path(path);
-    let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&temp, path)
-    })();
-    if let Err(source) = result {
-        // Best effort: the temporary file may not exist if `open` failed.
-        let _ = fs::remove_file(&temp);
-        return Err(fail(source));
-    }
-    Ok(())
-}
-
-/// A hidden sibling of `path`, unique within this process and across processes.
-fn temp_path(path: &Path) -> PathBuf {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp_name = format!(".{name}.{}.{n}.tmp", std::process::id());
-    match path.parent() {
-        Some(dir) => dir.join(temp_name),
-        None => PathBuf::from(temp_name),
-    }
+    })
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]

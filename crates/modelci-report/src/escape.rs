@@ -38,6 +38,36 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
+/// Renders `text` as an inline code span that is safe in a Markdown table cell or in prose.
+///
+/// Inside a code span HTML, links, emphasis and `@mentions` are already literal; what is left
+/// is what GFM handles before code spans: `|` splits a table cell even inside backticks, so it
+/// becomes `\|` (which GFM shows as `|`); line breaks and tabs become spaces and other control
+/// characters are dropped; the fence is one backtick longer than the longest run of backticks
+/// in `text`, padded with spaces when `text` starts or ends with a backtick.
+pub fn code_span(text: &str) -> String {
+    let mut body = String::with_capacity(text.len() + 2);
+    for c in text.chars() {
+        match c {
+            '|' => body.push_str("\\|"),
+            '\n' | '\r' | '\t' => body.push(' '),
+            c if c.is_control() => {}
+            c => body.push(c),
+        }
+    }
+    let longest = body.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if body.starts_with('`')
+        || body.ends_with('`')
+        || (body.trim().is_empty() && !body.is_empty())
+    {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
 /// Escapes `text` for HTML content or a quoted attribute, e.g. inside `<summary>`.
 ///
 /// `& < > " '` become entities; line breaks become spaces and other control characters are
@@ -101,6 +131,18 @@ mod tests {
         assert_eq!(escape_markdown("@org/team"), "@\u{200B}org/team");
         assert_eq!(escape_markdown("a\u{0}b\u{1b}[31m"), r"ab\[31m");
         assert_eq!(escape_markdown("naïve 猫"), "naïve 猫");
+    }
+
+    #[test]
+    fn code_spans_cannot_split_cells_or_close_early() {
+        assert_eq!(code_span("conv1"), "`conv1`");
+        assert_eq!(
+            code_span("a|<img src=x onerror=alert(1)>"),
+            r"`a\|<img src=x onerror=alert(1)>`"
+        );
+        assert_eq!(code_span("x`y"), "``x`y``");
+        assert_eq!(code_span("`x"), "`` `x ``");
+        assert_eq!(code_span("a\nb"), "`a b`");
     }
 
     #[test]

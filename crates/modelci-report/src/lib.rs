@@ -37,6 +37,7 @@
 mod atomic;
 mod chart;
 mod draw;
+pub mod envelope;
 mod error;
 pub mod escape;
 pub mod font;
@@ -47,8 +48,9 @@ mod render;
 
 pub use atomic::write_atomic;
 pub use chart::{Chart, DeltaBars, GroupedBars, HeatMap, LineChart, Series, ValueFormat, XAxis};
+pub use envelope::{ChartFile, Envelope, EnvelopeError, ToolName};
 pub use error::ReportError;
-pub use escape::{escape_html, escape_markdown};
+pub use escape::{code_span, escape_html, escape_markdown};
 pub use render::{
     RenderedChart, chart_size, render, render_png, render_png_bytes, render_svg, render_svg_string,
 };

@@ -39,6 +39,8 @@
 //! - Deployments (GitHub deployments and statuses, GitLab deployments) and the pull requests of a
 //!   commit: [`FakeServer::seed_commit_pulls`], [`FakeServer::deployments`],
 //!   [`FakeServer::deployment_statuses`].
+//! - [`harness`]: running a built binary (exit code, stdout, stderr, report) and the
+//!   repository's example data, shared by every binary's integration tests.
 
 mod github;
 mod github_deployments;
@@ -46,7 +48,9 @@ mod github_releases;
 mod gitlab;
 mod gitlab_deployments;
 mod gitlab_releases;
+pub mod harness;
 pub mod hints;
+pub mod json_schema;
 mod openapi;
 mod raw;
 mod server;

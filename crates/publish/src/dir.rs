@@ -57,29 +57,9 @@ pub(crate) fn publish(root: &Path, built: &Built, replace: bool) -> anyhow::Resu
             outcome.kept.push(name);
             continue;
         }
-        write_atomic(&dest, &bytes)?;
+        modelci_report::write_atomic(&dest, &bytes)
+            .with_context(|| format!("{}: cannot write", dest.display()))?;
         outcome.written.push(name);
     }
     Ok(outcome)
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.with_context(|| format!("{}: cannot write", path.display()))
 }

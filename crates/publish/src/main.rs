@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = publish::Args::parse();
+    let args = match modelci_cli::sanitize::parse_args::<publish::Args>("publish") {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     modelci_cli::finish("publish", publish::run(&args))
 }

@@ -31,20 +31,26 @@ pub(crate) fn run(bundle: &Path, json: bool) -> Result<ExitStatus, Failure> {
                 .as_ref()
                 .map(|m| (m.name.as_str(), m.version.as_str(), m.files.len()))
                 .unwrap_or_default();
-            writeln!(
-                out,
+            let line = format!(
                 "ok: {} is {name} {version}; {files} files match manifest.json (sha256 {})",
                 bundle.display(),
                 verified.sha256
-            )
-            .context("writing the result")
-            .map_err(Failure::bad_input)?;
+            );
+            writeln!(out, "{}", modelci_cli::sanitize(&line))
+                .context("writing the result")
+                .map_err(Failure::bad_input)?;
         }
         return Ok(ExitStatus::Success);
     }
     let mut err = std::io::stderr().lock();
     for p in &verified.problems {
-        let _ = writeln!(err, "publish: verify failed: {}: {p}", bundle.display());
+        // Entry names come from the zip: one escaped line each.
+        let line = format!("{}: {p}", bundle.display());
+        let _ = writeln!(
+            err,
+            "publish: verify failed: {}",
+            modelci_cli::sanitize(&line)
+        );
     }
     Ok(ExitStatus::GateFailed)
 }

@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = quantize::Args::parse();
+    let args = match modelci_cli::sanitize::parse_args::<quantize::Args>("quantize") {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     modelci_cli::finish("quantize", quantize::run(&args))
 }

@@ -1,4 +1,5 @@
-//! The quantize report: `report.json` (schema [`SCHEMA`]), `report.md` and the charts.
+//! The quantize report: `report.json` (the shared [`modelci_report::Envelope`] and this
+//! tool's fields; schema `schemas/quantize.v1.json`), `report.md` and the charts.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -11,18 +12,6 @@ use modelci_report::{Chart, DeltaBars, GroupedBars, Series, ValueFormat};
 use serde::Serialize;
 
 use crate::verify::Probe;
-
-/// The JSON report's schema identifier; fields are only ever added within a version.
-pub const SCHEMA: &str = "https://modelci.dev/schemas/quantize/v1";
-
-/// The tool that wrote the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct Tool {
-    /// `quantize`.
-    pub name: &'static str,
-    /// Its version.
-    pub version: &'static str,
-}
 
 /// One gate and how it went.
 #[derive(Debug, Clone, Serialize)]
@@ -163,31 +152,14 @@ pub struct FileInfo {
     pub size: u64,
 }
 
-/// A rendered chart.
-#[derive(Debug, Clone, Serialize)]
-pub struct ChartFile {
-    /// File stem.
-    pub name: &'static str,
-    /// Title.
-    pub title: String,
-    /// PNG file name, relative to the report folder.
-    pub png: String,
-    /// SVG file name, relative to the report folder.
-    pub svg: String,
-    /// The numbers behind the picture.
-    pub chart: Chart,
-}
+pub use modelci_report::ChartFile;
 
 /// Everything the report says.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
-    /// [`SCHEMA`].
-    pub schema: &'static str,
-    /// `quantize` and its version.
-    pub tool: Tool,
-    /// Whether every gate passed.
+    /// Whether every gate passed (also `verdict.passed` of the envelope).
     pub passed: bool,
-    /// The one-line verdict.
+    /// The one-line verdict (also `verdict.summary` of the envelope).
     pub summary: String,
     /// The mode.
     pub mode: &'static str,
@@ -217,11 +189,14 @@ pub struct Report {
     pub dataset: Option<DatasetComparison>,
     /// The gates.
     pub gates: Vec<Gate>,
-    /// The charts.
+    /// The charts (written as the envelope's `charts`).
+    #[serde(skip)]
     pub charts: Vec<ChartFile>,
     /// The quantized model's numbers under eval-diff's metric names (`size`, `accuracy`,
     /// `macro_f1`, `latency_p50_ms`, `agreement`), so that `publish --report` can carry them into
-    /// a release manifest. Filled in when the report is finished.
+    /// a release manifest. Filled in when the report is finished; written as the envelope's
+    /// `metrics`.
+    #[serde(skip)]
     pub metrics: BTreeMap<String, f64>,
 }
 
@@ -317,27 +292,17 @@ pub fn render(
     charts: Vec<(&'static str, Chart)>,
     dir: &Path,
 ) -> Result<Vec<ChartFile>, modelci_report::ReportError> {
-    charts
-        .into_iter()
-        .map(|(name, chart)| {
-            modelci_report::render(&chart, dir, name)?;
-            Ok(ChartFile {
-                name,
-                title: chart.title().to_owned(),
-                png: format!("{name}.png"),
-                svg: format!("{name}.svg"),
-                chart,
-            })
-        })
-        .collect()
+    modelci_report::envelope::render_files(charts, dir)
 }
 
 fn pct(v: f64) -> String {
     format!("{:.2}%", v * 100.0)
 }
 
+/// Names from the model (nodes, ops, weights) and paths, as code spans that cannot split a
+/// table cell (the one escaping policy of `modelci_report::escape`).
 fn code(text: &str) -> String {
-    format!("`{}`", text.replace('`', "'"))
+    modelci_report::escape::code_span(text)
 }
 
 /// The Markdown report.
@@ -462,7 +427,11 @@ pub fn markdown(r: &Report) -> String {
         md.push('\n');
     }
     for c in &r.charts {
-        md.push_str(&format!("![{}]({})\n\n", escape_markdown(&c.title), c.png));
+        md.push_str(&format!(
+            "![{}]({})\n\n",
+            escape_markdown(&c.title),
+            c.png.display()
+        ));
     }
     if let Some(p) = &r.probe {
         md.push_str("### Verification in tract\n\n");
@@ -537,4 +506,99 @@ pub fn markdown(r: &Report) -> String {
         md.push('\n');
     }
     md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cells of a GFM table row: split on every `|` not escaped by a backslash.
+    fn cells(row: &str) -> usize {
+        let inner = row.trim().trim_start_matches('|').trim_end_matches('|');
+        let mut count = 1;
+        let mut escaped = false;
+        for c in inner.chars() {
+            match c {
+                '\\' if !escaped => escaped = true,
+                '|' if !escaped => count += 1,
+                _ => escaped = false,
+            }
+        }
+        count
+    }
+
+    #[test]
+    fn hostile_node_and_weight_names_stay_inside_their_cells() {
+        // Issue 14 #6: `|` was not escaped in quantize's tables, so a node name split its cell
+        // and GitHub rendered a raw `<img onerror>`, a `javascript:` link and `@everyone`.
+        let evil = "a|<img src=x onerror=alert(1)>|[x](javascript:alert(1))|@everyone";
+        let report = Report {
+            passed: true,
+            summary: "ok".into(),
+            mode: "dynamic",
+            per_channel: false,
+            input: FileInfo {
+                path: PathBuf::from("in.onnx"),
+                size: 10,
+            },
+            output: FileInfo {
+                path: PathBuf::from("out|<b>x</b>.onnx"),
+                size: 5,
+            },
+            output_written: true,
+            size_reduction: 2.0,
+            constants_folded: 0,
+            opsets_deduplicated: 0,
+            quantized: vec![Change {
+                node: evil.into(),
+                op: "MatMul".into(),
+                weight: format!("w{evil}"),
+                bytes_before: 8,
+                bytes_after: 2,
+            }],
+            skipped: vec![Skip {
+                node: evil.into(),
+                op: "Gemm`|`".into(),
+                reason: evil.into(),
+            }],
+            calibration: None,
+            probe: None,
+            dataset: None,
+            gates: Vec::new(),
+            charts: Vec::new(),
+            metrics: BTreeMap::new(),
+        };
+        let md = markdown(&report);
+        let mut header_cells = None;
+        for line in md.lines() {
+            if line.starts_with('|') {
+                if line.contains("---") {
+                    continue;
+                }
+                let n = cells(line);
+                if line.contains("node") && line.contains("op") {
+                    header_cells = Some(n);
+                } else if let Some(h) = header_cells {
+                    assert_eq!(n, h, "a row with {n} cells under a header of {h}: {line}");
+                }
+            } else {
+                header_cells = None;
+            }
+        }
+        for row in md.lines().filter(|l| l.contains("alert")) {
+            // Outside code spans nothing may be live: no tag, no link, no mention.
+            let outside: String = row
+                .split('`')
+                .enumerate()
+                .filter(|(i, _)| i % 2 == 0)
+                .map(|(_, part)| part)
+                .collect();
+            assert!(!outside.contains("<img"), "{row}");
+            assert!(
+                !outside.replace("\\](", "").contains("](javascript"),
+                "{row}"
+            );
+            assert!(!outside.contains("@everyone"), "{row}");
+        }
+    }
 }

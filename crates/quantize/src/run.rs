@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, anyhow};
 use modelci_cli::{ExitStatus, Failure, Progress, Session};
 use modelci_quantize::{Mode, Options, Outcome};
+use modelci_report::ToolName;
+use modelci_report::envelope::{Document, Verdict};
 
 use crate::args::Args;
 use crate::calibrate;
@@ -138,11 +140,6 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let bytes = modelci_onnx::encode(&outcome.model);
     let output_size = bytes.len() as u64;
     let mut report = Report {
-        schema: report::SCHEMA,
-        tool: report::Tool {
-            name: "quantize",
-            version: env!("CARGO_PKG_VERSION"),
-        },
         passed: true,
         summary: String::new(),
         mode: mode.name(),
@@ -315,7 +312,23 @@ fn finish(
     report.charts = report::render(report::charts(&report), dir)
         .context("rendering the charts")
         .map_err(Failure::bad_input)?;
-    let json = serde_json::to_string_pretty(&report)
+    let mut envelope = session.envelope(
+        ToolName::Quantize,
+        env!("CARGO_PKG_VERSION"),
+        Verdict {
+            passed: report.passed,
+            summary: report.summary.clone(),
+            gates: report.gates.len(),
+            failed: report.gates.iter().filter(|g| !g.passed).count(),
+        },
+    );
+    envelope.metrics.clone_from(&report.metrics);
+    envelope.charts.clone_from(&report.charts);
+    let document = Document {
+        envelope,
+        body: &report,
+    };
+    let json = serde_json::to_string_pretty(&document)
         .context("encoding report.json")
         .map_err(Failure::bad_input)?;
     let markdown = report::markdown(&report);

@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = train_check::Args::parse();
+    let args = match modelci_cli::sanitize::parse_args::<train_check::Args>("train-check") {
+        Ok(args) => args,
+        Err(code) => return code,
+    };
     modelci_cli::finish("train-check", train_check::run_and_deliver(&args))
 }

@@ -6,8 +6,9 @@
 //! validation together) and `metrics` (the other metrics per epoch). The second log's charts
 //! are `loss_2` and `metrics_2`, and so on.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use modelci_history::{History, checks::is_loss};
 use modelci_report::markdown::{Align, details, table};
@@ -20,26 +21,10 @@ use crate::checks::logs::file_name;
 use crate::checks::model::ModelFacts;
 use crate::checks::{Check, Group, Status};
 
-/// The `$schema` of `report.json`.
-pub const SCHEMA: &str = "https://modelci.dev/schemas/train-check/v1";
-
 /// Metrics left out of the `metrics` chart: indices and schedules, not quality.
 const NOT_PLOTTED: [&str; 6] = ["lr", "learning_rate", "step", "epoch", "time", "duration"];
 
-/// A chart of the report with the files it was rendered to (relative to the report folder).
-#[derive(Debug, Clone, Serialize)]
-pub struct ChartFile {
-    /// File stem and identifier, e.g. `loss`.
-    pub name: String,
-    /// The chart's title.
-    pub title: String,
-    /// The PNG, relative to the report folder.
-    pub png: PathBuf,
-    /// The SVG, relative to the report folder.
-    pub svg: PathBuf,
-    /// The numbers behind the picture.
-    pub chart: Chart,
-}
+pub use modelci_report::ChartFile;
 
 /// The training curves of `histories`, not rendered yet.
 #[must_use]
@@ -102,19 +87,7 @@ pub fn render_charts(
     charts: Vec<(String, Chart)>,
     dir: &Path,
 ) -> Result<Vec<ChartFile>, ReportError> {
-    charts
-        .into_iter()
-        .map(|(name, chart)| {
-            modelci_report::render(&chart, dir, &name)?;
-            Ok(ChartFile {
-                title: chart.title().to_owned(),
-                png: PathBuf::from(format!("{name}.png")),
-                svg: PathBuf::from(format!("{name}.svg")),
-                name,
-                chart,
-            })
-        })
-        .collect()
+    modelci_report::envelope::render_files(charts, dir)
 }
 
 /// The one-line verdict, e.g. `passed: all 14 checks hold` or
@@ -296,35 +269,46 @@ fn final_values_details(histories: &[History]) -> String {
     out
 }
 
-/// `report.json`.
+/// train-check's own fields of `report.json`, beside the shared [`modelci_report::Envelope`]
+/// (`$schema`, `tool`, `verdict`, `metrics`, `charts`, `provenance`); the schema is
+/// `schemas/train-check.v1.json`.
 #[derive(Debug, Serialize)]
 pub struct Report<'a> {
-    /// [`SCHEMA`].
-    #[serde(rename = "$schema")]
-    pub schema: &'static str,
-    /// Version of the schema.
-    pub schema_version: u32,
-    /// The tool that wrote the report.
-    pub tool: Tool,
-    /// The outcome.
-    pub verdict: Verdict,
     /// Every check, in run order.
     pub checks: &'a [Check],
     /// The model's figures.
     pub model: &'a ModelFacts,
     /// The training logs, every epoch and final value.
     pub logs: &'a [History],
-    /// The charts, with their data.
-    pub charts: &'a [ChartFile],
 }
 
-/// The tool that wrote a report.
-#[derive(Debug, Serialize)]
-pub struct Tool {
-    /// `train-check`.
-    pub name: &'static str,
-    /// Its version.
-    pub version: &'static str,
+/// The headline numbers of the trained model under the gate metric names: `size`, `params`,
+/// batch-1 latency, and with `--dataset` its accuracy or error.
+#[must_use]
+pub fn metrics(model: &ModelFacts) -> BTreeMap<String, f64> {
+    let mut m = BTreeMap::new();
+    #[allow(clippy::cast_precision_loss)]
+    {
+        m.insert("size".to_owned(), model.file_size as f64);
+        m.insert("params".to_owned(), model.signature.parameters as f64);
+    }
+    if let Some(l) = model.latency.first() {
+        m.insert("latency_p50_ms".to_owned(), l.p50_ms);
+        m.insert("latency_p95_ms".to_owned(), l.p95_ms);
+    }
+    if let Some(ev) = &model.dataset {
+        if let Some(c) = &ev.classification {
+            m.insert("accuracy".to_owned(), c.accuracy);
+            m.insert("macro_f1".to_owned(), c.macro_f1);
+        }
+        if let Some(r) = &ev.regression {
+            m.insert("mae".to_owned(), r.mae);
+            m.insert("rmse".to_owned(), r.rmse);
+            m.insert("r2".to_owned(), r.r2);
+        }
+    }
+    m.retain(|_, v| v.is_finite());
+    m
 }
 
 /// The outcome of a run.

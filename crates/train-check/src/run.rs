@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use modelci_cli::{ExitStatus, Failure, Session};
 use modelci_eval::Model;
+use modelci_report::ToolName;
+use modelci_report::envelope::{self, Document};
 
 use crate::args::Args;
 use crate::checks::logs::{self, LogOptions};
 use crate::checks::model::{self, ModelOptions};
 use crate::checks::{Check, budget, signature};
-use crate::report::{self, Report, ReportInput, Tool, Verdict};
+use crate::report::{self, Report, ReportInput, Verdict};
 
 /// What a finished run produced: the exit status, the verdict and the files written. CI
 /// integrations (sticky comment, job summary, annotations) start from here.
@@ -89,18 +91,25 @@ pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
         .context("rendering the training curves")
         .map_err(Failure::bad_input)?;
     let verdict = Verdict::of(&checks);
-    let json = Report {
-        schema: report::SCHEMA,
-        schema_version: 1,
-        tool: Tool {
-            name: "train-check",
-            version: env!("CARGO_PKG_VERSION"),
+    let mut envelope = session.envelope(
+        ToolName::TrainCheck,
+        env!("CARGO_PKG_VERSION"),
+        envelope::Verdict {
+            passed: verdict.passed,
+            summary: verdict.summary.clone(),
+            gates: verdict.checks,
+            failed: verdict.failed,
         },
-        verdict: verdict.clone(),
-        checks: &checks,
-        model: &facts,
-        logs: &histories,
-        charts: &charts,
+    );
+    envelope.metrics = report::metrics(&facts);
+    envelope.charts.clone_from(&charts);
+    let json = Document {
+        envelope,
+        body: Report {
+            checks: &checks,
+            model: &facts,
+            logs: &histories,
+        },
     };
     let json_text = serde_json::to_string_pretty(&json)
         .context("encoding report.json")

@@ -86,14 +86,12 @@ pub fn post_json(
             Ok(resp) if resp.status().is_success() => return Ok(()),
             Ok(resp) => {
                 let status = resp.status().as_u16();
-                let answer = resp.text().unwrap_or_default();
-                let body = answer
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .chars()
-                    .take(200)
-                    .collect();
+                let answer = modelci_ci::bounded::read_start(
+                    resp,
+                    modelci_ci::bounded::MAX_ERROR_BODY_BYTES,
+                );
+                let first = answer.lines().next().unwrap_or("");
+                let body = mask_secrets(first, url).chars().take(200).collect();
                 let err = DeliveryError::Status {
                     status,
                     attempts: attempt,
@@ -116,6 +114,53 @@ pub fn post_json(
         attempts,
         message: "no attempt made".into(),
     }))
+}
+
+/// `text` with every secret part of `url` (each path segment, query value and userinfo of at
+/// least four characters, raw and percent-decoded) replaced by `***`: a webhook that echoes its
+/// path in an error body (`not found /services/T0/B0/SECRET`) must not leak it.
+#[must_use]
+pub fn mask_secrets(text: &str, url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let (authority, tail) = rest.split_at(rest.find(['/', '?', '#']).unwrap_or(rest.len()));
+    let userinfo = authority.rsplit_once('@').map_or("", |(user, _)| user);
+    let mut parts: Vec<String> = tail
+        .split(['/', '?', '&', '=', '#'])
+        .chain(userinfo.split(':'))
+        .flat_map(|p| [p.to_owned(), percent_decode(p)])
+        .filter(|p| p.chars().count() >= 4)
+        .collect();
+    // Longest first, so a segment is masked whole before any part of it.
+    parts.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    let mut masked = text.to_owned();
+    for part in &parts {
+        masked = masked.replace(part.as_str(), "***");
+    }
+    masked
+}
+
+/// `%XX` sequences decoded (invalid ones kept as they are).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `scheme://host[:port]/…`: a webhook URL without its secret path or query.
@@ -146,6 +191,42 @@ mod tests {
             redact("http://user:pw@127.0.0.1:8080/h?k=v"),
             "http://127.0.0.1:8080/…"
         );
+    }
+
+    #[test]
+    fn an_echoed_body_does_not_leak_the_secret_path() {
+        // Issue 14 #9: a 404 body repeating the path printed the secret.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        std::thread::spawn(move || {
+            use std::io::{Read as _, Write as _};
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = [0u8; 8192];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+                let path = request.split(' ').nth(1).unwrap_or("").to_owned();
+                let body = format!("not found {path} (also {})", path.replace('/', "%2F"));
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 404 Not Found\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        let url = format!("http://{addr}/services/T0/B0/SECRETxyz?token=hunter22");
+        let policy = Policy {
+            attempts: 1,
+            first_backoff: Duration::from_millis(1),
+            timeout: Duration::from_secs(5),
+        };
+        let err = post_json(&url, &serde_json::json!({}), &policy).expect_err("404");
+        let shown = err.to_string();
+        assert!(shown.starts_with("answered 404"), "{shown}");
+        assert!(shown.contains("not found"), "{shown}");
+        for secret in ["SECRETxyz", "hunter22", "services"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
+use modelci_ci::bounded::{MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES, read_at_most, read_start};
+
 use super::SmokeError;
 
 /// How long one HTTP request may take.
@@ -73,7 +75,12 @@ impl Client {
             let mut last = String::new();
             let mut ready = true;
             for url in [&server, &model] {
-                match self.http.get(url.as_str()).send() {
+                // A silent server must not hold a probe past the deadline (`--ready-timeout`).
+                let left = deadline
+                    .saturating_duration_since(Instant::now())
+                    .max(Duration::from_millis(100))
+                    .min(REQUEST_TIMEOUT);
+                match self.http.get(url.as_str()).timeout(left).send() {
                     Ok(resp) if resp.status().is_success() => connected = true,
                     Ok(resp) => {
                         connected = true;
@@ -148,19 +155,20 @@ impl Client {
                 message: describe(&e),
             })?;
         let status = resp.status();
-        let text = resp.text().map_err(|e| SmokeError::Protocol {
-            url: url.clone(),
-            message: describe(&e),
-        })?;
-        let elapsed = started.elapsed();
         if !status.is_success() {
+            let text = read_start(resp, MAX_ERROR_BODY_BYTES);
             return Err(SmokeError::Http {
                 url,
                 status: status.as_u16(),
                 body: shorten(&text),
             });
         }
-        let answer: Value = serde_json::from_str(&text).map_err(|e| SmokeError::Protocol {
+        let bytes = read_at_most(resp, MAX_ANSWER_BYTES).map_err(|e| SmokeError::Protocol {
+            url: url.clone(),
+            message: e.to_string(),
+        })?;
+        let elapsed = started.elapsed();
+        let answer: Value = serde_json::from_slice(&bytes).map_err(|e| SmokeError::Protocol {
             url: url.clone(),
             message: format!("the answer is not JSON: {e}"),
         })?;
@@ -204,11 +212,43 @@ pub fn pick_output(answer: &Value, want: Option<&str>) -> Result<Output, String>
     if values.is_empty() {
         return Err(format!("output `{name}` has no data"));
     }
+    check_shape(out.get("shape"), values.len()).map_err(|why| format!("output `{name}`: {why}"))?;
     Ok(Output {
         name,
         datatype,
         values,
     })
+}
+
+/// Checks that a declared `shape` (when present) holds exactly `count` values.
+///
+/// # Errors
+/// A message when the shape is not a list of non-negative integers or its element count
+/// (computed without overflow) differs from `count`.
+fn check_shape(shape: Option<&Value>, count: usize) -> Result<(), String> {
+    let Some(shape) = shape else {
+        return Ok(());
+    };
+    let dims = shape
+        .as_array()
+        .ok_or("`shape` is not a list")?
+        .iter()
+        .map(|d| {
+            d.as_u64()
+                .ok_or("`shape` holds something other than a non-negative integer")
+        })
+        .collect::<Result<Vec<u64>, _>>()?;
+    let declared = dims
+        .iter()
+        .try_fold(1u64, |acc, &d| acc.checked_mul(d))
+        .ok_or("`shape` declares more elements than can be counted")?;
+    if declared != count as u64 {
+        return Err(format!(
+            "`shape` {} declares {declared} values but `data` holds {count}",
+            shorten(&shape.to_string())
+        ));
+    }
+    Ok(())
 }
 
 /// Flattens `data` (flat or nested lists; numbers, booleans or numeric strings).
@@ -282,6 +322,88 @@ mod tests {
         assert_eq!(proba.map(|o| o.values), Some(vec![0.1, 0.7, 0.2]));
         assert!(pick_output(&answer, Some("nope")).is_err());
         assert!(pick_output(&json!({"error": "x"}), None).is_err());
+    }
+
+    #[test]
+    fn data_must_match_the_declared_shape() {
+        // Issue 14 #10: `[1e9, 1e9]` with 10 values and 4 values for `[1, 10]` were accepted.
+        let huge = json!({"outputs": [{"name": "p", "shape": [1_000_000_000u64, 1_000_000_000u64],
+            "datatype": "FP32", "data": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}]});
+        let err = pick_output(&huge, None).expect_err("shape mismatch");
+        assert!(
+            err.contains("declares 1000000000000000000 values but `data` holds 10"),
+            "{err}"
+        );
+        let short = json!({"outputs": [{"name": "p", "shape": [1, 10], "datatype": "FP32",
+            "data": [1, 2, 3, 4]}]});
+        assert!(pick_output(&short, None).is_err());
+        let overflow = json!({"outputs": [{"name": "p", "shape": [u64::MAX, 2], "datatype": "FP32",
+            "data": [1]}]});
+        assert!(pick_output(&overflow, None).is_err());
+        let nested = json!({"outputs": [{"name": "p", "shape": [2, 2], "datatype": "FP32",
+            "data": [[1, 2], [3, 4]]}]});
+        assert_eq!(pick_output(&nested, None).map(|o| o.values.len()), Ok(4));
+    }
+
+    /// A one-connection-at-a-time HTTP server answering every request with `answer` (a
+    /// function writing the whole response), for the bounded-read and timeout tests.
+    fn serve(answer: fn(&mut std::net::TcpStream)) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                std::thread::spawn(move || {
+                    use std::io::Read as _;
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf);
+                    answer(&mut stream);
+                });
+            }
+        });
+        url
+    }
+
+    #[test]
+    fn an_endless_answer_is_refused_at_the_cap() {
+        // Issue 14 #2: a 1 GB answer was read whole (5.2 GB of memory, then an abort).
+        let url = serve(|stream| {
+            use std::io::Write as _;
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n[");
+            let chunk = vec![b'1'; 1 << 20];
+            for _ in 0..200 {
+                if stream.write_all(&chunk).is_err() {
+                    return;
+                }
+            }
+        });
+        let client = Client::new(&url, "m").expect("client");
+        let err = client
+            .infer("x", &[1, 1], &[0.0], None)
+            .expect_err("too large");
+        assert!(
+            err.to_string()
+                .contains(&format!("larger than {MAX_ANSWER_BYTES} bytes")),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn ready_timeout_is_honoured_against_a_silent_server() {
+        // Issue 14 #13: `--ready-timeout 5` waited 30 s (one request's timeout) on a server
+        // that accepts connections and never answers.
+        let url = serve(|_| std::thread::sleep(Duration::from_secs(60)));
+        let client = Client::new(&url, "m").expect("client");
+        let started = Instant::now();
+        let err = client
+            .wait_ready(Duration::from_secs(2))
+            .expect_err("not ready");
+        assert!(
+            started.elapsed() < Duration::from_secs(6),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(err.to_string().contains("timed out"), "{err}");
     }
 
     #[test]

@@ -1,25 +1,13 @@
 //! Running the built binary with a clean environment, and paths to the repository's data.
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub use modelci_test::harness::{digits, repo};
 
 /// The GitHub repository the fake serves.
 pub const GITHUB_REPO: &str = "Codertocat/Hello-World";
 /// The deployed commit.
 pub const SHA: &str = "ec26c3e57ca3a959ca5aad62de7213c562f8c821";
-
-/// The repository root.
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
-}
-
-/// A path inside the digits example.
-pub fn digits(name: &str) -> PathBuf {
-    repo().join("examples/digits").join(name)
-}
 
 /// What a run printed and how it ended.
 #[derive(Debug)]

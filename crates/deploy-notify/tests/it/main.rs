@@ -11,3 +11,4 @@ mod mlserver;
 mod receiver;
 mod schema;
 mod smoke;
+mod tokens;

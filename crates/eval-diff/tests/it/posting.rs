@@ -9,11 +9,11 @@ use modelci_test::{BOT_LOGIN, BOT_TOKEN, FakeServer, GITLAB_PROJECT, JOB_TOKEN};
 
 use crate::harness::{Outcome, digits, repo};
 
-const GITHUB_REPO: &str = "Codertocat/Hello-World";
-const PR: u64 = 2;
+pub(crate) const GITHUB_REPO: &str = "Codertocat/Hello-World";
+pub(crate) const PR: u64 = 2;
 
 /// A clean environment (nothing inherited from the machine's CI) plus `vars`.
-fn run_in_ci(out: &Path, vars: &[(&str, String)], extra: &[&str]) -> Outcome {
+pub(crate) fn run_in_ci(out: &Path, vars: &[(&str, String)], extra: &[&str]) -> Outcome {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_eval-diff"));
     cmd.env_clear();
     for key in ["PATH", "HOME", "SSL_CERT_FILE"] {
@@ -41,7 +41,7 @@ fn event_payload() -> PathBuf {
     repo().join("crates/modelci-ci/tests/fixtures/github/pull_request.opened.json")
 }
 
-fn github_env(work: &Path, api_url: String) -> Vec<(&'static str, String)> {
+pub(crate) fn github_env(work: &Path, api_url: String) -> Vec<(&'static str, String)> {
     vec![
         ("GITHUB_ACTIONS", "true".into()),
         ("GITHUB_EVENT_NAME", "pull_request".into()),
@@ -187,7 +187,10 @@ fn fork_pull_request_warns_and_still_writes_the_summary() {
     assert!(!r.stderr.contains(BOT_TOKEN), "token never in logs");
 }
 
-fn gitlab_env(server: &FakeServer, token: (&'static str, &str)) -> Vec<(&'static str, String)> {
+pub(crate) fn gitlab_env(
+    server: &FakeServer,
+    token: (&'static str, &str),
+) -> Vec<(&'static str, String)> {
     vec![
         ("GITLAB_CI", "true".into()),
         ("CI_API_V4_URL", server.gitlab_url()),

@@ -7,7 +7,7 @@ use modelci_test::{BOT_TOKEN, FakeServer, FaultKind};
 
 use crate::harness::{assets, bundle, context, digits, sha};
 
-const REPO: &str = "acme/models";
+pub(crate) const REPO: &str = "acme/models";
 
 fn env(server: &FakeServer) -> Env {
     Env::new()
@@ -17,7 +17,7 @@ fn env(server: &FakeServer) -> Env {
 }
 
 /// v1.0.0 (baseline, published), v1.1.0 (candidate, prerelease), v1.2.0 (candidate, draft).
-fn seeded(work: &std::path::Path) -> FakeServer {
+pub(crate) fn seeded(work: &std::path::Path) -> FakeServer {
     let server = FakeServer::start();
     let seed = |version: &str, model: &str, draft: bool| {
         let built = bundle(work, &digits(model), version, "main");

@@ -115,7 +115,7 @@ fn release(server: &FakeServer, dir: &Path, version: &str, files: &[(String, Vec
 
 /// v1.0.0 (baseline, from `main`), v1.1.0 (candidate, from `dev`), v1.2.0 (candidate, from
 /// `main`, upcoming: released in 2099), v1.3.0 (no bundle, only notes), in that order.
-fn seeded(work: &Path) -> FakeServer {
+pub(crate) fn seeded(work: &Path) -> FakeServer {
     let server = FakeServer::start();
     for (version, model, branch) in [
         ("1.0.0", "baseline.onnx", "main"),

@@ -7,13 +7,7 @@ use modelci_baseline::{Cache, Context, Retry};
 use modelci_bundle::{Built, BundleInput};
 use modelci_ci::{CiContext, Env};
 
-/// The repository root.
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
-}
+pub use modelci_test::harness::repo;
 
 /// A model of the digits example.
 pub fn digits(name: &str) -> PathBuf {

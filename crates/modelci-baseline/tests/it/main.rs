@@ -5,3 +5,4 @@ mod github;
 mod gitlab;
 mod harness;
 mod oci;
+mod tokens;

@@ -5,14 +5,11 @@
 //! fails the artifact upload. We write a temporary file in the same directory (so the rename
 //! stays on one file system) and rename it over the target.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::OpenOptions;
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::OutputError;
-
-/// How many random temporary names to try before giving up.
-const ATTEMPTS: usize = 16;
 
 /// Replaces `path` with `contents` atomically.
 ///
@@ -21,27 +18,45 @@ const ATTEMPTS: usize = 16;
 /// [`OutputError::Io`] when the directory is not writable, the path has no file name, or the
 /// write or rename fails. The temporary file is removed on failure.
 pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), OutputError> {
-    let io_err = |source| OutputError::Io {
+    replace(path, contents).map_err(|source| OutputError::Io {
         path: path.to_owned(),
         source,
-    };
-    let name = path.file_name().ok_or_else(|| {
-        io_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the path has no file name",
-        ))
-    })?;
+    })
+}
+
+/// The one atomic write of the workspace: `contents` go to a randomly named temporary file in
+/// `path`'s folder (`tempfile`), are synced, and the file is renamed over `path`
+/// (`NamedTempFile::persist`). On failure the temporary file is removed and `path` is left as
+/// it was. Other crates wrap the [`io::Error`] in their own error type.
+///
+/// # Errors
+///
+/// The I/O error of creating, writing, syncing or renaming.
+pub fn replace(path: &Path, contents: &[u8]) -> io::Result<()> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name"))?;
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| Path::new("."));
-    let (tmp, file) = create_temp(dir, &name.to_string_lossy()).map_err(io_err)?;
-    let result = write_and_sync(file, contents).and_then(|()| fs::rename(&tmp, path));
-    if result.is_err() {
-        // Best effort: the write already failed, and that error is the one to report.
-        let _ = fs::remove_file(&tmp);
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // tempfile creates 0600 files; reports and models are for everyone who can read the folder,
+    // as a plain `File::create` would make them.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    result.map_err(io_err)
+    let mut file = builder.tempfile_in(dir)?;
+    file.write_all(contents)?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Appends `text` to `path`, creating it if needed. For files that CI owns and reads after
@@ -62,26 +77,10 @@ pub fn append(path: &Path, text: &str) -> Result<(), OutputError> {
         })
 }
 
-fn create_temp(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
-    let mut last = None;
-    for _ in 0..ATTEMPTS {
-        let tmp = dir.join(format!(".{name}.{:016x}.tmp", fastrand::u64(..)));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| io::Error::other("could not create a temporary file")))
-}
-
-fn write_and_sync(mut file: File, contents: &[u8]) -> io::Result<()> {
-    file.write_all(contents)?;
-    file.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fs;
+
     use super::*;
 
     #[test]
@@ -96,6 +95,17 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, ["report.xml"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_readable_by_others_like_a_plain_create() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("model.onnx");
+        write_atomic(&path, b"x").expect("written");
+        let mode = fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o044, 0o044, "{mode:o}");
     }
 
     #[test]

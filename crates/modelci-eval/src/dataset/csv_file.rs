@@ -29,12 +29,13 @@ impl CsvFile {
             .as_deref()
             .unwrap_or(DEFAULT_LABEL_COLUMN);
         let label_index = headers.iter().position(|h| h.trim() == wanted).ok_or_else(|| {
-            let shown: Vec<&str> = headers.iter().take(8).collect();
+            let shown: Vec<String> = headers.iter().take(8).map(crate::limits::shorten).collect();
             let more = if headers.len() > 8 { ", …" } else { "" };
             EvalError::dataset(
                 path,
                 format!(
-                    "no label column `{wanted}` in the header (columns: {}{more}); name it with --label-column",
+                    "no label column `{}` in the header (columns: {}{more}); name it with --label-column",
+                    crate::limits::shorten(wanted),
                     shown.join(", ")
                 ),
             )
@@ -93,8 +94,9 @@ impl CsvFile {
                     EvalError::dataset(
                         &self.path,
                         format!(
-                            "line {line}, column {}: `{text}` is not a number",
-                            column + 1
+                            "line {line}, column {}: `{}` is not a number",
+                            column + 1,
+                            crate::limits::shorten(text)
                         ),
                     )
                 })

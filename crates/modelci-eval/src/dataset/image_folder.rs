@@ -22,7 +22,8 @@ pub(super) struct ImageFolder {
 
 impl ImageFolder {
     pub(super) fn open(root: &Path, options: &DatasetOptions) -> Result<Self, EvalError> {
-        let mut folders: Vec<String> = read_dir_sorted(root)?
+        let inside = std::fs::canonicalize(root).map_err(|e| EvalError::io(root, e))?;
+        let mut folders: Vec<String> = read_dir_sorted(root, &inside)?
             .into_iter()
             .filter(|(_, is_dir)| *is_dir)
             .map(|(name, _)| name)
@@ -60,7 +61,7 @@ impl ImageFolder {
             };
         let mut files = Vec::new();
         for (folder, &class) in folders.iter().zip(&index_of) {
-            for (name, is_dir) in read_dir_sorted(&root.join(folder))? {
+            for (name, is_dir) in read_dir_sorted(&root.join(folder), &inside)? {
                 let extension = Path::new(&name)
                     .extension()
                     .and_then(|e| e.to_str())
@@ -114,18 +115,54 @@ impl ImageFolder {
 }
 
 /// Entries of a folder as (name, is a directory), sorted by name.
-fn read_dir_sorted(dir: &Path) -> Result<Vec<(String, bool)>, EvalError> {
+///
+/// Symbolic links are not followed into folders (so a link loop cannot make the walk endless),
+/// and a link whose target lies outside `inside` (the canonical dataset root) is refused.
+fn read_dir_sorted(dir: &Path, inside: &Path) -> Result<Vec<(String, bool)>, EvalError> {
     let mut entries = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| EvalError::io(dir, e))? {
         let entry = entry.map_err(|e| EvalError::io(dir, e))?;
-        let is_dir = entry
+        let kind = entry
             .file_type()
-            .map_err(|e| EvalError::io(entry.path(), e))?
-            .is_dir();
+            .map_err(|e| EvalError::io(entry.path(), e))?;
+        if kind.is_symlink() {
+            let path = entry.path();
+            let target = std::fs::canonicalize(&path).map_err(|e| EvalError::io(&path, e))?;
+            if !target.starts_with(inside) {
+                return Err(EvalError::dataset(
+                    &path,
+                    "a symbolic link out of the dataset folder is not read",
+                ));
+            }
+        }
+        let is_dir = kind.is_dir();
         if let Ok(name) = entry.file_name().into_string() {
             entries.push((name, is_dir));
         }
     }
     entries.sort();
     Ok(entries)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_loops_are_not_walked_and_links_out_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let ds = dir.path().join("ds");
+        std::fs::create_dir_all(ds.join("0")).expect("mkdir");
+        image::RgbImage::new(2, 2)
+            .save(ds.join("0/a.png"))
+            .expect("png");
+        std::os::unix::fs::symlink("..", ds.join("0/up")).expect("symlink");
+        let folder = ImageFolder::open(&ds, &DatasetOptions::default()).expect("opens");
+        assert_eq!(folder.len(), 1);
+
+        std::fs::write(dir.path().join("secret.png"), b"outside").expect("write");
+        std::os::unix::fs::symlink("../../secret.png", ds.join("0/b.png")).expect("symlink");
+        let err = ImageFolder::open(&ds, &DatasetOptions::default()).expect_err("link out");
+        assert!(err.to_string().contains("symbolic link out of"), "{err}");
+    }
 }

@@ -3,13 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The repository root.
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
-}
+pub use modelci_test::harness::repo;
 
 /// The example's candidate model.
 pub fn model() -> PathBuf {

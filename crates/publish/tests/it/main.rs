@@ -8,3 +8,4 @@ mod github;
 mod gitlab;
 mod harness;
 mod oci;
+mod tokens;

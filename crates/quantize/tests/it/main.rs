@@ -7,3 +7,4 @@ mod digits;
 mod fixtures;
 mod harness;
 mod posting;
+mod schema;

@@ -1,11 +1,12 @@
 //! In CI the report reaches the pull request as one sticky comment, through `modelci-post`,
 //! against the fake GitHub of `modelci-test` (every request checked against GitHub's OpenAPI
-//! description).
+//! description). The token is Actions' `GITHUB_TOKEN`, an installation token, as the README's
+//! workflow gives it (issue 12).
 
 use std::path::Path;
 use std::process::Command;
 
-use modelci_test::{BOT_LOGIN, BOT_TOKEN, FakeServer};
+use modelci_test::{ACTIONS_LOGIN, ACTIONS_TOKEN, FakeServer};
 
 use crate::harness::{Outcome, digits, repo};
 
@@ -37,7 +38,7 @@ fn run_in_ci_with(work: &Path, api_url: String, run: usize, extra: &[&str]) -> O
             "GITHUB_SHA",
             "ec26c3e57ca3a959ca5aad62de7213c562f8c821".into(),
         ),
-        ("GITHUB_TOKEN", BOT_TOKEN.into()),
+        ("GITHUB_TOKEN", ACTIONS_TOKEN.into()),
         (
             "GITHUB_STEP_SUMMARY",
             work.join("summary.md").display().to_string(),
@@ -80,10 +81,13 @@ fn two_runs_on_a_pull_request_leave_one_sticky_comment() {
         for file in ["report.md", "report.json"] {
             let text = std::fs::read_to_string(work.path().join(format!("report-{run}/{file}")))
                 .expect("report written");
-            assert!(!text.contains(BOT_TOKEN), "the token leaked into {file}");
+            assert!(
+                !text.contains(ACTIONS_TOKEN),
+                "the token leaked into {file}"
+            );
         }
     }
-    let ours = server.comments_by(GITHUB_REPO, PR, BOT_LOGIN);
+    let ours = server.comments_by(GITHUB_REPO, PR, ACTIONS_LOGIN);
     assert_eq!(ours.len(), 1, "exactly one sticky comment");
     let body = &ours[0].body;
     assert!(body.contains("<!-- modelci:quantize:default -->"), "{body}");
@@ -132,7 +136,7 @@ fn image_branch_commits_the_charts_and_the_comment_shows_them() {
             "the branch holds the report's {name}"
         );
     }
-    let body = &server.comments_by(GITHUB_REPO, PR, BOT_LOGIN)[0].body;
+    let body = &server.comments_by(GITHUB_REPO, PR, ACTIONS_LOGIN)[0].body;
     assert!(
         body.contains("![") && body.contains("/raw/modelci-charts/modelci/quantize/"),
         "{body}"

@@ -3,18 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The repository root.
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repository root")
-}
-
-/// A path inside the digits example.
-pub fn digits(name: &str) -> PathBuf {
-    repo().join("examples/digits").join(name)
-}
+pub use modelci_test::harness::{digits, repo};
 
 /// A model fixture.
 pub fn fixture(name: &str) -> PathBuf {

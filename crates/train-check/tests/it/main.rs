@@ -5,6 +5,8 @@ mod bad_input;
 mod digits;
 mod harness;
 mod hints;
+mod hostile;
 mod logs;
 mod posting;
 mod real_models;
+mod schema;

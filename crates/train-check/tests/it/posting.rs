@@ -1,9 +1,10 @@
 //! In a GitHub pull request run, the report becomes one sticky comment, the job summary and a
-//! JUnit file, like eval-diff's (the fake code host validates every request).
+//! JUnit file, like eval-diff's (the fake code host validates every request). The token is
+//! Actions' `GITHUB_TOKEN`, an installation token, as the README's workflow gives it (issue 12).
 
 use std::process::Command;
 
-use modelci_test::{BOT_LOGIN, BOT_TOKEN, FakeServer};
+use modelci_test::{ACTIONS_LOGIN, ACTIONS_TOKEN, FakeServer};
 
 use crate::harness::{digits, repo};
 
@@ -23,7 +24,7 @@ fn pull_request_run_posts_one_comment_and_a_failed_check_annotation() {
         stdout.contains("::error title=Gate failed%3A final val_accuracy"),
         "{stdout}"
     );
-    let ours = server.comments_by("Codertocat/Hello-World", 2, BOT_LOGIN);
+    let ours = server.comments_by("Codertocat/Hello-World", 2, ACTIONS_LOGIN);
     assert_eq!(ours.len(), 1, "one sticky comment, updated");
     assert!(
         ours[0]
@@ -57,7 +58,7 @@ fn run_in_pr(server: &FakeServer, out: &std::path::Path, extra: &[&str]) -> (i32
         .env("GITHUB_API_URL", server.github_url())
         .env("GITHUB_SERVER_URL", "https://github.com")
         .env("GITHUB_RUN_ID", "7")
-        .env("GITHUB_TOKEN", BOT_TOKEN)
+        .env("GITHUB_TOKEN", ACTIONS_TOKEN)
         .env("GITHUB_STEP_SUMMARY", out.with_file_name("summary.md"))
         .args(["--quiet", "--latency-runs", "3", "--output-dir"])
         .arg(out)
@@ -82,12 +83,12 @@ fn comment_mode_recreate_replaces_the_comment_and_append_adds_one() {
     let out = work.path().join("report");
     let (code, _, stderr) = run_in_pr(&server, &out, &[]);
     assert_eq!(code, 0, "{stderr}");
-    let first = server.comments_by("Codertocat/Hello-World", 2, BOT_LOGIN);
+    let first = server.comments_by("Codertocat/Hello-World", 2, ACTIONS_LOGIN);
     assert_eq!(first.len(), 1);
 
     let (code, _, stderr) = run_in_pr(&server, &out, &["--comment-mode", "recreate"]);
     assert_eq!(code, 0, "{stderr}");
-    let recreated = server.comments_by("Codertocat/Hello-World", 2, BOT_LOGIN);
+    let recreated = server.comments_by("Codertocat/Hello-World", 2, ACTIONS_LOGIN);
     assert_eq!(recreated.len(), 1, "still one comment");
     assert_ne!(
         recreated[0].id, first[0].id,
@@ -98,7 +99,7 @@ fn comment_mode_recreate_replaces_the_comment_and_append_adds_one() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         server
-            .comments_by("Codertocat/Hello-World", 2, BOT_LOGIN)
+            .comments_by("Codertocat/Hello-World", 2, ACTIONS_LOGIN)
             .len(),
         2,
         "append posts a new comment next to the old one"
@@ -138,7 +139,7 @@ fn image_branch_commits_the_training_curves_and_the_comment_shows_them() {
             "the branch holds the report's {name}"
         );
     }
-    let body = &server.comments_by("Codertocat/Hello-World", 2, BOT_LOGIN)[0].body;
+    let body = &server.comments_by("Codertocat/Hello-World", 2, ACTIONS_LOGIN)[0].body;
     assert!(
         body.contains("![") && body.contains("/raw/modelci-charts/modelci/train-check/"),
         "{body}"
