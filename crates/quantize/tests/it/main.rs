@@ -6,5 +6,6 @@ mod crosscheck;
 mod digits;
 mod fixtures;
 mod harness;
+mod hints;
 mod posting;
 mod schema;
