@@ -837,6 +837,13 @@ def main():
         "params": params, "conv_forward": conv_forward, "cnn_onnx": cnn_onnx,
     })
 
+    # ---------------- the text example (issue 15)
+    import text_example  # noqa: E402 - beside this script
+    text_example.make({
+        "ROOT": ROOT, "finish_model": finish_model, "save_onnx": save_onnx, "session": session,
+        "write_text": write_text, "write_json": write_json,
+    })
+
     # ---------------- READMEs
     write_text(EXAMPLE / "README.md", example_readme(base_ref, cand_ref, reference["pair"], last,
                                                      metrics_test=acc_c))

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use modelci_cli::flags::ModelArgs;
+use modelci_cli::flags::{ModelArgs, TextArgs};
 use modelci_cli::{OutputArgs, PostArgs};
 
 const EXAMPLES: &str = "\
@@ -20,6 +20,10 @@ Examples:
   # NumPy arrays (x, y) or CSV (features + a `label` column) work the same way:
   eval-diff --baseline a.onnx --candidate b.onnx --dataset test.npz --max latency_p95_ms=5ms
   eval-diff --baseline a.onnx --candidate b.onnx --dataset test.csv --label-column target
+
+  # A text classifier on a CSV of texts (columns `text` and `label`), with its tokenizer:
+  eval-diff --baseline examples/text/model.onnx --candidate examples/text/model.onnx \\
+      --dataset examples/text/test.csv --tokenizer examples/text/tokenizer.json
 
   # In a pull request: the baseline is the latest release bundle (verified, cached):
   eval-diff --baseline github-release:latest --candidate models/new.onnx --dataset data/test
@@ -68,7 +72,8 @@ pub struct Args {
     #[arg(long, value_name = "MODEL.onnx", required_unless_present = "post_from")]
     pub candidate: Option<PathBuf>,
 
-    /// Test data: a folder of class folders of images, a .npz with arrays x and y, or a .csv.
+    /// Test data: a folder of class folders of images, a .npz with arrays x and y, or a .csv
+    /// (with --tokenizer: a .csv or .jsonl of texts).
     #[arg(long, value_name = "PATH", required_unless_present = "post_from")]
     pub dataset: Option<PathBuf>,
 
@@ -95,6 +100,10 @@ pub struct Args {
     /// How the models run on the data.
     #[command(flatten)]
     pub running: ModelArgs,
+
+    /// Texts through a tokenizer (text classifiers).
+    #[command(flatten)]
+    pub text: TextArgs,
 
     /// k of the top-k accuracy.
     #[arg(long, value_name = "K", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Statistics")]

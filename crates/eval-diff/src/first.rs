@@ -105,6 +105,10 @@ pub(crate) fn run(
         }
     }
     md.push_str(&crate::finite::section(&evaluation));
+    md.push_str(&crate::texts::section(
+        dataset.text_summary().as_ref(),
+        evaluation.samples,
+    ));
     if !results.is_empty() {
         let _ = writeln!(md, "\n### Gates\n\n{}", markdown::gates_table(&results));
     }
@@ -136,6 +140,7 @@ pub(crate) fn run(
             class_names: evaluation.class_names.clone(),
             sha256: digest.sha256.clone(),
             files: digest.files,
+            text: dataset.text_summary(),
         },
         baseline: None,
         no_baseline: NO_BASELINE,

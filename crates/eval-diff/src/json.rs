@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use modelci_eval::TextSummary;
 use modelci_eval::dataset::DatasetKind;
 use modelci_eval::feed::Preprocessing;
 use modelci_eval::{Evaluation, ModelEvaluation, ModelSignature, NonFinite, Task};
@@ -86,6 +87,9 @@ pub struct DatasetInfo {
     pub sha256: String,
     /// Number of files hashed.
     pub files: u64,
+    /// How the texts were tokenized (text datasets only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextSummary>,
 }
 
 /// One model's figures.

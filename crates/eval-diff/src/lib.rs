@@ -28,6 +28,7 @@ pub mod json;
 pub mod markdown;
 pub mod provenance;
 mod run;
+pub mod texts;
 pub mod trend;
 
 pub use args::Args;

@@ -49,6 +49,8 @@ pub struct ReportInput<'a> {
     /// The trend over releases (`--history`), already written ([`crate::trend::section`]);
     /// empty when off.
     pub trend: String,
+    /// How the texts were tokenized (text datasets only).
+    pub text: Option<&'a modelci_eval::TextSummary>,
 }
 
 /// The verdict line without Markdown decoration, for `report.json` and standard output.
@@ -102,6 +104,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
     let _ = writeln!(md, "## {icon} eval-diff {}\n", esc(&verdict_text(input)));
     md.push_str(&comparison_table(input.rows));
     md.push_str(&crate::finite::section(input.evaluation));
+    md.push_str(&crate::texts::section(input.text, input.evaluation.samples));
     if let Some(significance) = significance(input.evaluation) {
         let _ = writeln!(md, "\n{significance}");
     }

@@ -40,7 +40,10 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         bootstrap: args.bootstrap as usize,
         ..settings.evaluation_options()
     };
-    let dataset_options = settings.dataset;
+    let dataset_options = modelci_eval::DatasetOptions {
+        text: args.text.options(),
+        ..settings.dataset
+    };
     let mut session = Session::start("eval-diff", &args.output)?;
     let Some(found) = crate::baseline::find(args, candidate, &session)? else {
         return crate::first::run(
@@ -99,6 +102,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         })
         .unwrap_or_default();
     let dataset_text = dataset_path.display().to_string();
+    let text_summary = dataset.text_summary();
     let input = ReportInput {
         evaluation: &evaluation,
         rows: &rows,
@@ -107,6 +111,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         dataset: &dataset_text,
         provenance: Some((&found.provenance, &dataset_digest)),
         trend: trend_md,
+        text: text_summary.as_ref(),
     };
     let verdict = markdown::verdict_text(&input);
     let failed = gate_results.iter().filter(|g| !g.passed).count();
@@ -131,6 +136,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
                 class_names: evaluation.class_names.clone(),
                 sha256: dataset_digest.sha256.clone(),
                 files: dataset_digest.files,
+                text: text_summary.clone(),
             },
             baseline: ModelReport {
                 provenance: Some(&found.provenance),

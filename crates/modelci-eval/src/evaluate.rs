@@ -177,6 +177,9 @@ pub fn evaluate(
     let signatures: Vec<&ModelSignature> = models.iter().map(Model::signature).collect();
     crate::feed::check_shape_names(&options.input_shapes, &signatures)
         .map_err(|reason| EvalError::incompatible(dataset.path(), reason))?;
+    let named: Vec<(&std::path::Path, &ModelSignature)> =
+        models.iter().map(|m| (m.path(), m.signature())).collect();
+    dataset.prepare(&named)?;
     let arrays = dataset.arrays();
     let source = match dataset.kind() {
         DatasetKind::ImageFolder => Source::Images,

@@ -16,6 +16,8 @@
 //!   fixed batch sizes.
 //! - [`output`]: turns raw model outputs into predictions (argmax of logits or
 //!   probabilities, the label + probabilities pair of scikit-learn exports, regression values).
+//! - `text` (feature `text`, eval-diff only): texts into token ids with a Hugging Face
+//!   `tokenizer.json`.
 //! - [`evaluate`]: the loop that feeds one or two models and accumulates metrics and timings.
 //!
 //! # Why `tract-onnx` and not the `tract` facade
@@ -37,8 +39,10 @@ pub mod output;
 pub mod preprocess;
 pub mod resize;
 pub mod signature;
+#[cfg(feature = "text")]
+pub mod text;
 
-pub use dataset::{Batch, Dataset, DatasetOptions, Label};
+pub use dataset::{Batch, Dataset, DatasetOptions, Label, TextOptions, TextSummary};
 pub use engine::{InputData, InputTensor, Model, OutputTensor};
 pub use error::EvalError;
 pub use evaluate::{Evaluation, EvaluationOptions, ModelEvaluation, NonFinite, Task};

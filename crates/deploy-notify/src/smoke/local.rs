@@ -53,6 +53,7 @@ pub fn prepare(
     let options = DatasetOptions {
         label_column: Some(label_column.to_owned()),
         class_names: None,
+        text: None,
     };
     let mut dataset = Dataset::open(dataset_path, &options)?;
     let total = dataset.len();

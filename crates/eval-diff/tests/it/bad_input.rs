@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::harness::{NpyArray, Outcome, digits, eval_diff, fixture, i64_bytes, write_npz};
 
 /// Asserts a clean bad-input failure mentioning every `needle`.
-fn assert_bad_input(out: &Path, run: &Outcome, needles: &[&str]) {
+pub(crate) fn assert_bad_input(out: &Path, run: &Outcome, needles: &[&str]) {
     assert_eq!(
         run.code, 2,
         "stdout: {}\nstderr: {}",

@@ -13,4 +13,5 @@ mod other_tasks;
 mod posting;
 mod real_models;
 mod schema;
+mod text;
 mod tokens;

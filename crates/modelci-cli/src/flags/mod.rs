@@ -6,6 +6,7 @@
 //! | [`OutputArgs`] | Output | eval-diff, train-check, quantize |
 //! | [`PostArgs`] | Posting | eval-diff, train-check, quantize |
 //! | [`ModelArgs`] (feature `model`) | Data | eval-diff, train-check, quantize |
+//! | [`TextArgs`] (feature `model`) | Texts | eval-diff |
 //!
 //! A binary adds its own flags next to the group (eval-diff's `--post-from` sits under the same
 //! heading as [`PostArgs`]). New model-running flags (input shapes, resizing, tokenizers, engine,
@@ -19,6 +20,8 @@ mod post;
 mod model;
 
 #[cfg(feature = "model")]
-pub use model::{ImageSize, ImageSizeError, Layout, ModelArgs, ModelArgsError, ModelSettings};
+pub use model::{
+    ImageSize, ImageSizeError, Layout, ModelArgs, ModelArgsError, ModelSettings, TextArgs,
+};
 pub use output::OutputArgs;
 pub use post::{CommentMode, PostArgs};

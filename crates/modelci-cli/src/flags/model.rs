@@ -5,6 +5,8 @@
 //! This is the one place to add a model-running flag (input shapes, resizing, tokenizers,
 //! engine, jobs): declare it on [`ModelArgs`], carry it in [`ModelSettings`], and the three
 //! binaries get it with the same name, help text and validation.
+//! The text flags (`--tokenizer`, `--text-column`, `--max-length`, `--no-truncate`) are
+//! [`TextArgs`], flattened by eval-diff alone: only its evaluation core reads texts.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -12,6 +14,7 @@ use std::str::FromStr;
 use modelci_eval::layout::LayoutKind;
 use modelci_eval::{
     DatasetOptions, EvaluationOptions, LayoutOverride, Preprocess, Resize, ShapeOverride,
+    TextOptions,
 };
 
 /// The memory order of the model input, when the guess from its shape is wrong.
@@ -132,6 +135,50 @@ pub struct ModelArgs {
     pub std: Vec<f32>,
 }
 
+/// Texts through a tokenizer: the flags of the binaries that evaluate text classifiers
+/// (eval-diff flattens it; the tokenizer is built only into binaries whose `modelci-eval` has
+/// the `text` feature).
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+#[command(next_help_heading = "Texts")]
+pub struct TextArgs {
+    /// A Hugging Face tokenizer.json: read the dataset (.csv or .jsonl) as texts and fill the
+    /// model's input_ids, attention_mask and token_type_ids inputs.
+    #[arg(long, value_name = "FILE")]
+    pub tokenizer: Option<PathBuf>,
+
+    /// The column (CSV) or field (JSON Lines) holding the text.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "text",
+        requires = "tokenizer"
+    )]
+    pub text_column: String,
+
+    /// Tokens per text, special tokens included (needed when the model's sequence length is
+    /// dynamic; else it must match the model's).
+    #[arg(long, value_name = "N", requires = "tokenizer", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_length: Option<u32>,
+
+    /// Refuse texts longer than the sequence length (exit 2, naming the row) instead of
+    /// cutting them (cut texts are counted in the report).
+    #[arg(long, requires = "tokenizer")]
+    pub no_truncate: bool,
+}
+
+impl TextArgs {
+    /// The dataset's text options, when `--tokenizer` is given.
+    #[must_use]
+    pub fn options(&self) -> Option<TextOptions> {
+        self.tokenizer.as_ref().map(|tokenizer| TextOptions {
+            tokenizer: tokenizer.clone(),
+            text_column: Some(self.text_column.clone()),
+            max_length: self.max_length.map(|n| n as usize),
+            truncate: !self.no_truncate,
+        })
+    }
+}
+
 /// Why the model-running flags could not be turned into settings.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -203,6 +250,7 @@ impl ModelArgs {
                     .as_deref()
                     .map(read_class_names)
                     .transpose()?,
+                text: None,
             },
             layout: LayoutOverride {
                 kind: self.layout.map(LayoutKind::from),
@@ -284,6 +332,41 @@ mod tests {
         let options = settings.evaluation_options();
         assert_eq!(options.batch_size, 4);
         assert_eq!(options.layout, settings.layout);
+    }
+
+    #[derive(Debug, Parser)]
+    struct TextCli {
+        #[command(flatten)]
+        text: TextArgs,
+    }
+
+    #[test]
+    fn text_flags_become_text_options_and_need_a_tokenizer() {
+        let parse = |args: &[&str]| {
+            TextCli::try_parse_from(std::iter::once("tool").chain(args.iter().copied()))
+                .map(|c| c.text)
+        };
+        assert_eq!(parse(&[]).expect("parses").options(), None);
+        let options = parse(&[
+            "--tokenizer",
+            "t.json",
+            "--text-column",
+            "body",
+            "--max-length",
+            "16",
+            "--no-truncate",
+        ])
+        .expect("parses")
+        .options()
+        .expect("text options");
+        assert_eq!(options.tokenizer, PathBuf::from("t.json"));
+        assert_eq!(options.text_column.as_deref(), Some("body"));
+        assert_eq!(options.max_length, Some(16));
+        assert!(!options.truncate);
+        let error = parse(&["--max-length", "16"]).expect_err("needs --tokenizer");
+        assert!(error.to_string().contains("--tokenizer"), "{error}");
+        let error = parse(&["--tokenizer", "t.json", "--max-length", "0"]).expect_err("zero");
+        assert!(error.to_string().contains("--max-length"), "{error}");
     }
 
     #[test]

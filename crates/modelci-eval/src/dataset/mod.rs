@@ -6,7 +6,10 @@
 //! - a NumPy `.npz` archive with arrays `x` (samples) and `y` (labels), or one array per model
 //!   input named as the input (and `y`, optionally `ids`), or an `.npy` file of samples with
 //!   the labels in `y.npy` beside it;
-//! - a CSV file with a header: feature columns and one label column.
+//! - a CSV file with a header: feature columns and one label column;
+//! - with a tokenizer (feature `text`, eval-diff's `--tokenizer`): a CSV or JSON Lines file of
+//!   texts and labels, tokenized into the model's `input_ids`, `attention_mask` and
+//!   `token_type_ids` once [`Dataset::prepare`] knows the models.
 //!
 //! Samples are streamed: [`Dataset::stream`] reads a batch, hands it to the caller and reads the
 //! next, so memory does not grow with the number of samples. Samples come out in a neutral
@@ -15,11 +18,13 @@
 mod csv_file;
 mod image_folder;
 mod numpy;
+#[cfg(feature = "text")]
+mod text_file;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::EvalError;
-use crate::signature::ElemType;
+use crate::signature::{ElemType, ModelSignature};
 
 /// Options that change how a dataset is read.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +33,34 @@ pub struct DatasetOptions {
     pub label_column: Option<String>,
     /// Class names, in class-index order, overriding the folder names of an image folder.
     pub class_names: Option<Vec<String>>,
+    /// Read the file as texts through a tokenizer (eval-diff's `--tokenizer`).
+    pub text: Option<TextOptions>,
+}
+
+/// How a file of texts is read and tokenized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextOptions {
+    /// The Hugging Face `tokenizer.json`.
+    pub tokenizer: PathBuf,
+    /// The column (CSV) or field (JSON Lines) holding the text (default `text`).
+    pub text_column: Option<String>,
+    /// The sequence length when the model leaves it dynamic, or to check it against.
+    pub max_length: Option<usize>,
+    /// Whether longer texts are cut (else refused, naming the row).
+    pub truncate: bool,
+}
+
+/// What tokenizing a text dataset did, for reports.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TextSummary {
+    /// The tokenizer file.
+    pub tokenizer: PathBuf,
+    /// Tokens per text, special tokens and padding included.
+    pub sequence_length: usize,
+    /// The model inputs filled (`input_ids`, `attention_mask`, `token_type_ids`).
+    pub inputs: Vec<String>,
+    /// Texts longer than the sequence length, cut to it.
+    pub truncated: u64,
 }
 
 /// A label: a class index for classification, a value for regression.
@@ -139,6 +172,8 @@ pub enum DatasetKind {
     Npz,
     /// A CSV file.
     Csv,
+    /// A CSV or JSON Lines file of texts, tokenized.
+    Text,
 }
 
 /// An opened dataset.
@@ -155,6 +190,8 @@ enum Source {
     Images(image_folder::ImageFolder),
     Npz(numpy::Npz),
     Csv(csv_file::CsvFile),
+    #[cfg(feature = "text")]
+    Text(Box<text_file::TextFile>),
 }
 
 impl Dataset {
@@ -169,7 +206,9 @@ impl Dataset {
             .extension()
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase);
-        let source = if metadata.is_dir() {
+        let source = if let Some(text) = &options.text {
+            text_source(path, extension.as_deref(), text, options)?
+        } else if metadata.is_dir() {
             Source::Images(image_folder::ImageFolder::open(path, options)?)
         } else {
             match extension.as_deref() {
@@ -178,7 +217,7 @@ impl Dataset {
                 _ => {
                     return Err(EvalError::dataset(
                         path,
-                        "unknown dataset format: expected a folder of class folders of images, a .npz file with arrays `x` and `y` (or x.npy with y.npy beside it), or a .csv file",
+                        "unknown dataset format: expected a folder of class folders of images, a .npz file with arrays `x` and `y` (or x.npy with y.npy beside it), or a .csv file (or a .csv/.jsonl file of texts, for eval-diff --tokenizer)",
                     ));
                 }
             }
@@ -195,6 +234,8 @@ impl Dataset {
             Source::Images(folder) => (folder.len(), Some(folder.class_names().to_vec())),
             Source::Npz(npz) => (npz.len(), class_names),
             Source::Csv(csv) => (csv.len(), class_names),
+            #[cfg(feature = "text")]
+            Source::Text(text) => (text.len(), class_names),
         };
         if len == 0 {
             return Err(EvalError::dataset(path, "the dataset holds no samples"));
@@ -232,6 +273,8 @@ impl Dataset {
             Source::Images(_) => DatasetKind::ImageFolder,
             Source::Npz(_) => DatasetKind::Npz,
             Source::Csv(_) => DatasetKind::Csv,
+            #[cfg(feature = "text")]
+            Source::Text(_) => DatasetKind::Text,
         }
     }
 
@@ -242,6 +285,35 @@ impl Dataset {
             Source::Npz(npz) => npz.arrays().to_vec(),
             Source::Csv(csv) => vec![csv.array()],
             Source::Images(_) => Vec::new(),
+            #[cfg(feature = "text")]
+            Source::Text(text) => text.arrays(),
+        }
+    }
+
+    /// Fits a text dataset to the models it will feed: the token inputs they declare and their
+    /// sequence length (or `--max-length`). Nothing to do for other datasets.
+    ///
+    /// # Errors
+    /// [`EvalError::Incompatible`] naming the model when it has no token input, the sequence
+    /// lengths disagree or the length is dynamic and not given.
+    pub fn prepare(&mut self, models: &[(&Path, &ModelSignature)]) -> Result<(), EvalError> {
+        match &mut self.source {
+            #[cfg(feature = "text")]
+            Source::Text(text) => text.prepare(models),
+            _ => {
+                let _ = models;
+                Ok(())
+            }
+        }
+    }
+
+    /// What tokenizing did (text datasets, after streaming).
+    #[must_use]
+    pub fn text_summary(&self) -> Option<TextSummary> {
+        match &self.source {
+            #[cfg(feature = "text")]
+            Source::Text(text) => text.summary(),
+            _ => None,
         }
     }
 
@@ -266,6 +338,8 @@ impl Dataset {
             Source::Images(folder) => folder.stream(batch_size, consume),
             Source::Npz(npz) => npz.stream(batch_size, consume),
             Source::Csv(csv) => csv.stream(batch_size, consume),
+            #[cfg(feature = "text")]
+            Source::Text(text) => text.stream(&self.path, batch_size, consume),
         }
     }
 }
@@ -282,4 +356,39 @@ fn flush(
         consume(full)?;
     }
     Ok(())
+}
+
+/// A file of texts: CSV, or JSON Lines (`.jsonl`, `.ndjson`).
+#[cfg(feature = "text")]
+fn text_source(
+    path: &Path,
+    extension: Option<&str>,
+    text: &TextOptions,
+    options: &DatasetOptions,
+) -> Result<Source, EvalError> {
+    let jsonl = match extension {
+        Some("csv") => false,
+        Some("jsonl" | "ndjson") => true,
+        _ => {
+            return Err(EvalError::dataset(
+                path,
+                "texts are read from a .csv file with a header or a .jsonl file (one JSON object per line)",
+            ));
+        }
+    };
+    text_file::TextFile::open(path, jsonl, text, options).map(|t| Source::Text(Box::new(t)))
+}
+
+/// Without the `text` feature no file is read as texts.
+#[cfg(not(feature = "text"))]
+fn text_source(
+    path: &Path,
+    _extension: Option<&str>,
+    _text: &TextOptions,
+    _options: &DatasetOptions,
+) -> Result<Source, EvalError> {
+    Err(EvalError::dataset(
+        path,
+        "this program does not read texts (eval-diff does)",
+    ))
 }
