@@ -76,6 +76,14 @@ impl CategoricalCounts {
         self.counts.get(category).copied().unwrap_or(0)
     }
 
+    /// Adds the counts of another part of the data.
+    pub fn merge(&mut self, other: &Self) {
+        for (category, count) in &other.counts {
+            *self.counts.entry(category.clone()).or_insert(0) += count;
+        }
+        self.missing += other.missing;
+    }
+
     /// Categories seen now but absent from the reference, with their counts.
     pub fn unseen<'a>(
         &'a self,

@@ -20,8 +20,11 @@ pub mod continuous;
 pub mod error;
 pub mod kolmogorov;
 pub mod ks;
+pub mod monitor;
 pub mod psi;
+pub mod reference;
 
 pub use categorical::{CategoricalCounts, CategoricalReference};
 pub use continuous::{ContinuousCounts, ContinuousReference, MAX_POINTS};
 pub use error::DriftError;
+pub use reference::{Feature, FeatureSummary, Reference, ReferenceError};

@@ -81,14 +81,20 @@ pub fn decile_edges(reference: &ContinuousReference) -> Vec<usize> {
     edges
 }
 
-/// PSI between the reference and the current counts, over the reference's deciles.
-pub fn psi(reference: &ContinuousReference, current: &ContinuousCounts) -> Result<f64, DriftError> {
-    if reference.total == 0 {
-        return Err(DriftError::EmptyReference);
-    }
-    if current.total() == 0 {
-        return Err(DriftError::EmptyCurrent);
-    }
+/// Counts over the reference's decile bins: the closing value of each bin (`None` for the last,
+/// open bin), the reference's count and the current count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecileBins {
+    /// Upper bound (inclusive) of each bin; the last bin has none.
+    pub upper: Vec<Option<f64>>,
+    /// Reference values per bin.
+    pub reference: Vec<u64>,
+    /// Current values per bin.
+    pub current: Vec<u64>,
+}
+
+/// Counts the reference and the current values over the reference's decile bins.
+pub fn decile_bins(reference: &ContinuousReference, current: &ContinuousCounts) -> DecileBins {
     let edges = decile_edges(reference);
     let (cur_at, _) = current.cumulative();
     let bins = |cumulative: &dyn Fn(usize) -> u64, total: u64| {
@@ -102,9 +108,25 @@ pub fn psi(reference: &ContinuousReference, current: &ContinuousCounts) -> Resul
         counts.push(total - previous);
         counts
     };
-    let ref_bins = bins(&|i| reference.at_or_below[i], reference.total);
-    let cur_bins = bins(&|i| cur_at[i], current.total());
-    Ok(psi_of_counts(&ref_bins, &cur_bins))
+    let mut upper: Vec<Option<f64>> = edges.iter().map(|&i| Some(reference.points[i])).collect();
+    upper.push(None);
+    DecileBins {
+        upper,
+        reference: bins(&|i| reference.at_or_below[i], reference.total),
+        current: bins(&|i| cur_at[i], current.total()),
+    }
+}
+
+/// PSI between the reference and the current counts, over the reference's deciles.
+pub fn psi(reference: &ContinuousReference, current: &ContinuousCounts) -> Result<f64, DriftError> {
+    if reference.total == 0 {
+        return Err(DriftError::EmptyReference);
+    }
+    if current.total() == 0 {
+        return Err(DriftError::EmptyCurrent);
+    }
+    let bins = decile_bins(reference, current);
+    Ok(psi_of_counts(&bins.reference, &bins.current))
 }
 
 #[cfg(test)]
