@@ -4,7 +4,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use modelci_drift::{
-    CategoricalReference, ContinuousReference, Feature, FeatureSummary, Reference,
+    CategoricalReference, ContinuousReference, Feature, FeatureSummary, Reference, category_key,
 };
 
 /// Reads a reference file (`.json`) or summarises a CSV dataset, without the `ignore`d
@@ -71,12 +71,21 @@ fn from_csv(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
             );
         }
     }
-    let mut columns: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
+    let mut columns: Vec<Column> = headers
+        .iter()
+        .map(|name| Column::new(categorical.contains(name)))
+        .collect();
     let mut rows = 0u64;
-    for (index, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("{}: row {}", path.display(), index + 2))?;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .with_context(|| format!("{}: row {}", path.display(), rows + 2))?;
+        if !more {
+            break;
+        }
         for (column, value) in columns.iter_mut().zip(record.iter()) {
-            column.push(value.trim().to_owned());
+            column.push(value.trim());
         }
         rows += 1;
     }
@@ -84,8 +93,9 @@ fn from_csv(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
         bail!("{}: no rows after the header", path.display());
     }
     let mut features = Vec::with_capacity(headers.len());
-    for (name, values) in headers.iter().zip(&columns) {
-        let summary = summarise(values, categorical.contains(name))
+    for (name, column) in headers.iter().zip(columns) {
+        let summary = column
+            .summarise()
             .with_context(|| format!("{}: column {name:?}", path.display()))?;
         features.push(Feature {
             name: name.clone(),
@@ -99,22 +109,79 @@ fn from_csv(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
     Ok(Reference::new(source, rows, features))
 }
 
-/// A column is continuous when every non-empty value is a number, unless forced categorical.
-fn summarise(values: &[String], force_categorical: bool) -> anyhow::Result<FeatureSummary> {
-    let numeric = !force_categorical
-        && values
-            .iter()
-            .all(|v| v.is_empty() || v.parse::<f64>().is_ok());
-    let summary = if numeric {
-        FeatureSummary::Continuous(ContinuousReference::from_values(
-            values.iter().map(|v| v.parse::<f64>().unwrap_or(f64::NAN)),
-        )?)
-    } else {
-        FeatureSummary::Categorical(CategoricalReference::from_values(
-            values.iter().map(|v| (!v.is_empty()).then_some(v.as_str())),
-        )?)
-    };
-    Ok(summary)
+/// One reference column while it is read: numbers as long as every non-empty value is one
+/// (8 bytes a row), category counts from the first value that is not (or from the start for
+/// `--categorical`), so memory stays small for the usual all-numeric data.
+enum Column {
+    /// Every value so far parsed as a number (empty and non-finite text: NaN, missing).
+    Numbers(Vec<f64>),
+    /// Category counts.
+    Categories {
+        counts: std::collections::BTreeMap<String, u64>,
+        missing: u64,
+    },
+}
+
+impl Column {
+    fn new(categorical: bool) -> Self {
+        if categorical {
+            Self::Categories {
+                counts: std::collections::BTreeMap::new(),
+                missing: 0,
+            }
+        } else {
+            Self::Numbers(Vec::new())
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        match self {
+            Self::Numbers(values) => {
+                if text.is_empty() {
+                    values.push(f64::NAN);
+                } else if let Ok(number) = text.parse::<f64>() {
+                    values.push(number);
+                } else {
+                    // Not all numbers: the column is categorical; numbers count as their
+                    // shortest decimal text (`category_key`: `1.50` and `1.5` are one category).
+                    let mut counts = std::collections::BTreeMap::new();
+                    let mut missing = 0;
+                    for value in values.drain(..) {
+                        if value.is_nan() {
+                            missing += 1;
+                        } else {
+                            *counts.entry(value.to_string()).or_insert(0) += 1;
+                        }
+                    }
+                    *self = Self::Categories { counts, missing };
+                    self.push(text);
+                }
+            }
+            Self::Categories { counts, missing } => {
+                if text.is_empty() {
+                    *missing += 1;
+                } else {
+                    *counts.entry(category_key(text).into_owned()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+
+    fn summarise(self) -> anyhow::Result<FeatureSummary> {
+        Ok(match self {
+            Self::Numbers(values) => {
+                FeatureSummary::Continuous(ContinuousReference::from_values(values)?)
+            }
+            Self::Categories {
+                counts, missing, ..
+            } => {
+                if counts.is_empty() {
+                    return Err(modelci_drift::DriftError::EmptyReference.into());
+                }
+                FeatureSummary::Categorical(CategoricalReference { counts, missing })
+            }
+        })
+    }
 }
 
 fn check_names(path: &Path, headers: &[String]) -> anyhow::Result<()> {
@@ -165,4 +232,38 @@ pub fn write(reference: &Reference, path: &Path) -> anyhow::Result<()> {
     let json = serde_json::to_vec_pretty(reference)?;
     modelci_report::write_atomic(path, &json)
         .with_context(|| format!("{}: cannot write the reference", path.display()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_turns_categorical_at_its_first_non_number() {
+        let mut column = Column::new(false);
+        for text in ["1", "2.0", "", "x", "1.0"] {
+            column.push(text);
+        }
+        match column.summarise().unwrap() {
+            FeatureSummary::Categorical(summary) => {
+                assert_eq!(summary.missing, 1);
+                let counts: Vec<(&str, u64)> = summary
+                    .counts
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), *v))
+                    .collect();
+                assert_eq!(counts, [("1", 2), ("2", 1), ("x", 1)]);
+            }
+            FeatureSummary::Continuous(_) => panic!("x is not a number"),
+        }
+        let mut numbers = Column::new(false);
+        ["3", "", "1.5"].iter().for_each(|t| numbers.push(t));
+        match numbers.summarise().unwrap() {
+            FeatureSummary::Continuous(summary) => {
+                assert_eq!((summary.total, summary.missing), (2, 1))
+            }
+            FeatureSummary::Categorical(_) => panic!("all numbers"),
+        }
+    }
 }

@@ -1,10 +1,28 @@
 //! Categorical features (and predicted classes): counts per category.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::DriftError;
+
+/// The key a category is counted under: its text, except that a number counts as its shortest
+/// decimal text (`1.0`, `1.00` and `1` are one category, however a CSV or a JSON tensor wrote
+/// it).
+pub fn category_key(text: &str) -> Cow<'_, str> {
+    match text.parse::<f64>() {
+        Ok(number) if number.is_finite() => {
+            let short = number.to_string();
+            if short == text {
+                Cow::Borrowed(text)
+            } else {
+                Cow::Owned(short)
+            }
+        }
+        _ => Cow::Borrowed(text),
+    }
+}
 
 /// A reference feature's category counts, as stored in a release bundle.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,7 +42,11 @@ impl CategoricalReference {
         let mut missing = 0;
         for value in values {
             match value {
-                Some(category) => *counts.entry(category.to_owned()).or_insert(0) += 1,
+                Some(category) => {
+                    *counts
+                        .entry(category_key(category).into_owned())
+                        .or_insert(0) += 1
+                }
                 None => missing += 1,
             }
         }
@@ -51,12 +73,15 @@ impl CategoricalCounts {
     /// Counts one current value; `None` is a missing value.
     pub fn add(&mut self, value: Option<&str>) {
         match value {
-            Some(category) => match self.counts.get_mut(category) {
-                Some(count) => *count += 1,
-                None => {
-                    self.counts.insert(category.to_owned(), 1);
+            Some(category) => {
+                let key = category_key(category);
+                match self.counts.get_mut(key.as_ref()) {
+                    Some(count) => *count += 1,
+                    None => {
+                        self.counts.insert(key.into_owned(), 1);
+                    }
                 }
-            },
+            }
             None => self.missing += 1,
         }
     }
@@ -73,7 +98,10 @@ impl CategoricalCounts {
 
     /// The count of a category (0 when never seen).
     pub fn count(&self, category: &str) -> u64 {
-        self.counts.get(category).copied().unwrap_or(0)
+        self.counts
+            .get(category_key(category).as_ref())
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Adds the counts of another part of the data.
@@ -118,6 +146,19 @@ mod tests {
             vec![("c", 2)]
         );
         assert_eq!((current.total(), current.missing()), (3, 1));
+    }
+
+    #[test]
+    fn numbers_are_one_category_however_written() {
+        let reference =
+            CategoricalReference::from_values([Some("1"), Some("1.0"), Some("x")]).unwrap();
+        assert_eq!(reference.counts.get("1"), Some(&2));
+        let mut current = CategoricalCounts::default();
+        current.add(Some("1.00"));
+        assert_eq!(current.count("1"), 1);
+        assert_eq!(current.unseen(&reference).count(), 0);
+        assert_eq!(category_key("01234"), "1234");
+        assert_eq!(category_key("NaN"), "NaN");
     }
 
     #[test]

@@ -24,7 +24,7 @@ pub mod monitor;
 pub mod psi;
 pub mod reference;
 
-pub use categorical::{CategoricalCounts, CategoricalReference};
+pub use categorical::{CategoricalCounts, CategoricalReference, category_key};
 pub use continuous::{ContinuousCounts, ContinuousReference, MAX_POINTS};
 pub use error::DriftError;
 pub use reference::{Feature, FeatureSummary, Reference, ReferenceError};
