@@ -261,7 +261,11 @@ pub fn evaluate_cross(
             )
             .and_then(|feeder| {
                 let channels = feeder.layout().map_or(1, |l| l.channels);
-                options.preprocess.validate(channels).map(|()| feeder)
+                options
+                    .preprocess
+                    .validate(channels)
+                    .map(|()| feeder)
+                    .map_err(String::from)
             })
             .map(|feeder| feeder.with_resize(options.resize))
             .map_err(|reason| EvalError::incompatible(model.path(), reason))

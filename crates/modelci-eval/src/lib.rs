@@ -59,7 +59,7 @@ pub use evaluate::{
     Evaluation, EvaluationOptions, Execution, LatencyMethod, ModelEvaluation, NonFinite, Task,
 };
 pub use feed::{Feeder, ShapeOverride};
-pub use layout::{InputLayout, LayoutOverride};
-pub use preprocess::Preprocess;
+pub use layout::{InputLayout, LayoutError, LayoutOverride};
+pub use preprocess::{Preprocess, PreprocessError};
 pub use resize::Resize;
 pub use signature::{Dim, ElemType, ModelSignature, TensorSpec};
