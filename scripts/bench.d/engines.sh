@@ -36,7 +36,8 @@ site="$("${py}" -c 'import onnxruntime, os; print(os.path.dirname(onnxruntime.__
 ORT_DYLIB_PATH="$(find "${site}/capi" -maxdepth 1 -name 'libonnxruntime.so.*' | sort | tail -n 1)"
 [[ -n "${ORT_DYLIB_PATH}" ]] || die "no libonnxruntime.so.* in ${site}/capi"
 export ORT_DYLIB_PATH
-mobilenet="$("${py}" -c 'import rapidocr_onnxruntime, os; print(os.path.join(os.path.dirname(rapidocr_onnxruntime.__file__), "models", "ch_ppocr_mobile_v2.0_cls_infer.onnx"))')"
+# Found without importing the package (its code needs OpenCV, which is not installed).
+mobilenet="$("${py}" -c 'import importlib.util, os; d = importlib.util.find_spec("rapidocr_onnxruntime").submodule_search_locations[0]; print(os.path.join(d, "models", "ch_ppocr_mobile_v2.0_cls_infer.onnx"))')"
 [[ -f "${mobilenet}" ]] || die "the MobileNetV3 model of rapidocr-onnxruntime is missing: ${mobilenet}"
 
 "${py}" "${helpers}/make_datasets.py" examples/digits/test.npz "${data}" 450 1000 10000 100000

@@ -79,7 +79,7 @@ def main() -> int:
         if BEGIN in old and END in old:
             new = old[: old.index(BEGIN)] + text.rstrip("\n") + old[old.index(END) + len(END):]
         else:
-            new = old.rstrip("\n") + "\n\n## Engines and parallel workers (issue 17)\n\n" + text
+            new = old.rstrip("\n") + "\n\n### Results\n\n" + text
         with open(path, "w", encoding="utf-8") as f:
             f.write(new)
     return 0
