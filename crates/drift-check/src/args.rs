@@ -34,7 +34,11 @@ new categories in one extra bin), read with the usual bands (< 0.1 stable, 0.1-0
 (categorical), reported with its p-value. A feature drifts when its PSI reaches --max-psi, or
 with --alpha when its test's p-value falls below it.
 
-Exit codes: 0 no drift beyond the gates, 1 drift, 2 bad input or usage.";
+Monitoring issue (--issue): in a scheduled pipeline, one issue per --issue-key is opened when
+features drift, updated on each failing run and closed when the data is healthy again (GitHub:
+GITHUB_TOKEN with `issues: write`; GitLab: GITLAB_TOKEN with the `api` scope).
+
+Exit codes: 0 no drift beyond the gates, 1 drift, 2 bad input or usage, 3 the code host failed.";
 
 /// Has production data drifted from the data the model was evaluated on?
 ///
@@ -86,6 +90,29 @@ pub struct Args {
     /// How many drifted features are tolerated before the check fails.
     #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Gates")]
     pub max_drifted: usize,
+
+    /// Keeps one issue on the code host for this monitor: opened when features drift, updated
+    /// while they do, closed with a comment when the data is healthy again.
+    #[arg(long, help_heading = "Monitoring issue")]
+    pub issue: bool,
+
+    /// Tells monitors apart: one issue per key (e.g. the environment).
+    #[arg(
+        long,
+        value_name = "KEY",
+        default_value = "default",
+        help_heading = "Monitoring issue"
+    )]
+    pub issue_key: String,
+
+    /// The label of monitoring issues (created by the host if missing).
+    #[arg(
+        long,
+        value_name = "LABEL",
+        default_value = "modelci-drift",
+        help_heading = "Monitoring issue"
+    )]
+    pub issue_label: String,
 
     /// Malformed lines of a JSON Lines log skipped with a warning; one more is an error.
     #[arg(long, value_name = "N", default_value_t = 10)]

@@ -11,6 +11,7 @@ use modelci_report::ToolName;
 use crate::Args;
 use crate::current::{self, ReadOptions};
 use crate::gates::{Gates, assess};
+use crate::issue::{self, IssueError, IssueReport};
 use crate::reference;
 use crate::report::{self, DataSummary};
 
@@ -117,6 +118,29 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::GateFailed
     };
+    if args.issue {
+        let report = IssueReport {
+            verdict: &delivered.verdict,
+            failing: !outcome.passed,
+            markdown: &delivered.markdown,
+            run_url: session.ci().run_url.as_deref(),
+        };
+        match issue::keep(&session, &args.issue_key, &args.issue_label, &report) {
+            Ok(done) => {
+                let _ = writeln!(
+                    std::io::stdout().lock(),
+                    "drift-check: {}",
+                    issue::describe(&done)
+                );
+            }
+            // The drift stays the news (exit 1); the issue trouble is printed.
+            Err(error) if status == ExitStatus::GateFailed => {
+                let _ = writeln!(std::io::stderr().lock(), "drift-check: error: {error}");
+            }
+            Err(error @ IssueError::Forge(_)) => return Err(Failure::forge(error)),
+            Err(error) => return Err(Failure::bad_input(error)),
+        }
+    }
     session.finish(&delivered, &args.posting, status)
 }
 
