@@ -10,7 +10,8 @@
 #   1. throughput, --engine onnxruntime --jobs 1 --threads 1 vs Python onnxruntime (1 thread):
 #      the digits CNN (batch 32, 10k samples) and MobileNetV3 (PP-OCR's text-orientation
 #      classifier, [3, 48, 192], batch 16, 512 samples)               target >= 0.9x
-#   2. tract vs onnxruntime on the same two models (--jobs 1)        target >= 0.5x (CNN)
+#   2. tract vs onnxruntime on the same two models (--jobs 1)        target >= 0.5x (CNN),
+#      and tract's CNN throughput at batch sizes 1, 8, 32 and 128
 #   3. --jobs 2 vs --jobs 1, both engines: samples per second of the whole evaluation (both
 #      digits models, 100k samples; wall time of the process)         target >= 1.7x
 #   4. the whole eval-diff process (default engine auto = onnxruntime, --jobs 2) vs the Python
@@ -35,7 +36,8 @@ site="$("${py}" -c 'import onnxruntime, os; print(os.path.dirname(onnxruntime.__
 ORT_DYLIB_PATH="$(find "${site}/capi" -maxdepth 1 -name 'libonnxruntime.so.*' | sort | tail -n 1)"
 [[ -n "${ORT_DYLIB_PATH}" ]] || die "no libonnxruntime.so.* in ${site}/capi"
 export ORT_DYLIB_PATH
-mobilenet="$("${py}" -c 'import rapidocr_onnxruntime, os; print(os.path.join(os.path.dirname(rapidocr_onnxruntime.__file__), "models", "ch_ppocr_mobile_v2.0_cls_infer.onnx"))')"
+# Found without importing the package (its code needs OpenCV, which is not installed).
+mobilenet="$("${py}" -c 'import importlib.util, os; d = importlib.util.find_spec("rapidocr_onnxruntime").submodule_search_locations[0]; print(os.path.join(d, "models", "ch_ppocr_mobile_v2.0_cls_infer.onnx"))')"
 [[ -f "${mobilenet}" ]] || die "the MobileNetV3 model of rapidocr-onnxruntime is missing: ${mobilenet}"
 
 "${py}" "${helpers}/make_datasets.py" examples/digits/test.npz "${data}" 450 1000 10000 100000
@@ -74,6 +76,15 @@ for model in cnn mobilenet; do
     say "throughput: Python onnxruntime on ${model}, ${repeats} passes"
     "${py}" "${helpers}/engine_throughput.py" "${file}" "${set}" "${batch}" "${repeats}" 1 \
         >"${results}/tp-${model}-python.json"
+done
+
+# --- 2b: tract's batch size on the CNN (which batch size tract runs fastest) -------------------
+for batch in 1 8 32 128; do
+    say "tract batch size ${batch} on the CNN"
+    out="${results}/tract-batch-${batch}"
+    "${eval_diff}" --baseline "${candidate}" --candidate "${candidate}" --dataset "${data}/digits-10k.npz" \
+        --output-dir "${out}" --quiet --batch-size "${batch}" --engine tract --jobs 1 --bootstrap 0 >/dev/null
+    report_throughput "${out}" >"${results}/tract-batch-${batch}.txt"
 done
 
 # --- 3: --jobs 2 vs --jobs 1 -------------------------------------------------------------------

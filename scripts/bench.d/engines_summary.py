@@ -41,6 +41,10 @@ def main() -> int:
         rows.append((f"tract vs onnxruntime (both in eval-diff), {label}",
                      f"{tract:,.0f} vs {ort:,.0f} samples/s", tract / ort, target,
                      tract / ort >= 0.5 if model == "cnn" else None))
+    sizes = {b: number(results, f"tract-batch-{b}.txt") for b in (1, 8, 32, 128)}
+    rows.append(("tract's CNN throughput by batch size (1 / 8 / 32 / 128), --jobs 1",
+                 " / ".join(f"{v:,.0f}" for v in sizes.values()) + " samples/s",
+                 max(sizes.values()) / sizes[32], "(best vs 32)", None))
     for engine in ("onnxruntime", "tract"):
         one, two = number(results, f"jobs-{engine}-1.txt"), number(results, f"jobs-{engine}-2.txt")
         rows.append((f"--jobs 2 vs --jobs 1, {engine}, whole run on 100k samples (both models)",
@@ -75,7 +79,7 @@ def main() -> int:
         if BEGIN in old and END in old:
             new = old[: old.index(BEGIN)] + text.rstrip("\n") + old[old.index(END) + len(END):]
         else:
-            new = old.rstrip("\n") + "\n\n## Engines and parallel workers (issue 17)\n\n" + text
+            new = old.rstrip("\n") + "\n\n### Results\n\n" + text
         with open(path, "w", encoding="utf-8") as f:
             f.write(new)
     return 0

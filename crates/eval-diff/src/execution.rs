@@ -55,6 +55,7 @@ pub(crate) fn load(
                     ))
                 })?,
             };
+            let other = other.chosen_by("--cross-check (the other engine)");
             Some(Model::load_with(last, &other).map_err(Failure::bad_input)?)
         }
         _ => None,

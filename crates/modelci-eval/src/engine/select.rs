@@ -104,7 +104,7 @@ pub struct EngineInfo {
     /// Intra-op threads per session (0: onnxruntime's default, one per core; tract: 1).
     pub threads: usize,
     /// Graph optimisation: `all` (onnxruntime's `ORT_ENABLE_ALL`, as Python's default) or
-    /// `tract: optimised plan per input shape`.
+    /// `optimised plan per input shape` (tract).
     pub graph_optimization: String,
 }
 
@@ -153,7 +153,7 @@ impl Engine {
                 library: None,
                 selected,
                 threads: 1,
-                graph_optimization: "tract: optimised plan per input shape".to_owned(),
+                graph_optimization: "optimised plan per input shape".to_owned(),
             },
         }
     }
@@ -216,6 +216,13 @@ impl Engine {
                 path.display()
             ))),
         }
+    }
+
+    /// The same engine, with `selected` as the reason it was chosen (e.g. `--cross-check`).
+    #[must_use]
+    pub fn chosen_by(mut self, selected: impl Into<String>) -> Self {
+        self.info.selected = selected.into();
+        self
     }
 
     /// What the reports say about this engine.
