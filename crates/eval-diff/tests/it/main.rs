@@ -4,14 +4,17 @@
 mod bad_input;
 mod baselines;
 mod digits;
+mod docs_images;
 mod harness;
 mod help;
 mod hints;
 mod history;
 mod hostile;
+mod markdown;
 mod other_tasks;
 mod posting;
 mod real_models;
 mod schema;
 mod text;
 mod tokens;
+mod two_class;
