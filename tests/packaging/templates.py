@@ -49,6 +49,14 @@ TYPED = {
 REQUIRED = {"eval-diff": ["candidate", "dataset"], "train-check": ["model"], "quantize": ["input", "output"]}
 # Binaries whose main flag set takes --output-dir (the others only have their folder collected).
 OUTPUT_DIR_FLAG = {"eval-diff", "train-check", "quantize"}
+# Binaries that run models take the `engine` input (issue 17), passed as MODELCI_ENGINE.
+ENGINE = {"eval-diff", "train-check", "quantize"}
+ENGINE_OPTIONS = ["auto", "tract", "onnxruntime"]
+ENGINE_DESC = (
+    "The engine that runs the models: auto (onnxruntime when the image has it, else tract), tract "
+    "(built in) or onnxruntime (needs the image built from the Dockerfile's `onnxruntime` target, "
+    "which holds onnxruntime from PyPI checked by hash; tag it VERSION-onnxruntime and set version)."
+)
 # Default stage of each binary in the full pipeline (GitLab's default stages exist everywhere).
 STAGE = {"train-check": "build", "quantize": "build", "eval-diff": "test", "publish": "deploy", "deploy-notify": "deploy"}
 WHAT = {
@@ -131,6 +139,8 @@ def inputs_block(name, rules):
     L.append(f"    # {name}")
     for key, _flag, _kind, desc in TYPED.get(name, []):
         inp(key, desc, "")
+    if name in ENGINE:
+        inp("engine", ENGINE_DESC, "auto", options=ENGINE_OPTIONS)
     inp("output-dir", "Folder of the report; kept as an artifact, and its junit.xml, metrics.txt and modelci.env are the job's reports.", "modelci-report")
     inp("args", "More arguments, split on whitespace (no quoting), for example `--batch-size 64 --layout nchw`.", "")
     return L
@@ -192,6 +202,9 @@ def render_binary(name):
         L.append(f"    {var(key)}: {q('$[[ inputs.' + key + ' ]]')}")
     L.append(f"    {var('output-dir')}: {q('$[[ inputs.output-dir ]]')}")
     L.append(f"    {var('args')}: {q('$[[ inputs.args ]]')}")
+    if name in ENGINE:
+        # The binaries read --engine from MODELCI_ENGINE.
+        L.append(f"    MODELCI_ENGINE: {q('$[[ inputs.engine ]]')}")
     L += ["  script:", "    - |"]
     L += ["      " + s for s in script_lines(name)]
     L += [
@@ -219,11 +232,13 @@ def render_full(names):
         "  inputs:",
     ]
 
-    def inp(key, desc, default, typ=None):
+    def inp(key, desc, default, typ=None, options=None):
         L.append(f"    {key}:")
         L.append(f"      description: {q(desc)}")
         if typ:
             L.append(f"      type: {typ}")
+        if options:
+            L.append(f"      options: {q(options)}")
         L.append(f"      default: {q(default)}")
 
     L.append("    # Image")
@@ -231,6 +246,7 @@ def render_full(names):
     inp("version", "Tag of the image: a modelci release such as 0.1.0, or latest. Pin it to the component's version.", "latest")
     inp("output-dir", "Folder of the reports (each job writes into <output-dir>/<binary>).", "modelci-report")
     inp("allow-failure", "Let the pipeline go on when a job fails.", False, "boolean")
+    inp("engine", ENGINE_DESC, "auto", options=ENGINE_OPTIONS)
     for name in names:
         L.append(f"    # {name}")
         on = released(name)
@@ -252,6 +268,8 @@ def render_full(names):
               "      image: $[[ inputs.image ]]",
               "      version: $[[ inputs.version ]]",
               f"      output-dir: $[[ inputs.output-dir ]]/{name}"]
+        if name in ENGINE:
+            L.append("      engine: $[[ inputs.engine ]]")
         for key, _flag, _kind, _desc in TYPED.get(name, []):
             L.append(f"      {key}: $[[ inputs.{name}-{key} ]]")
         L.append(f"      args: $[[ inputs.{name}-args ]]")

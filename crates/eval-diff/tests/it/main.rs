@@ -5,6 +5,7 @@ mod bad_input;
 mod baselines;
 mod digits;
 mod docs_images;
+mod engines;
 mod harness;
 mod help;
 mod hints;
