@@ -277,6 +277,7 @@ pub fn charts(report: &Report) -> Vec<(&'static str, Chart)> {
                         .map(|c| c.f1_quantized - c.f1_original)
                         .collect(),
                     value_format: ValueFormat::Decimal { places: 3 },
+                    limits: Vec::new(),
                 }),
             ));
         }
