@@ -7,5 +7,6 @@ mod bundle;
 mod github;
 mod gitlab;
 mod harness;
+mod markdown;
 mod oci;
 mod tokens;

@@ -7,5 +7,6 @@ mod digits;
 mod fixtures;
 mod harness;
 mod hints;
+mod markdown;
 mod posting;
 mod schema;
