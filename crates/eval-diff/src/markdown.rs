@@ -111,6 +111,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
     if !input.gates.is_empty() {
         let _ = writeln!(md, "\n### Gates\n\n{}", gates_table(input.gates));
     }
+    md.push_str(&crate::execution::cross_section(input.evaluation));
     if let Some(main) = input.charts.iter().find(|c| c.name == "metrics") {
         if let Some(chart) = mermaid::xychart(&main.chart) {
             let _ = writeln!(md, "\n{}", mermaid::fenced(&baseline_as_line(&chart)));
@@ -124,9 +125,13 @@ pub fn render(input: &ReportInput<'_>) -> String {
     md.push_str(&confusion(input));
     md.push_str(&flips(input.evaluation));
     md.push_str(&models(input));
-    if let Some((baseline, dataset)) = input.provenance {
-        md.push_str(&crate::provenance::section(baseline, dataset));
+    match input.provenance {
+        Some((baseline, dataset)) => md.push_str(&crate::provenance::section(baseline, dataset)),
+        None => md.push_str("\n### Provenance\n\n| | |\n|---|---|\n"),
     }
+    md.push_str(&crate::execution::provenance_rows(
+        &input.evaluation.execution,
+    ));
     let _ = writeln!(
         md,
         "\n<sub>eval-diff {} · dataset {} ({} samples) · report.json holds every figure</sub>",

@@ -658,7 +658,9 @@ fn smoke_shape(
         return Ok(fixed);
     }
     if only && spec.elem_type.is_float() {
-        return InputLayout::derive(spec, layout).map(|l| l.sample_shape);
+        return InputLayout::derive(spec, layout)
+            .map(|l| l.sample_shape)
+            .map_err(String::from);
     }
     Err(format!(
         "input {spec} has a dynamic dimension; give it with --input-shape {}=N{}",

@@ -72,6 +72,109 @@ pub(crate) fn shape_hint(rest: &[crate::signature::Dim]) -> String {
         .collect()
 }
 
+/// Why a model input has no layout, or a sample does not fit it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LayoutError {
+    /// The input declares no shape at all.
+    #[error("input `{input}` declares no shape; modelci needs at least its rank")]
+    NoShape {
+        /// The input's name.
+        input: String,
+    },
+    /// The input is a scalar, with no batch axis.
+    #[error("input `{input}` is a scalar; expected a batch axis first")]
+    Scalar {
+        /// The input's name.
+        input: String,
+    },
+    /// An image input whose width or height is dynamic, and no `--image-size`.
+    #[error(
+        "input {input} has a dynamic image size; give it with --image-size WIDTHxHEIGHT or --input-shape {name}=N{hint}"
+    )]
+    DynamicImageSize {
+        /// The input, as `name type[dims]`.
+        input: String,
+        /// The input's name.
+        name: String,
+        /// Its dimensions after the batch axis, `?` where dynamic (`x3x?x?`).
+        hint: String,
+    },
+    /// The rank or channel count fits none of the layouts.
+    #[error(
+        "cannot tell how to feed input {input}: expected [N, features], [N, H, W], [N, C, H, W] or [N, H, W, C] with 1 or 3 channels (use --layout)"
+    )]
+    Unrecognised {
+        /// The input, as `name type[dims]`.
+        input: String,
+    },
+    /// A dimension the layout needs fixed is dynamic.
+    #[error("input {input} has a dynamic {what}; modelci needs it fixed")]
+    Dynamic {
+        /// The input, as `name type[dims]`.
+        input: String,
+        /// Which dimension ("feature count", "channel count").
+        what: &'static str,
+    },
+    /// `--layout` names a layout of another rank.
+    #[error("--layout does not fit input {input}")]
+    OverrideMismatch {
+        /// The input, as `name type[dims]`.
+        input: String,
+    },
+    /// An image layout with neither 1 nor 3 channels.
+    #[error("input {input} has {channels} channels; images have 1 (gray) or 3 (RGB)")]
+    Channels {
+        /// The input, as `name type[dims]`.
+        input: String,
+        /// Its channel count.
+        channels: usize,
+    },
+    /// A sample holds several arrays for a one-input model.
+    #[error("the sample holds {count} arrays ({names}) but the model takes one input")]
+    ManyArrays {
+        /// How many arrays.
+        count: usize,
+        /// Their labels, comma-separated.
+        names: String,
+    },
+    /// An image whose pixel count does not give the model's flat feature count.
+    #[error(
+        "the model takes {features} features per sample; a {width}x{height} image has {pixels} pixels (x1 gray or x3 RGB) — resize with --image-size"
+    )]
+    ImageFeatures {
+        /// Features the model takes per sample.
+        features: usize,
+        /// Image width.
+        width: u32,
+        /// Image height.
+        height: u32,
+        /// `width * height`.
+        pixels: usize,
+    },
+    /// An array sample with another number of values than the model takes.
+    #[error(
+        "a sample has shape {shape:?} ({values} values) but the model takes {expected:?} ({expected_values} values) per sample"
+    )]
+    SampleShape {
+        /// The sample's shape.
+        shape: Vec<usize>,
+        /// Its number of values.
+        values: usize,
+        /// The model's sample shape.
+        expected: Vec<usize>,
+        /// The model's number of values per sample.
+        expected_values: usize,
+    },
+}
+
+/// The feeding code (`feed.rs`) still speaks `String`; this keeps its `?` working.
+impl From<LayoutError> for String {
+    fn from(error: LayoutError) -> Self {
+        error.to_string()
+    }
+}
+
 /// The input a model takes for one sample.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputLayout {
@@ -91,33 +194,31 @@ impl InputLayout {
     /// Derives the layout of a model input.
     ///
     /// # Errors
-    /// A message when the shape has no fixed size where one is needed, or no layout fits.
-    pub fn derive(input: &TensorSpec, over: LayoutOverride) -> Result<Self, String> {
+    /// [`LayoutError`] when the shape has no fixed size where one is needed, or no layout fits.
+    pub fn derive(input: &TensorSpec, over: LayoutOverride) -> Result<Self, LayoutError> {
         let Some(dims) = &input.dims else {
-            return Err(format!(
-                "input `{}` declares no shape; modelci needs at least its rank",
-                input.name
-            ));
+            return Err(LayoutError::NoShape {
+                input: input.name.clone(),
+            });
         };
         let Some((_, rest)) = dims.split_first() else {
-            return Err(format!(
-                "input `{}` is a scalar; expected a batch axis first",
-                input.name
-            ));
+            return Err(LayoutError::Scalar {
+                input: input.name.clone(),
+            });
         };
         let fixed: Vec<Option<usize>> = rest.iter().map(crate::signature::Dim::fixed).collect();
-        let size = |w: Option<usize>, h: Option<usize>| -> Result<(u32, u32), String> {
+        let size = |w: Option<usize>, h: Option<usize>| -> Result<(u32, u32), LayoutError> {
             match (over.image_size, w, h) {
                 (Some(size), _, _) => Ok(size),
                 (None, Some(w), Some(h)) => Ok((
                     u32::try_from(w).unwrap_or(u32::MAX),
                     u32::try_from(h).unwrap_or(u32::MAX),
                 )),
-                _ => Err(format!(
-                    "input {input} has a dynamic image size; give it with --image-size WIDTHxHEIGHT or --input-shape {}=N{}",
-                    input.name,
-                    shape_hint(rest)
-                )),
+                _ => Err(LayoutError::DynamicImageSize {
+                    input: input.to_string(),
+                    name: input.name.clone(),
+                    hint: shape_hint(rest),
+                }),
             }
         };
         let guessed = match fixed.len() {
@@ -126,14 +227,17 @@ impl InputLayout {
             3 if matches!(fixed[0], Some(1 | 3)) => LayoutKind::Nchw,
             3 if matches!(fixed[2], Some(1 | 3)) => LayoutKind::Nhwc,
             _ => {
-                return Err(format!(
-                    "cannot tell how to feed input {input}: expected [N, features], [N, H, W], [N, C, H, W] or [N, H, W, C] with 1 or 3 channels (use --layout)"
-                ));
+                return Err(LayoutError::Unrecognised {
+                    input: input.to_string(),
+                });
             }
         };
         let kind = over.kind.unwrap_or(guessed);
-        let need = |d: Option<usize>, what: &str| {
-            d.ok_or_else(|| format!("input {input} has a dynamic {what}; modelci needs it fixed"))
+        let need = |d: Option<usize>, what: &'static str| {
+            d.ok_or_else(|| LayoutError::Dynamic {
+                input: input.to_string(),
+                what,
+            })
         };
         let (sample_shape, channels, image_size) = match (kind, fixed.as_slice()) {
             (LayoutKind::Flat, [f]) => (vec![need(*f, "feature count")?], 1, over.image_size),
@@ -151,12 +255,17 @@ impl InputLayout {
                 let (w, h) = size(*w, *h)?;
                 (vec![h as usize, w as usize, c], c, Some((w, h)))
             }
-            _ => return Err(format!("--layout does not fit input {input}")),
+            _ => {
+                return Err(LayoutError::OverrideMismatch {
+                    input: input.to_string(),
+                });
+            }
         };
         if kind != LayoutKind::Flat && !matches!(channels, 1 | 3) {
-            return Err(format!(
-                "input {input} has {channels} channels; images have 1 (gray) or 3 (RGB)"
-            ));
+            return Err(LayoutError::Channels {
+                input: input.to_string(),
+                channels,
+            });
         }
         Ok(Self {
             kind,
@@ -185,13 +294,13 @@ impl InputLayout {
     /// Appends the model input values of one sample to `out`.
     ///
     /// # Errors
-    /// A message when the sample cannot be turned into this layout.
+    /// [`LayoutError`] when the sample cannot be turned into this layout.
     pub fn fill(
         &self,
         sample: &SampleData,
         pre: &Preprocess,
         out: &mut Vec<f32>,
-    ) -> Result<(), String> {
+    ) -> Result<(), LayoutError> {
         match sample {
             SampleData::Image(image) => self.fill_image(image, pre, out),
             SampleData::Arrays(arrays) => match arrays.as_slice() {
@@ -202,11 +311,10 @@ impl InputLayout {
                 }
                 many => {
                     let names: Vec<&str> = many.iter().map(Array::label).collect();
-                    Err(format!(
-                        "the sample holds {} arrays ({}) but the model takes one input",
-                        many.len(),
-                        names.join(", ")
-                    ))
+                    Err(LayoutError::ManyArrays {
+                        count: many.len(),
+                        names: names.join(", "),
+                    })
                 }
             },
         }
@@ -217,7 +325,7 @@ impl InputLayout {
         image: &image::DynamicImage,
         pre: &Preprocess,
         out: &mut Vec<f32>,
-    ) -> Result<(), String> {
+    ) -> Result<(), LayoutError> {
         let (width, height, channels) = match self.kind {
             LayoutKind::Flat => {
                 let (w, h) = self.image_size.unwrap_or((image.width(), image.height()));
@@ -226,9 +334,12 @@ impl InputLayout {
                 match features.checked_div(pixels) {
                     Some(c @ (1 | 3)) if c * pixels == features => (w, h, c),
                     _ => {
-                        return Err(format!(
-                            "the model takes {features} features per sample; a {w}x{h} image has {pixels} pixels (x1 gray or x3 RGB) — resize with --image-size"
-                        ));
+                        return Err(LayoutError::ImageFeatures {
+                            features,
+                            width: w,
+                            height: h,
+                            pixels,
+                        });
                     }
                 }
             }
@@ -277,14 +388,14 @@ impl InputLayout {
         from_u8: bool,
         pre: &Preprocess,
         out: &mut Vec<f32>,
-    ) -> Result<(), String> {
+    ) -> Result<(), LayoutError> {
         if values.len() != self.sample_len() {
-            return Err(format!(
-                "a sample has shape {shape:?} ({} values) but the model takes {:?} ({} values) per sample",
-                values.len(),
-                self.sample_shape,
-                self.sample_len()
-            ));
+            return Err(LayoutError::SampleShape {
+                shape: shape.to_vec(),
+                values: values.len(),
+                expected: self.sample_shape.clone(),
+                expected_values: self.sample_len(),
+            });
         }
         let scale = pre.scale_for(from_u8);
         let c = self.channels;
@@ -382,7 +493,11 @@ mod tests {
     fn dynamic_image_size_needs_a_flag() {
         let dynamic = spec(&[n(), Dim::Fixed(3), Dim::Unknown, Dim::Unknown]);
         let err = InputLayout::derive(&dynamic, LayoutOverride::default()).expect_err("dynamic");
-        assert!(err.contains("--image-size"), "{err}");
+        assert!(
+            matches!(&err, LayoutError::DynamicImageSize { name, hint, .. } if name == "input" && hint == "x3x?x?"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("--image-size"), "{err}");
         let sized = InputLayout::derive(
             &dynamic,
             LayoutOverride {
@@ -455,6 +570,19 @@ mod tests {
         let err = flat
             .fill(&sample, &Preprocess::default(), &mut Vec::new())
             .expect_err("mismatch");
-        assert!(err.contains("[4]") && err.contains("[10]"), "{err}");
+        assert_eq!(
+            err,
+            LayoutError::SampleShape {
+                shape: vec![4],
+                values: 4,
+                expected: vec![10],
+                expected_values: 10
+            }
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains("[4]") && message.contains("[10]"),
+            "{message}"
+        );
     }
 }

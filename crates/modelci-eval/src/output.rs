@@ -24,6 +24,25 @@ pub enum Prediction {
     Value(f64),
 }
 
+/// No prediction form fits a model's outputs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "cannot read predictions from outputs {outputs} for a batch of {batch}: expected [N, classes] scores, [N] labels or [N, 1] values"
+)]
+pub struct OutputFormError {
+    /// The outputs, as `` `name` [shape] ``, comma-separated.
+    pub outputs: String,
+    /// The batch size the shapes were read for.
+    pub batch: usize,
+}
+
+/// The evaluation loop reports this as an incompatibility message; this keeps its call short.
+impl From<OutputFormError> for String {
+    fn from(error: OutputFormError) -> Self {
+        error.to_string()
+    }
+}
+
 /// How a model's outputs are read, decided from the first batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputForm {
@@ -50,8 +69,8 @@ impl OutputForm {
     /// Recognises the form of a batch of `batch` samples.
     ///
     /// # Errors
-    /// A message describing the outputs when no form fits.
-    pub fn detect(outputs: &[OutputTensor], batch: usize) -> Result<Self, String> {
+    /// [`OutputFormError`] describing the outputs when no form fits.
+    pub fn detect(outputs: &[OutputTensor], batch: usize) -> Result<Self, OutputFormError> {
         let per_sample = |o: &OutputTensor| match o.shape.as_slice() {
             [n] if *n == batch => Some(1),
             [n, c] if *n == batch => Some(*c),
@@ -81,10 +100,10 @@ impl OutputForm {
             .iter()
             .map(|o| format!("`{}` {:?}", o.name, o.shape))
             .collect();
-        Err(format!(
-            "cannot read predictions from outputs {} for a batch of {batch}: expected [N, classes] scores, [N] labels or [N, 1] values",
-            shapes.join(", ")
-        ))
+        Err(OutputFormError {
+            outputs: shapes.join(", "),
+            batch,
+        })
     }
 
     /// Number of classes, when the form tells.
@@ -213,6 +232,20 @@ mod tests {
         assert_eq!(form, OutputForm::Values { index: 0 });
         assert_eq!(form.read(&outputs, 0), Ok(Prediction::Value(1.5)));
         assert_eq!(form.read(&outputs, 1), Err("NaN"));
+    }
+
+    #[test]
+    fn unreadable_outputs_are_described() {
+        let outputs = vec![out("features", &[2, 3, 4], OutputData::F32(vec![0.0; 24]))];
+        let err = OutputForm::detect(&outputs, 2).expect_err("no form");
+        assert_eq!(
+            err,
+            OutputFormError {
+                outputs: "`features` [2, 3, 4]".into(),
+                batch: 2
+            }
+        );
+        assert!(err.to_string().contains("[N, classes] scores"), "{err}");
     }
 
     #[test]

@@ -4,6 +4,34 @@
 //! for 8-bit sources (image files, `uint8` arrays), so pixels land in [0, 1], and 1 for
 //! everything else. Mean and std default to 0 and 1; one value applies to every channel.
 
+/// Why `--mean`/`--std` do not fit a model input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PreprocessError {
+    /// A list has several values, but not one per channel.
+    #[error(
+        "{flag} has {count} values but the model input has {channels} channel(s); give one value or one per channel"
+    )]
+    ChannelCount {
+        /// `--mean` or `--std`.
+        flag: &'static str,
+        /// How many values it has.
+        count: usize,
+        /// The input's channel count.
+        channels: usize,
+    },
+    /// A standard deviation of zero would divide by zero.
+    #[error("--std must not contain 0")]
+    ZeroStd,
+}
+
+/// The evaluation loop still speaks `String` where it joins feeding errors; this keeps it short.
+impl From<PreprocessError> for String {
+    fn from(error: PreprocessError) -> Self {
+        error.to_string()
+    }
+}
+
 /// How raw values become model inputs.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Preprocess {
@@ -19,18 +47,19 @@ impl Preprocess {
     /// Checks that mean and std have one value or one per channel, and no zero std.
     ///
     /// # Errors
-    /// A message saying which list does not fit.
-    pub fn validate(&self, channels: usize) -> Result<(), String> {
-        for (name, values) in [("--mean", &self.mean), ("--std", &self.std)] {
+    /// [`PreprocessError`] saying which list does not fit.
+    pub fn validate(&self, channels: usize) -> Result<(), PreprocessError> {
+        for (flag, values) in [("--mean", &self.mean), ("--std", &self.std)] {
             if values.len() > 1 && values.len() != channels {
-                return Err(format!(
-                    "{name} has {} values but the model input has {channels} channel(s); give one value or one per channel",
-                    values.len()
-                ));
+                return Err(PreprocessError::ChannelCount {
+                    flag,
+                    count: values.len(),
+                    channels,
+                });
             }
         }
         if self.std.contains(&0.0) {
-            return Err("--std must not contain 0".into());
+            return Err(PreprocessError::ZeroStd);
         }
         Ok(())
     }
@@ -75,11 +104,19 @@ mod tests {
         assert!(p.validate(3).is_ok());
         assert!((p.apply(1.0, 1.0, 0) - 1.0).abs() < 1e-7);
         assert!((p.apply(3.0, 1.0, 2) - 1.0).abs() < 1e-7);
-        assert!(p.validate(1).is_err(), "three means for one channel");
+        assert_eq!(
+            p.validate(1),
+            Err(PreprocessError::ChannelCount {
+                flag: "--mean",
+                count: 3,
+                channels: 1
+            }),
+            "three means for one channel"
+        );
         let zero = Preprocess {
             std: vec![0.0],
             ..Preprocess::default()
         };
-        assert!(zero.validate(1).is_err());
+        assert_eq!(zero.validate(1), Err(PreprocessError::ZeroStd));
     }
 }

@@ -70,6 +70,37 @@ pub fn missing_from_help<'a>(hints: &'a BTreeSet<Hint>, help: &str) -> Vec<&'a H
         .collect()
 }
 
+/// The whole check of one binary: runs `exe --help`, collects the hints of the crate at
+/// `crate_dir` and of its workspace `libraries`, asserts that each flag of `expected` is among
+/// them (so the scan really read those libraries), and that every hint's flag is in the help.
+///
+/// # Panics
+/// When the binary does not start, an expected flag is not collected, or a hint names a flag
+/// the binary lacks (the test fails, listing them).
+pub fn assert_hints_are_flags(exe: &Path, crate_dir: &Path, libraries: &[&str], expected: &[&str]) {
+    let name = exe.file_name().map_or_else(
+        || exe.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let output = std::process::Command::new(exe)
+        .arg("--help")
+        .output()
+        .expect("the binary's --help runs");
+    let help = String::from_utf8_lossy(&output.stdout);
+    let found = hints(crate_dir, libraries);
+    for flag in expected {
+        assert!(
+            found.iter().any(|h| h.flag == *flag),
+            "{flag} not collected: {found:#?}"
+        );
+    }
+    let missing = missing_from_help(&found, &help);
+    assert!(
+        missing.is_empty(),
+        "hints naming flags {name} lacks: {missing:#?}"
+    );
+}
+
 fn flags_after_verbs(text: &str) -> Vec<String> {
     let mut flags = Vec::new();
     for (at, _) in text.match_indices(" --") {

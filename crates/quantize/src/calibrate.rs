@@ -14,7 +14,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use modelci_cli::flags::ModelSettings;
 use modelci_eval::engine::OutputData;
-use modelci_eval::{InputData, InputTensor, Model, OutputTensor};
+use modelci_eval::{Engine, InputData, InputTensor, Model, OutputTensor};
 use modelci_onnx::ModelProto;
 use modelci_quantize::Calibration;
 
@@ -46,6 +46,7 @@ pub fn calibrate(
     settings: &ModelSettings,
     scratch: &Path,
     method: Method,
+    engine: &Engine,
 ) -> anyhow::Result<(Calibration, u64)> {
     let targets = modelci_quantize::calibration::targets(model, exclude);
     let instrumented = modelci_quantize::calibration::instrument(model, &targets);
@@ -56,7 +57,8 @@ pub fn calibrate(
         .context("writing the calibration model")?;
     std::fs::write(file.path(), modelci_onnx::encode(&instrumented))
         .context("writing the calibration model")?;
-    let mut runner = Model::load(file.path()).context("loading the calibration model")?;
+    let mut runner =
+        Model::load_with(file.path(), engine).context("loading the calibration model")?;
     let signature = runner.signature().clone();
     let mut seen = Seen {
         targets: &targets,

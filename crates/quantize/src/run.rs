@@ -33,6 +33,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     check_flags(args, mode).map_err(Failure::bad_input)?;
     check_paths(args).map_err(Failure::bad_input)?;
     let settings = args.running.settings().map_err(Failure::bad_input)?;
+    // `--engine`: verification, calibration and the dataset comparison all run in it.
+    let engine = settings.resolve_engine().map_err(Failure::bad_input)?;
     let mut session = Session::start("quantize", &args.output_args)?;
 
     let file_size = std::fs::metadata(&args.input)
@@ -45,12 +47,14 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let input_size = file_size.max(modelci_onnx::encode(&model).len() as u64);
     // Before anything is written: the data must fit the model (one line, exit 2).
     if let Some(data) = &args.calibration_data {
-        verify::check_calibration_data(&args.input, data, &settings).map_err(Failure::bad_input)?;
+        verify::check_calibration_data(&args.input, data, &settings, &engine)
+            .map_err(Failure::bad_input)?;
     }
     if let Some(dataset) = &args.dataset {
         // The comparison must be able to read the model's predictions on this data (a model
         // that is not a classifier fails here, exit 2).
-        verify::check_dataset(&args.input, dataset, &settings).map_err(Failure::bad_input)?;
+        verify::check_dataset(&args.input, dataset, &settings, &engine)
+            .map_err(Failure::bad_input)?;
     }
     let mut calibration_info = None;
     let calibration = if mode == Mode::Static {
@@ -70,6 +74,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             &settings,
             &args.output_args.output_dir,
             method,
+            &engine,
         )
         .context("static calibration")
         .map_err(Failure::bad_input)?;
@@ -184,14 +189,14 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         inputs,
         &settings,
         args.probe_tolerance,
+        &engine,
     );
     report.verified = verification.verified;
     if verification.verified || verification.error.is_some() {
         report.gates.push(Gate {
             name: format!(
                 "runs in {}, outputs within {} of the original, no NaN/inf",
-                verify::ENGINE,
-                args.probe_tolerance
+                verification.engine, args.probe_tolerance
             ),
             passed: verification.passed,
             measured: verification.describe(),
@@ -206,16 +211,14 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     report.probe = Some(verification);
 
     if let Some(dataset) = &args.dataset {
-        compare_on_dataset(
-            &mut report,
-            args,
+        let on = Comparing {
             mode,
-            &original,
+            original: &original,
             dataset,
-            &settings,
-            &mut session,
-        )
-        .map_err(Failure::bad_input)?;
+            settings: &settings,
+            engine: &engine,
+        };
+        compare_on_dataset(&mut report, args, &on, &mut session).map_err(Failure::bad_input)?;
     }
     if let Some(factor) = min_reduction {
         report.gates.push(Gate {
@@ -245,6 +248,15 @@ fn calibration_source(args: &Args) -> Option<(&Path, Origin)> {
     }
 }
 
+/// What the dataset comparison runs.
+struct Comparing<'a> {
+    mode: Mode,
+    original: &'a Path,
+    dataset: &'a Path,
+    settings: &'a modelci_cli::flags::ModelSettings,
+    engine: &'a modelci_eval::Engine,
+}
+
 /// Evaluates both models on the dataset, at batch 1 for dynamic int8 unless `--batch-size`
 /// was given (its activation scales are computed over the whole batch, so accuracy depends on
 /// the batch; serving usually sends one request at a time); with a given batch size, the
@@ -252,12 +264,16 @@ fn calibration_source(args: &Args) -> Option<(&Path, Origin)> {
 fn compare_on_dataset(
     report: &mut Report,
     args: &Args,
-    mode: Mode,
-    original: &Path,
-    dataset: &Path,
-    settings: &modelci_cli::flags::ModelSettings,
+    on: &Comparing<'_>,
     session: &mut Session,
 ) -> anyhow::Result<()> {
+    let Comparing {
+        mode,
+        original,
+        dataset,
+        settings,
+        engine,
+    } = *on;
     let dynamic = mode == Mode::Dynamic && report.nothing_to_quantize.is_none();
     let batch = if dynamic && !args.batch_size_given {
         report.notes.push(
@@ -273,13 +289,14 @@ fn compare_on_dataset(
         dataset,
         settings,
         batch,
+        engine,
         &mut |n| progress.advance(n as u64),
     )?;
     progress.finish();
     let mut comparison = DatasetComparison::of(&evaluation, dataset);
     comparison.batch_size = batch;
     if dynamic && batch != 1 {
-        let single = verify::evaluate(&[&args.output], dataset, settings, 1, &mut |_| {})?;
+        let single = verify::evaluate(&[&args.output], dataset, settings, 1, engine, &mut |_| {})?;
         let at_one = single
             .models
             .first()
@@ -312,9 +329,8 @@ fn compare_on_dataset(
     }
     if let Some(ratio) = comparison.latency_ratio.filter(|r| *r > 1.0) {
         report.notes.push(format!(
-            "Latency: {} ran the quantized model {ratio:.2}x slower than the original. {} has no fast kernels for every quantized operator, so this says little about speed in a runtime with int8 kernels (onnxruntime, OpenVINO, TensorRT): measure there before judging speed.",
-            verify::ENGINE,
-            verify::ENGINE
+            "Latency: {name} ran the quantized model {ratio:.2}x slower than the original. {name} has no fast kernels for every quantized operator here, so this says little about speed in a runtime with int8 kernels for it (onnxruntime, OpenVINO, TensorRT): measure there before judging speed.",
+            name = engine.kind().name()
         ));
     }
     report.dataset = Some(comparison);

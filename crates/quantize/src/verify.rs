@@ -13,13 +13,10 @@ use std::path::Path;
 use modelci_cli::flags::ModelSettings;
 use modelci_eval::engine::OutputData;
 use modelci_eval::output::OutputForm;
-use modelci_eval::{EvalError, Evaluation, InputTensor, Model, OutputTensor};
+use modelci_eval::{Engine, EvalError, Evaluation, InputTensor, Model, OutputTensor};
 use serde::Serialize;
 
 use crate::feed::{self, Feed, Origin};
-
-/// The engine models are verified and evaluated in.
-pub const ENGINE: &str = "tract";
 
 /// At most this many samples of the data are used for the verification.
 pub const MAX_SAMPLES: usize = 256;
@@ -162,7 +159,7 @@ pub struct Verification {
     /// Whether the comparison passed: verified, no NaN/inf the original did not have, and the
     /// largest difference within the tolerance.
     pub passed: bool,
-    /// The engine both models ran in.
+    /// The engine both models ran in (`tract` or `onnxruntime`, `--engine`).
     pub engine: &'static str,
     /// `calibration-data`, `dataset` or `generated`.
     pub source: &'static str,
@@ -186,12 +183,17 @@ pub struct Verification {
 }
 
 impl Verification {
-    fn new(source: &'static str, path: Option<&Path>, tolerance: f64) -> Self {
+    fn new(
+        engine: &'static str,
+        source: &'static str,
+        path: Option<&Path>,
+        tolerance: f64,
+    ) -> Self {
         Self {
             verified: false,
             not_verified: None,
             passed: false,
-            engine: ENGINE,
+            engine,
             source,
             path: path.map(Path::to_owned),
             samples: 0,
@@ -275,24 +277,24 @@ pub fn verify(
     inputs: Inputs<'_>,
     settings: &ModelSettings,
     tolerance: f64,
+    engine: &Engine,
 ) -> Verification {
+    let name = engine.kind().name();
     let (source, path) = match inputs {
         Inputs::Data(p, origin) => (origin.name(), Some(p)),
         Inputs::Generated => ("generated", None),
     };
-    let mut result = Verification::new(source, path, tolerance);
-    let mut reference = match Model::load(original) {
+    let mut result = Verification::new(name, source, path, tolerance);
+    let mut reference = match Model::load_with(original, engine) {
         Ok(m) => m,
         Err(e) => {
-            return result.unverified(format!("the original does not load in {ENGINE}: {e}"));
+            return result.unverified(format!("the original does not load in {name}: {e}"));
         }
     };
-    let mut candidate = match Model::load(quantized) {
+    let mut candidate = match Model::load_with(quantized, engine) {
         Ok(m) => m,
         Err(e) => {
-            result.error = Some(format!(
-                "the quantized model does not load in {ENGINE}: {e}"
-            ));
+            result.error = Some(format!("the quantized model does not load in {name}: {e}"));
             return result;
         }
     };
@@ -357,12 +359,12 @@ pub fn verify(
         }
         Err(Step::Original(reason)) => {
             return result.unverified(format!(
-                "the original does not run in {ENGINE} on these inputs: {reason}"
+                "the original does not run in {name} on these inputs: {reason}"
             ));
         }
         Err(Step::Quantized(reason)) => {
             result.error = Some(format!(
-                "the quantized model does not run in {ENGINE}: {reason}"
+                "the quantized model does not run in {name}: {reason}"
             ));
         }
     }
@@ -387,8 +389,9 @@ pub fn check_dataset(
     model: &Path,
     dataset: &Path,
     settings: &ModelSettings,
+    engine: &Engine,
 ) -> Result<(), EvalError> {
-    let mut runner = Model::load(model)?;
+    let mut runner = Model::load_with(model, engine)?;
     let signature = runner.signature().clone();
     let mut feed = Feed::open(
         dataset,
@@ -421,8 +424,9 @@ pub fn check_calibration_data(
     model: &Path,
     data: &Path,
     settings: &ModelSettings,
+    engine: &Engine,
 ) -> Result<(), EvalError> {
-    let runner = Model::load(model)?;
+    let runner = Model::load_with(model, engine)?;
     Feed::open(
         data,
         Origin::CalibrationData,
@@ -443,11 +447,12 @@ pub fn evaluate(
     dataset: &Path,
     settings: &ModelSettings,
     batch_size: usize,
+    engine: &Engine,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Evaluation, EvalError> {
     let mut loaded = models
         .iter()
-        .map(|p| Model::load(p))
+        .map(|p| Model::load_with(p, engine))
         .collect::<Result<Vec<_>, _>>()?;
     let mut data = modelci_eval::Dataset::open(dataset, &settings.dataset)?;
     let mut options = settings.evaluation_options();
@@ -476,7 +481,7 @@ mod tests {
         assert_eq!(diff.non_finite, 6);
         assert_eq!(diff.values, 0);
         assert_eq!(diff.top1_agreement, Some(0.0));
-        let mut v = Verification::new("generated", None, 0.1);
+        let mut v = Verification::new("tract", "generated", None, 0.1);
         v.outputs.push(diff);
         v.finish();
         assert!(v.verified && !v.passed, "{v:?}");
@@ -497,7 +502,7 @@ mod tests {
         assert!((diff.max_abs_diff - 0.2).abs() < 1e-6);
         assert!((diff.mean_abs_diff - 0.15).abs() < 1e-6);
         assert_eq!(diff.top1_agreement, Some(1.0));
-        let mut v = Verification::new("generated", None, 0.1);
+        let mut v = Verification::new("tract", "generated", None, 0.1);
         v.outputs.push(diff);
         v.finish();
         assert!(v.verified && !v.passed, "0.2 of a range of 1 is above 0.1");

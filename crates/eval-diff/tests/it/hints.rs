@@ -1,28 +1,16 @@
 //! Issue 15: every "give it with --FLAG" hint eval-diff can print names a flag that eval-diff has.
 
 use std::path::Path;
-use std::process::Command;
 
-use modelci_test::hints::{hints, missing_from_help};
+use modelci_test::hints::assert_hints_are_flags;
 
 #[test]
 fn every_hint_names_a_flag_of_this_binary() {
-    let output = Command::new(env!("CARGO_BIN_EXE_eval-diff"))
-        .arg("--help")
-        .output()
-        .expect("eval-diff --help runs");
-    let help = String::from_utf8_lossy(&output.stdout);
-    let found = hints(Path::new(env!("CARGO_MANIFEST_DIR")), &["modelci-eval"]);
     // The evaluation core's hints are among them (so the scan really reads the dependencies).
-    for flag in ["--image-size", "--input-shape", "--label-column"] {
-        assert!(
-            found.iter().any(|h| h.flag == flag),
-            "{flag} not collected: {found:#?}"
-        );
-    }
-    let missing = missing_from_help(&found, &help);
-    assert!(
-        missing.is_empty(),
-        "hints naming flags eval-diff lacks: {missing:#?}"
+    assert_hints_are_flags(
+        Path::new(env!("CARGO_BIN_EXE_eval-diff")),
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["modelci-eval"],
+        &["--image-size", "--input-shape", "--label-column"],
     );
 }

@@ -4,6 +4,7 @@
 mod bad_input;
 mod baselines;
 mod digits;
+mod engines;
 mod harness;
 mod help;
 mod hints;
