@@ -10,3 +10,4 @@ mod hints;
 mod markdown;
 mod posting;
 mod schema;
+mod verification;

@@ -24,6 +24,7 @@ const OUTPUT: &str = "out_`q`|<b>x</b>.onnx";
 fn hostile_names_render_literally_in_report_md() {
     let report = Report {
         passed: true,
+        verified: true,
         summary: "ok".into(),
         mode: "dynamic",
         per_channel: false,
@@ -36,9 +37,11 @@ fn hostile_names_render_literally_in_report_md() {
             size: 40,
         },
         output_written: true,
+        nothing_to_quantize: None,
         size_reduction: 2.5,
         constants_folded: 0,
         opsets_deduplicated: 0,
+        opset_upgrade: None,
         quantized: vec![Change {
             node: NODE.into(),
             op: "MatMul".into(),
@@ -61,6 +64,8 @@ fn hostile_names_render_literally_in_report_md() {
         dataset: Some(DatasetComparison {
             path: PathBuf::from(DATA),
             samples: 10,
+            batch_size: 1,
+            accuracy_quantized_batch1: None,
             accuracy_original: Some(0.9),
             accuracy_quantized: Some(0.8),
             accuracy_delta_pt: Some(-10.0),
@@ -80,6 +85,8 @@ fn hostile_names_render_literally_in_report_md() {
             passed: true,
             measured: "-10 pt".into(),
         }],
+        notes: Vec::new(),
+        warnings: Vec::new(),
         charts: Vec::new(),
         metrics: BTreeMap::new(),
     };
