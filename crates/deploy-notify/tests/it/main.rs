@@ -11,4 +11,5 @@ mod mlserver;
 mod receiver;
 mod schema;
 mod smoke;
+mod snapshots;
 mod tokens;

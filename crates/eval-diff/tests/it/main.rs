@@ -13,5 +13,6 @@ mod other_tasks;
 mod posting;
 mod real_models;
 mod schema;
+mod snapshots;
 mod text;
 mod tokens;

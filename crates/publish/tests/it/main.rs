@@ -8,4 +8,5 @@ mod github;
 mod gitlab;
 mod harness;
 mod oci;
+mod snapshots;
 mod tokens;

@@ -9,3 +9,4 @@ mod harness;
 mod hints;
 mod posting;
 mod schema;
+mod snapshots;

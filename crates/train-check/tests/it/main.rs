@@ -10,3 +10,4 @@ mod logs;
 mod posting;
 mod real_models;
 mod schema;
+mod snapshots;
