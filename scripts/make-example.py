@@ -26,6 +26,7 @@ examples/digits/
 tests/fixtures/models/
     nan_output.onnx, seven_classes.onnx, nhwc_cnn.onnx, regression.onnx,
     regression.csv, regression_reference.json, truncated.onnx, garbage.onnx, README.md
+    (and the models of scripts/model_fixtures.py and scripts/engine_fixtures.py)
 
 Quantisation rule (all dataset forms give bit-identical model inputs):
     u8    = np.round(x * 255 / 16).astype(uint8)   # x in 0..16; only x=8 hits .5 (127.5 -> 128)
@@ -837,6 +838,16 @@ def main():
         "params": params, "conv_forward": conv_forward, "cnn_onnx": cnn_onnx,
     })
 
+    # ---------------- models for the onnxruntime engine (issue 17)
+    import engine_fixtures  # noqa: E402 - beside this script
+    engine_fixtures.make({
+        "FIXTURES": FIXTURES, "EXAMPLE": EXAMPLE, "SKL_OPSET": SKL_OPSET,
+        "save_onnx": save_onnx, "session": session, "dedupe_opsets": dedupe_opsets,
+        "write_npz": write_npz, "write_json": write_json,
+        "u8_train": u8_train, "u8_test": u8_test, "y_train": y_train, "y_test": y_test,
+        "x_train": x_train, "x_test": x_test,
+    })
+
     # ---------------- the text example (issue 15)
     import text_example  # noqa: E402 - beside this script
     text_example.make({
@@ -942,6 +953,10 @@ ai.onnx.ml.
 | `partial_nan.onnx` | `input` `[N, 64]` -> `logits` `[N, 10]`: a linear classifier plus `r - r` with `r = sqrt(pixel27 - 0.3)`, NaN where pixel 27 is below 0.3 | NaN for some samples: counted and named, metrics on the rest, exit 1 |
 | `models_reference.json` | onnxruntime accuracies of the models above, the NaN sample count and first names | compare exactly |
 | `../logs/never_learned.csv` | a Keras-style history of softmax regression trained on labels shuffled against the images: loss flat near ln 10 = 2.30, val_accuracy ~0.07 | train-check fails it with no thresholds given |
+| `tree_regressor.onnx` | scikit-learn `RandomForestRegressor` (10 trees, depth 5) on `load_diabetes` (skl2onnx: `ai.onnx.ml` `TreeEnsembleRegressor`): `input` `[N, 10]` -> `variable` `[N, 1]` | tract cannot run it (operator unimplemented); `--engine onnxruntime` on `regression.csv` matches `engine_reference.json` |
+| `binary_gbc.onnx` + `binary_digits.npz` | scikit-learn `GradientBoostingClassifier` (20 trees) for digits 5-9 vs 0-4 (`zipmap` off): `input` `[N, 64]` -> `label` `[N]`, `probabilities` `[N, 2]`; the `.npz` holds the test images (`x` uint8) and the binary `y` | tract refuses it; `--engine onnxruntime` accuracy in `engine_reference.json` |
+| `digits_fp16.onnx` | the candidate CNN with every float in float16 (weights, `input` `[N, 1, 8, 8]`, `logits` `[N, 10]`) | runs in onnxruntime at full speed (tract is hundreds of times slower on fp16); accuracy in `engine_reference.json` |
+| `engine_reference.json` | onnxruntime metrics of the three models above (`scripts/engine_fixtures.py`) | compare with a tolerance (~1e-4 relative) |
 
 The diabetes data is scikit-learn's bundled copy (Efron et al., "Least Angle
 Regression", 2004).

@@ -48,15 +48,24 @@ TYPED = {
 # say; a binary without typed required inputs needs `args`.
 REQUIRED = {"eval-diff": ["candidate", "dataset"], "train-check": ["model"], "quantize": ["input", "output"]}
 # Binaries whose main flag set takes --output-dir (the others only have their folder collected).
-OUTPUT_DIR_FLAG = {"eval-diff", "train-check", "quantize"}
+OUTPUT_DIR_FLAG = {"eval-diff", "train-check", "quantize", "drift-check"}
+# Binaries that run models take the `engine` input (issue 17), passed as MODELCI_ENGINE.
+ENGINE = {"eval-diff", "train-check", "quantize"}
+ENGINE_OPTIONS = ["auto", "tract", "onnxruntime"]
+ENGINE_DESC = (
+    "The engine that runs the models: auto (onnxruntime when the image has it, else tract), tract "
+    "(built in) or onnxruntime (needs the image built from the Dockerfile's `onnxruntime` target, "
+    "which holds onnxruntime from PyPI checked by hash; tag it VERSION-onnxruntime and set version)."
+)
 # Default stage of each binary in the full pipeline (GitLab's default stages exist everywhere).
-STAGE = {"train-check": "build", "quantize": "build", "eval-diff": "test", "publish": "deploy", "deploy-notify": "deploy"}
+STAGE = {"train-check": "build", "quantize": "build", "eval-diff": "test", "publish": "deploy", "deploy-notify": "deploy", "drift-check": "test"}
 WHAT = {
     "eval-diff": "compares a candidate ONNX model with its baseline on a dataset, gates and reports",
     "train-check": "quality gate on a training run",
     "quantize": "ONNX fp32 to int8/fp16 with an accuracy/size report",
     "publish": "versioned, checksummed release bundles",
     "deploy-notify": "deployment records, notifications, smoke checks",
+    "drift-check": "monitoring: production data against the evaluation data, with a sticky issue",
 }
 MR_RULES = [
     {"if": "$CI_PIPELINE_SOURCE == \"merge_request_event\""},
@@ -66,6 +75,9 @@ NEVER = [{"when": "never"}]
 # Releases and deployments happen on version tags, not on every merge request.
 TAG_RULES = [{"if": "$CI_COMMIT_TAG =~ /^v\\d+\\.\\d+\\.\\d+/"}]
 ON_TAGS = {"publish", "deploy-notify"}
+# Monitoring runs in scheduled pipelines (CI/CD > Schedules), not on merge requests.
+SCHEDULE_RULES = [{"if": "$CI_PIPELINE_SOURCE == \"schedule\""}]
+ON_SCHEDULE = {"drift-check"}
 
 
 def unconfigured_rule(name):
@@ -79,10 +91,14 @@ def unconfigured_rule(name):
 
 
 def default_rules(name):
+    if name in ON_SCHEDULE:
+        return SCHEDULE_RULES
     return TAG_RULES if name in ON_TAGS else MR_RULES
 
 
 def rules_text(name):
+    if name in ON_SCHEDULE:
+        return "scheduled pipelines"
     if name in ON_TAGS:
         return "version tags such as v1.2.0"
     return "merge requests and the default branch"
@@ -131,6 +147,8 @@ def inputs_block(name, rules):
     L.append(f"    # {name}")
     for key, _flag, _kind, desc in TYPED.get(name, []):
         inp(key, desc, "")
+    if name in ENGINE:
+        inp("engine", ENGINE_DESC, "auto", options=ENGINE_OPTIONS)
     inp("output-dir", "Folder of the report; kept as an artifact, and its junit.xml, metrics.txt and modelci.env are the job's reports.", "modelci-report")
     inp("args", "More arguments, split on whitespace (no quoting), for example `--batch-size 64 --layout nchw`.", "")
     return L
@@ -192,6 +210,9 @@ def render_binary(name):
         L.append(f"    {var(key)}: {q('$[[ inputs.' + key + ' ]]')}")
     L.append(f"    {var('output-dir')}: {q('$[[ inputs.output-dir ]]')}")
     L.append(f"    {var('args')}: {q('$[[ inputs.args ]]')}")
+    if name in ENGINE:
+        # The binaries read --engine from MODELCI_ENGINE.
+        L.append(f"    MODELCI_ENGINE: {q('$[[ inputs.engine ]]')}")
     L += ["  script:", "    - |"]
     L += ["      " + s for s in script_lines(name)]
     L += [
@@ -219,11 +240,13 @@ def render_full(names):
         "  inputs:",
     ]
 
-    def inp(key, desc, default, typ=None):
+    def inp(key, desc, default, typ=None, options=None):
         L.append(f"    {key}:")
         L.append(f"      description: {q(desc)}")
         if typ:
             L.append(f"      type: {typ}")
+        if options:
+            L.append(f"      options: {q(options)}")
         L.append(f"      default: {q(default)}")
 
     L.append("    # Image")
@@ -231,6 +254,7 @@ def render_full(names):
     inp("version", "Tag of the image: a modelci release such as 0.1.0, or latest. Pin it to the component's version.", "latest")
     inp("output-dir", "Folder of the reports (each job writes into <output-dir>/<binary>).", "modelci-report")
     inp("allow-failure", "Let the pipeline go on when a job fails.", False, "boolean")
+    inp("engine", ENGINE_DESC, "auto", options=ENGINE_OPTIONS)
     for name in names:
         L.append(f"    # {name}")
         on = released(name)
@@ -252,6 +276,8 @@ def render_full(names):
               "      image: $[[ inputs.image ]]",
               "      version: $[[ inputs.version ]]",
               f"      output-dir: $[[ inputs.output-dir ]]/{name}"]
+        if name in ENGINE:
+            L.append("      engine: $[[ inputs.engine ]]")
         for key, _flag, _kind, _desc in TYPED.get(name, []):
             L.append(f"      {key}: $[[ inputs.{name}-{key} ]]")
         L.append(f"      args: $[[ inputs.{name}-args ]]")

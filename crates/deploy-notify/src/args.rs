@@ -91,6 +91,11 @@ pub struct Args {
     )]
     pub dataset: Option<PathBuf>,
 
+    /// The engine that runs the local model: tract, onnxruntime or auto (onnxruntime when its
+    /// library is found, as in eval-diff).
+    #[arg(long, value_name = "ENGINE", value_enum, default_value_t = modelci_cli::flags::EngineArg::Auto, env = "MODELCI_ENGINE", requires = "smoke_endpoint", help_heading = "Smoke check")]
+    pub engine: modelci_cli::flags::EngineArg,
+
     /// How many samples to send, spread evenly over the dataset.
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..), help_heading = "Smoke check")]
     pub samples: u32,

@@ -269,12 +269,22 @@ impl Inputs {
             None => Vec::new(),
         };
         let local = match (&args.smoke_endpoint, &args.model, &args.dataset) {
-            (Some(_), Some(model), Some(dataset)) => Some(smoke::local::prepare(
-                model,
-                dataset,
-                &args.label_column,
-                args.samples as usize,
-            )?),
+            (Some(_), Some(model), Some(dataset)) => {
+                let engine = modelci_eval::Engine::resolve(
+                    &modelci_eval::EngineOptions {
+                        choice: args.engine.into(),
+                        threads: 0,
+                    },
+                    &|name| std::env::var(name).ok(),
+                )?;
+                Some(smoke::local::prepare(
+                    model,
+                    dataset,
+                    &args.label_column,
+                    args.samples as usize,
+                    &engine,
+                )?)
+            }
             (Some(_), _, _) => {
                 return Err(anyhow!("--smoke-endpoint needs --model and --dataset"));
             }

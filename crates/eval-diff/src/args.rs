@@ -40,7 +40,8 @@ Gates (repeatable; METRIC=AMOUNT):
   --min / --max      absolute floor / ceiling for the candidate
   AMOUNT: 0.005 (metric's unit), 0.5pt (percentage points), 10% (of the baseline), 10MB, 5ms
   METRIC: accuracy, top_k_accuracy, macro_f1, weighted_f1, macro_precision, macro_recall,
-          mae, rmse, r2, latency_p50_ms, latency_p95_ms, throughput, size, params
+          mae, rmse, r2, latency_p50_ms, latency_p95_ms, throughput, size, params,
+          cross_agreement (with --cross-check: candidate's top-1 agreement between engines)
 
 In CI (GitHub Actions, GitLab CI, Jenkins, Travis) the report is also posted as a sticky
 pull/merge request comment when a token is set (GITHUB_TOKEN / GITLAB_TOKEN, or MODELCI_*
@@ -100,6 +101,12 @@ pub struct Args {
     /// How the models run on the data.
     #[command(flatten)]
     pub running: ModelArgs,
+
+    /// Also run the candidate in the other engine (tract and onnxruntime) on the same inputs:
+    /// the report gets the largest output difference and the top-1 agreement per output, and
+    /// the gate metric cross_agreement (e.g. --min cross_agreement=0.999).
+    #[arg(long, conflicts_with = "post_from", help_heading = "Engine")]
+    pub cross_check: bool,
 
     /// Texts through a tokenizer (text classifiers).
     #[command(flatten)]

@@ -74,6 +74,9 @@ pub fn gate_values(evaluation: &Evaluation) -> MetricValues {
     for (name, v) in model_values(candidate) {
         values.entry(name).or_insert((None, None)).1 = Some(v);
     }
+    if let Some(agreement) = crate::execution::agreement(evaluation.cross_check.as_ref()) {
+        values.insert("cross_agreement", (None, Some(agreement)));
+    }
     values
 }
 

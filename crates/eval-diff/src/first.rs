@@ -10,13 +10,13 @@ use std::path::Path;
 use anyhow::Context as _;
 use modelci_cli::{ExitStatus, Failure, Progress, Session};
 use modelci_eval::dataset::DatasetOptions;
-use modelci_eval::evaluate::evaluate;
-use modelci_eval::{Dataset, EvaluationOptions, Model};
+use modelci_eval::evaluate::evaluate_cross;
+use modelci_eval::{CrossCheck, Dataset, EvaluationOptions, Execution};
 use modelci_gate::metric::METRICS;
 use modelci_gate::{Gate, GateKind, GateResult, MetricValues, evaluate_gates};
 use modelci_post::Metric;
 use modelci_report::envelope::{Document, Verdict};
-use modelci_report::escape_markdown as esc;
+use modelci_report::{code_span, code_span_prose, escape_markdown as esc};
 use serde::Serialize;
 
 use crate::args::Args;
@@ -35,6 +35,9 @@ struct FirstReport<'a> {
     baseline: Option<()>,
     no_baseline: &'static str,
     candidate: ModelReport<'a>,
+    execution: &'a Execution,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cross_check: Option<&'a CrossCheck>,
     gates: &'a [GateResult],
     gates_not_judged: Vec<String>,
 }
@@ -46,6 +49,7 @@ pub(crate) struct Inputs<'a> {
     pub gates: &'a [Gate],
     pub options: &'a EvaluationOptions,
     pub dataset_options: &'a DatasetOptions,
+    pub settings: &'a modelci_cli::flags::ModelSettings,
 }
 
 /// Evaluates the candidate alone, writes the report, delivers it.
@@ -54,24 +58,33 @@ pub(crate) fn run(
     session: &mut Session,
     inputs: &Inputs<'_>,
 ) -> Result<ExitStatus, Failure> {
-    let mut models = vec![Model::load(inputs.candidate).map_err(Failure::bad_input)?];
+    let crate::execution::Loaded { mut models, cross } =
+        crate::execution::load(inputs.settings, &[inputs.candidate], args.cross_check)?;
+    let mut cross = cross;
     let mut dataset =
         Dataset::open(inputs.dataset, inputs.dataset_options).map_err(Failure::bad_input)?;
     let digest = modelci_baseline::digest::dataset_digest(inputs.dataset)
         .with_context(|| format!("{}: cannot read the dataset", inputs.dataset.display()))
         .map_err(Failure::bad_input)?;
     let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.output.quiet);
-    let evaluation = evaluate(&mut models, &mut dataset, inputs.options, &mut |n| {
-        progress.advance(n as u64)
-    })
+    let evaluation = evaluate_cross(
+        &mut models,
+        cross.as_mut(),
+        &mut dataset,
+        inputs.options,
+        &mut |n| progress.advance(n as u64),
+    )
     .map_err(Failure::bad_input)?;
     progress.finish();
     let model = &evaluation.models[0];
     let measured = model_values(model);
-    let values: MetricValues = measured
+    let mut values: MetricValues = measured
         .iter()
         .map(|(n, v)| (*n, (None, Some(*v))))
         .collect();
+    if let Some(agreement) = crate::execution::agreement(evaluation.cross_check.as_ref()) {
+        values.insert("cross_agreement", (None, Some(agreement)));
+    }
     let (absolute, relative): (Vec<Gate>, Vec<Gate>) = inputs
         .gates
         .iter()
@@ -105,6 +118,7 @@ pub(crate) fn run(
         }
     }
     md.push_str(&crate::finite::section(&evaluation));
+    md.push_str(&crate::execution::cross_section(&evaluation));
     md.push_str(&crate::texts::section(
         dataset.text_summary().as_ref(),
         evaluation.samples,
@@ -118,18 +132,19 @@ pub(crate) fn run(
             "\nNot judged without a baseline: {}.",
             not_judged
                 .iter()
-                .map(|g| format!("`{}`", esc(g)))
+                .map(|g| code_span_prose(g))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
     }
     let _ = write!(
         md,
-        "\n### Provenance\n\n| | |\n|---|---|\n| Baseline | none yet |\n| Dataset | `{}` |\n| Dataset sha256 | `{}` ({} file(s)) |\n",
-        esc(&digest.path),
-        digest.sha256,
+        "\n### Provenance\n\n| | |\n|---|---|\n| Baseline | none yet |\n| Dataset | {} |\n| Dataset sha256 | {} ({} file(s)) |\n",
+        code_span(&digest.path),
+        code_span(&digest.sha256),
         digest.files
     );
+    md.push_str(&crate::execution::provenance_rows(&evaluation.execution));
 
     let body = FirstReport {
         task: evaluation.task,
@@ -145,6 +160,8 @@ pub(crate) fn run(
         baseline: None,
         no_baseline: NO_BASELINE,
         candidate: ModelReport::of(model),
+        execution: &evaluation.execution,
+        cross_check: evaluation.cross_check.as_ref(),
         gates: &results,
         gates_not_judged: not_judged,
     };

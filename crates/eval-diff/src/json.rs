@@ -42,6 +42,12 @@ pub struct Report<'a> {
     pub comparison: Vec<MetricRow>,
     /// Agreement, flips and significance (classifiers).
     pub pair: Option<&'a PairMetrics>,
+    /// The engine (name, version, library, session options), the workers and how latency was
+    /// measured.
+    pub execution: &'a modelci_eval::Execution,
+    /// The candidate in both engines (`--cross-check`; absent when off).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_check: Option<&'a modelci_eval::CrossCheck>,
     /// Per-class F1 of both models (classifiers).
     pub per_class: Vec<ClassRow>,
     /// Every gate and its outcome.

@@ -21,6 +21,7 @@ mod baseline;
 pub mod charts;
 pub mod comparison;
 mod deliver;
+pub(crate) mod execution;
 pub mod finite;
 mod first;
 pub mod history;

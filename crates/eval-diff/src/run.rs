@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
 use modelci_cli::{ExitStatus, Failure, Progress, Session};
-use modelci_eval::evaluate::evaluate;
-use modelci_eval::{Dataset, EvaluationOptions, Model};
+use modelci_eval::evaluate::evaluate_cross;
+use modelci_eval::{Dataset, EvaluationOptions};
 use modelci_gate::{Gate, GateKind, evaluate_gates};
 use modelci_report::envelope::{Document, Verdict};
 
@@ -42,7 +42,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     };
     let dataset_options = modelci_eval::DatasetOptions {
         text: args.text.options(),
-        ..settings.dataset
+        ..settings.dataset.clone()
     };
     let mut session = Session::start("eval-diff", &args.output)?;
     let Some(found) = crate::baseline::find(args, candidate, &session)? else {
@@ -55,23 +55,27 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
                 gates: &gates,
                 options: &options,
                 dataset_options: &dataset_options,
+                settings: &settings,
             },
         );
     };
     let baseline = &found.path;
 
-    let mut models = vec![
-        Model::load(baseline).map_err(Failure::bad_input)?,
-        Model::load(candidate).map_err(Failure::bad_input)?,
-    ];
+    let crate::execution::Loaded { mut models, cross } =
+        crate::execution::load(&settings, &[baseline, candidate], args.cross_check)?;
+    let mut cross = cross;
     let mut dataset = Dataset::open(dataset_path, &dataset_options).map_err(Failure::bad_input)?;
     let dataset_digest = modelci_baseline::digest::dataset_digest(dataset_path)
         .with_context(|| format!("{}: cannot read the dataset", dataset_path.display()))
         .map_err(Failure::bad_input)?;
     let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.output.quiet);
-    let evaluation = evaluate(&mut models, &mut dataset, &options, &mut |n| {
-        progress.advance(n as u64)
-    })
+    let evaluation = evaluate_cross(
+        &mut models,
+        cross.as_mut(),
+        &mut dataset,
+        &options,
+        &mut |n| progress.advance(n as u64),
+    )
     .map_err(Failure::bad_input)?;
     progress.finish();
 
@@ -82,7 +86,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let ctx = crate::baseline::context(&session);
     let trend = history::fetch(args.history, &ctx, &mut |m| session.warn(m));
     let key_metrics = trend::key_metrics(evaluation.task, &gate_results);
-    let mut chart_list = charts::build(&evaluation);
+    let mut chart_list = charts::build(&evaluation, &gate_results);
+    chart_list.extend(charts::flipped_samples(&evaluation, &dataset));
+    let sample_values = flipped_values(&evaluation, &mut dataset).map_err(Failure::bad_input)?;
     if let (Trend::Releases(releases), Some(candidate)) = (&trend, evaluation.models.get(1)) {
         chart_list.extend(trend::charts(releases, candidate, &key_metrics));
     }
@@ -112,6 +118,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         provenance: Some((&found.provenance, &dataset_digest)),
         trend: trend_md,
         text: text_summary.as_ref(),
+        sample_values: &sample_values,
     };
     let verdict = markdown::verdict_text(&input);
     let failed = gate_results.iter().filter(|g| !g.passed).count();
@@ -145,6 +152,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             candidate: ModelReport::of(&evaluation.models[1]),
             comparison: rows.clone(),
             pair: evaluation.pair.as_ref(),
+            execution: &evaluation.execution,
+            cross_check: evaluation.cross_check.as_ref(),
             per_class: json::class_rows(&evaluation),
             gates: &gate_results,
             history: match &trend {
@@ -191,6 +200,23 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         ))),
         _ => Ok(status),
     }
+}
+
+/// The values of the flipped samples the report lists (arrays and CSV rows; pictures are
+/// drawn instead).
+fn flipped_values(
+    evaluation: &modelci_eval::Evaluation,
+    dataset: &mut Dataset,
+) -> Result<std::collections::BTreeMap<String, String>, modelci_eval::EvalError> {
+    let Some(pair) = &evaluation.pair else {
+        return Ok(std::collections::BTreeMap::new());
+    };
+    let ids: Vec<&str> = [&pair.regressed_samples, &pair.improved_samples]
+        .into_iter()
+        .flat_map(|flips| flips.iter().take(markdown::FLIPS_SHOWN))
+        .map(|f| f.id.as_str())
+        .collect();
+    dataset.sample_values(&ids)
 }
 
 fn parse_gates(args: &Args) -> anyhow::Result<Vec<Gate>> {

@@ -16,12 +16,12 @@ pub enum EvalError {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not an ONNX model, or tract cannot load it.
+    /// The file is not an ONNX model, or the engine cannot load it.
     #[error("{path}: not a loadable ONNX model: {reason}")]
     BadModel {
         /// The model file.
         path: PathBuf,
-        /// What the parser or tract said.
+        /// What the parser or the engine said.
         reason: String,
     },
     /// The model cannot take the dataset's samples.
@@ -45,7 +45,16 @@ pub enum EvalError {
     Inference {
         /// The model file.
         path: PathBuf,
-        /// What tract said.
+        /// What the engine said.
+        reason: String,
+    },
+    /// The engine asked for cannot be used: onnxruntime not found, too old, not loadable, or
+    /// not built in.
+    #[error("--engine {engine}: {reason}")]
+    Engine {
+        /// The engine.
+        engine: crate::engine::EngineKind,
+        /// Why, where it looked and how to install it.
         reason: String,
     },
     /// The model produced NaN or infinite values.

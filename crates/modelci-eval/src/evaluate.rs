@@ -5,9 +5,14 @@
 //! takes NCHW images), but both see the same samples in the same order, which is what the pair
 //! statistics need. Only `Model::run` is timed; plans are prepared, and run once untimed, before
 //! the clock starts.
+//!
+//! With `jobs > 1` the batches are run by several [`Worker`]s ([`crate::parallel`]), each with
+//! its own instance of every model; their outcomes come back in dataset order and are
+//! accumulated here exactly as with one worker, so every metric, flip list and statistic is the
+//! same. Latency is then measured after the pass, on one worker with the others idle.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use modelci_metrics::{
     ClassificationAccumulator, ClassificationMetrics, LatencySummary, PairAccumulator, PairMetrics,
@@ -15,8 +20,9 @@ use modelci_metrics::{
 };
 use serde::Serialize;
 
-use crate::dataset::{Batch, Dataset, DatasetKind, Sample, SampleData};
-use crate::engine::Model;
+use crate::cross::{CrossBatch, CrossCheck};
+use crate::dataset::{Batch, Dataset, DatasetKind};
+use crate::engine::{EngineInfo, Model};
 use crate::error::EvalError;
 use crate::feed::{Feeder, Preprocessing, ShapeOverride, Source};
 use crate::layout::LayoutOverride;
@@ -24,6 +30,7 @@ use crate::output::{OutputForm, Prediction};
 use crate::preprocess::Preprocess;
 use crate::resize::Resize;
 use crate::signature::ModelSignature;
+use crate::worker::{BatchOutcome, ModelRun, Worker};
 
 /// How many names of samples with NaN/inf outputs a report keeps.
 pub const NON_FINITE_KEPT: usize = 10;
@@ -33,6 +40,9 @@ pub const DEFAULT_BATCH_SIZE: usize = 32;
 
 /// Default number of bootstrap resamples for the accuracy-delta interval.
 pub const DEFAULT_BOOTSTRAP: usize = 1000;
+
+/// At most this many timed runs of one batch measure latency after a parallel pass.
+pub const LATENCY_RUNS_ALONE: usize = 30;
 
 /// What kind of prediction the models make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,6 +73,8 @@ pub struct EvaluationOptions {
     pub input_shapes: Vec<ShapeOverride>,
     /// `--resize`: how images are brought to the model's size.
     pub resize: Resize,
+    /// `--jobs`: workers running batches in parallel (at least 1).
+    pub jobs: usize,
 }
 
 impl Default for EvaluationOptions {
@@ -76,6 +88,7 @@ impl Default for EvaluationOptions {
             keep_flips: modelci_metrics::pair::DEFAULT_FLIPS_KEPT,
             input_shapes: Vec::new(),
             resize: Resize::default(),
+            jobs: 1,
         }
     }
 }
@@ -141,22 +154,57 @@ pub struct Evaluation {
     pub models: Vec<ModelEvaluation>,
     /// Statistics between the first two models, for classifiers.
     pub pair: Option<PairMetrics>,
+    /// The engine, the workers and how latency was measured.
+    pub execution: Execution,
+    /// The last model run in the other engine too (`--cross-check`).
+    pub cross_check: Option<CrossCheck>,
 }
 
-/// Per-model state during the loop.
-struct Runner<'m> {
-    model: &'m mut Model,
-    feeder: Feeder,
-    /// Samples per run: the model's fixed batch, else the batch size.
-    run_batch: usize,
+/// How the evaluation ran.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Execution {
+    /// The engine that ran the models, its version and session options.
+    pub engine: EngineInfo,
+    /// Workers that ran batches in parallel, each with its own plan or session.
+    pub jobs: usize,
+    /// How the latency figures were measured.
+    pub latency: LatencyMethod,
+}
+
+/// How latency was measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "method")]
+pub enum LatencyMethod {
+    /// Every batch of the dataset was timed, on the only worker.
+    EveryBatch,
+    /// After a parallel pass, one worker ran its first full batch again `runs` times while the
+    /// others were idle.
+    RepeatedAlone {
+        /// Timed runs.
+        runs: usize,
+    },
+}
+
+impl LatencyMethod {
+    /// One line for a report.
+    #[must_use]
+    pub fn describe(self) -> String {
+        match self {
+            Self::EveryBatch => "every batch timed on one worker".to_owned(),
+            Self::RepeatedAlone { runs } => format!(
+                "after the parallel pass, one batch run {runs} times on one worker with the others idle"
+            ),
+        }
+    }
+}
+
+/// Per-model accumulators, filled in dataset order.
+struct Tally {
+    path: PathBuf,
     form: Option<OutputForm>,
     classification: Option<ClassificationAccumulator>,
     regression: RegressionAccumulator,
-    full_batches: Vec<Duration>,
-    partial: Option<(usize, Duration)>,
     non_finite: NonFinite,
-    /// Batch sizes already run once untimed.
-    warmed: std::collections::HashSet<usize>,
 }
 
 /// Evaluates `models` (one or two, same task) on `dataset`.
@@ -173,7 +221,24 @@ pub fn evaluate(
     options: &EvaluationOptions,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Evaluation, EvalError> {
+    evaluate_cross(models, None, dataset, options, progress)
+}
+
+/// Evaluates `models` as [`evaluate`] does and, when `cross` is given (the last model loaded
+/// in the other engine), compares the last model's outputs between the two engines on every
+/// batch ([`Evaluation::cross_check`]).
+///
+/// # Errors
+/// As [`evaluate`]; and the other engine's error when it cannot run the model.
+pub fn evaluate_cross(
+    models: &mut [Model],
+    cross: Option<&mut Model>,
+    dataset: &mut Dataset,
+    options: &EvaluationOptions,
+    progress: &mut dyn FnMut(usize),
+) -> Result<Evaluation, EvalError> {
     let batch_size = options.batch_size.max(1);
+    let jobs = options.jobs.max(1);
     let signatures: Vec<&ModelSignature> = models.iter().map(Model::signature).collect();
     crate::feed::check_shape_names(&options.input_shapes, &signatures)
         .map_err(|reason| EvalError::incompatible(dataset.path(), reason))?;
@@ -185,10 +250,10 @@ pub fn evaluate(
         DatasetKind::ImageFolder => Source::Images,
         _ => Source::Arrays(&arrays),
     };
-    let mut runners = models
-        .iter_mut()
+    let feeders = models
+        .iter()
         .map(|model| {
-            let feeder = Feeder::new(
+            Feeder::new(
                 model.signature(),
                 source,
                 options.layout,
@@ -203,54 +268,93 @@ pub fn evaluate(
                     .map_err(String::from)
             })
             .map(|feeder| feeder.with_resize(options.resize))
-            .map_err(|reason| EvalError::incompatible(model.path(), reason))?;
-            Ok(Runner {
-                model,
-                run_batch: feeder.fixed_batch().unwrap_or(batch_size),
-                feeder,
-                form: None,
-                classification: None,
-                regression: RegressionAccumulator::default(),
-                full_batches: Vec::new(),
-                partial: None,
-                non_finite: NonFinite::default(),
-                warmed: std::collections::HashSet::new(),
-            })
+            .map_err(|reason| EvalError::incompatible(model.path(), reason))
         })
         .collect::<Result<Vec<_>, EvalError>>()?;
+    let engine = models
+        .first()
+        .map(|m| m.engine().clone())
+        .ok_or_else(|| EvalError::dataset(dataset.path(), "internal: no model to evaluate"))?;
+    let cross_engine = cross.as_ref().map(|m| m.engine().clone());
+    let mut tallies: Vec<Tally> = models
+        .iter()
+        .map(|m| Tally {
+            path: m.path().to_owned(),
+            form: None,
+            classification: None,
+            regression: RegressionAccumulator::default(),
+            non_finite: NonFinite::default(),
+        })
+        .collect();
+    // Workers 1.. get their own instances of every model (and of the cross-check model).
+    let mut forks: Vec<(Vec<Model>, Option<Model>)> = (1..jobs)
+        .map(|_| {
+            let own = models
+                .iter()
+                .map(Model::fork)
+                .collect::<Result<Vec<_>, _>>()?;
+            let other = cross.as_deref().map(Model::fork).transpose()?;
+            Ok((own, other))
+        })
+        .collect::<Result<_, EvalError>>()?;
+    let keep_first = jobs > 1;
+    let mut workers = vec![make_worker(
+        models.iter_mut().collect(),
+        cross,
+        &feeders,
+        batch_size,
+        options,
+        keep_first,
+    )];
+    for (own, other) in &mut forks {
+        workers.push(make_worker(
+            own.iter_mut().collect(),
+            other.as_mut(),
+            &feeders,
+            batch_size,
+            options,
+            false,
+        ));
+    }
+
     let mut pair = PairAccumulator::new(options.keep_flips);
     let mut task: Option<Task> = None;
     let mut samples = 0u64;
+    let mut cross_total: Option<CrossBatch> = None;
     let dataset_path = dataset.path().to_owned();
     let dataset_classes = dataset.class_names().map(<[String]>::to_vec);
-
-    let mut on_batch = |batch: Batch| -> Result<(), EvalError> {
-        let mut predictions: Vec<Vec<Option<Prediction>>> = Vec::with_capacity(runners.len());
-        for runner in &mut runners {
-            predictions.push(runner.predict(&batch, options)?);
+    let mut absorb = |batch: &Batch, outcome: BatchOutcome| -> Result<(), EvalError> {
+        for (tally, model) in tallies.iter_mut().zip(&outcome.models) {
+            tally.form.get_or_insert(model.form);
+        }
+        if let Some(compared) = outcome.cross {
+            cross_total
+                .get_or_insert_with(CrossBatch::default)
+                .merge(compared);
         }
         // Task, class count and label checks, decided on the first batch.
-        let first_task = match runners[0].form {
+        let first_task = match tallies[0].form {
             Some(OutputForm::Values { .. }) => Task::Regression,
             _ => Task::Classification,
         };
         let task = *task.get_or_insert(first_task);
         if task == Task::Classification {
             check_classes(
-                &mut runners,
+                &mut tallies,
                 dataset_classes.as_deref(),
                 &dataset_path,
                 options.top_k,
             )?;
         }
         for (row, sample) in batch.iter().enumerate() {
-            match task {
+            let truth = match task {
+                Task::Regression => 0,
                 Task::Classification => {
-                    let classes = runners[0]
+                    let classes = tallies[0]
                         .classification
                         .as_ref()
                         .map_or(0, ClassificationAccumulator::classes);
-                    let truth = class_of(sample.label, classes).ok_or_else(|| {
+                    class_of(sample.label, classes).ok_or_else(|| {
                         EvalError::dataset(
                             dataset_path.join(&sample.id),
                             format!(
@@ -258,57 +362,88 @@ pub fn evaluate(
                                 sample.label
                             ),
                         )
-                    })?;
-                    let mut predicted = Vec::with_capacity(runners.len());
-                    for (runner, preds) in runners.iter_mut().zip(&predictions) {
-                        let Some(prediction) = &preds[row] else {
-                            predicted.push(None);
-                            continue;
-                        };
-                        let Prediction::Class { class, scores } = prediction else {
-                            return Err(EvalError::incompatible(
-                                runner.model.path(),
-                                "this model predicts values (regression) while the other predicts classes",
-                            ));
-                        };
-                        if let Some(acc) = runner.classification.as_mut() {
+                    })?
+                }
+            };
+            let mut predicted = Vec::with_capacity(tallies.len());
+            for (tally, model) in tallies.iter_mut().zip(&outcome.models) {
+                let Some(prediction) = model.predictions.get(row).and_then(Option::as_ref) else {
+                    tally.non_finite.add(&sample.id);
+                    predicted.push(None);
+                    continue;
+                };
+                match (task, prediction) {
+                    (Task::Classification, Prediction::Class { class, scores }) => {
+                        if let Some(acc) = tally.classification.as_mut() {
                             acc.add(truth, *class, scores.as_deref());
                         }
-                        predicted.push(Some(*class));
+                        predicted.push(Some((truth, *class)));
                     }
-                    // Pair statistics need both predictions; a sample with NaN in either
-                    // model's outputs is counted there instead.
-                    if let [Some(baseline), Some(candidate), ..] = predicted[..] {
-                        pair.add(truth, baseline, candidate, || sample.id.clone());
+                    (Task::Regression, Prediction::Value(value)) => {
+                        tally.regression.add(sample.label, *value);
+                        predicted.push(None);
                     }
-                }
-                Task::Regression => {
-                    for (runner, preds) in runners.iter_mut().zip(&predictions) {
-                        let Some(prediction) = &preds[row] else {
-                            continue;
-                        };
-                        let Prediction::Value(value) = *prediction else {
-                            return Err(EvalError::incompatible(
-                                runner.model.path(),
-                                "this model predicts classes while the other predicts values (regression)",
-                            ));
-                        };
-                        runner.regression.add(sample.label, value);
+                    (Task::Classification, _) => {
+                        return Err(EvalError::incompatible(
+                            &tally.path,
+                            "this model predicts values (regression) while the other predicts classes",
+                        ));
+                    }
+                    (Task::Regression, _) => {
+                        return Err(EvalError::incompatible(
+                            &tally.path,
+                            "this model predicts classes while the other predicts values (regression)",
+                        ));
                     }
                 }
+            }
+            // Pair statistics need both predictions; a sample with NaN in either model's
+            // outputs is counted there instead.
+            if let [Some((truth, baseline)), Some((_, candidate)), ..] = predicted[..] {
+                pair.add(truth, baseline, candidate, || sample.id.clone());
             }
         }
         samples += batch.len() as u64;
         progress(batch.len());
         Ok(())
     };
-    dataset.stream(batch_size, &mut on_batch)?;
+    crate::parallel::run(&mut workers, dataset, batch_size, &mut absorb)?;
+
+    // Latency: every batch on the only worker, or the first full batch again on worker 0
+    // with the others idle.
+    let latency = if jobs > 1 {
+        let full: usize = workers
+            .iter()
+            .flat_map(|w| w.runs.first())
+            .map(|r| r.full_batches.len())
+            .sum();
+        let runs = full.clamp(1, LATENCY_RUNS_ALONE);
+        let partials: Vec<Option<(usize, Duration)>> = (0..tallies.len())
+            .map(|i| {
+                workers
+                    .iter()
+                    .find_map(|w| w.runs.get(i).and_then(|r| r.partial))
+            })
+            .collect();
+        let mut first = workers.swap_remove(0);
+        drop(workers);
+        first.time_alone(runs)?;
+        for (run, partial) in first.runs.iter_mut().zip(partials) {
+            if run.full_batches.is_empty() {
+                run.partial = partial;
+            }
+        }
+        workers = vec![first];
+        LatencyMethod::RepeatedAlone { runs }
+    } else {
+        LatencyMethod::EveryBatch
+    };
 
     let task = task.unwrap_or(Task::Classification);
     let class_names = match task {
         Task::Regression => Vec::new(),
         Task::Classification => {
-            let classes = runners[0]
+            let classes = tallies[0]
                 .classification
                 .as_ref()
                 .map_or(0, ClassificationAccumulator::classes);
@@ -318,134 +453,96 @@ pub fn evaluate(
                 .collect()
         }
     };
-    let models = runners
+    let Some(first) = workers.into_iter().next() else {
+        return Err(EvalError::dataset(
+            &dataset_path,
+            "internal: no worker left",
+        ));
+    };
+    let models = first
+        .runs
         .into_iter()
-        .map(|runner| ModelEvaluation {
-            path: runner.model.path().to_owned(),
-            file_size: runner.model.file_size(),
-            signature: runner.model.signature().clone(),
-            input_shape: runner
+        .zip(tallies)
+        .map(|(run, tally)| ModelEvaluation {
+            path: tally.path.clone(),
+            file_size: run.model.file_size(),
+            signature: run.model.signature().clone(),
+            input_shape: run
                 .feeder
                 .sample_shapes()
                 .into_iter()
                 .next()
                 .unwrap_or_default(),
-            input_shapes: runner.feeder.sample_shapes(),
-            fixed_batch: runner.feeder.fixed_batch(),
-            non_finite: runner.non_finite.clone(),
-            preprocessing: runner.feeder.preprocessing(&options.preprocess),
-            classification: runner
+            input_shapes: run.feeder.sample_shapes(),
+            fixed_batch: run.feeder.fixed_batch(),
+            non_finite: tally.non_finite.clone(),
+            preprocessing: run.feeder.preprocessing(&options.preprocess),
+            classification: tally
                 .classification
                 .as_ref()
                 .map(ClassificationAccumulator::finish),
-            regression: (task == Task::Regression).then(|| runner.regression.finish()),
-            latency: runner.latency(),
+            regression: (task == Task::Regression).then(|| tally.regression.finish()),
+            latency: latency_of(&run),
         })
         .collect::<Vec<_>>();
     let pair =
         (task == Task::Classification && models.len() >= 2).then(|| pair.finish(options.bootstrap));
+    let cross_check = cross_engine.map(|engine| CrossCheck {
+        engine,
+        outputs: cross_total.map(|c| c.outputs).unwrap_or_default(),
+    });
     Ok(Evaluation {
         task,
         samples,
         class_names,
         models,
         pair,
+        execution: Execution {
+            engine,
+            jobs,
+            latency,
+        },
+        cross_check,
     })
 }
 
-impl Runner<'_> {
-    /// Runs `batch` in runs of the model's batch size (timed) and reads the predictions;
-    /// `None` for a sample whose outputs are not finite.
-    fn predict(
-        &mut self,
-        batch: &Batch,
-        options: &EvaluationOptions,
-    ) -> Result<Vec<Option<Prediction>>, EvalError> {
-        let mut predictions = Vec::with_capacity(batch.len());
-        for chunk in batch.chunks(self.run_batch) {
-            predictions.extend(self.predict_run(chunk, options)?);
-        }
-        Ok(predictions)
-    }
-
-    fn predict_run(
-        &mut self,
-        chunk: &[Sample],
-        options: &EvaluationOptions,
-    ) -> Result<Vec<Option<Prediction>>, EvalError> {
-        let rows = if self.feeder.fixed_batch().is_some() {
-            self.run_batch
-        } else {
-            chunk.len()
-        };
-        let data: Vec<&SampleData> = chunk.iter().map(|s| &s.data).collect();
-        let inputs = self
-            .feeder
-            .build(&data, rows, &options.preprocess)
-            .map_err(|reason| {
-                let first = chunk.first().map_or("", |s| s.id.as_str());
-                EvalError::incompatible(
-                    self.model.path(),
-                    format!("cannot take sample `{first}`: {reason}"),
-                )
-            })?;
-        if self.warmed.insert(rows) {
-            // The first run of a plan touches cold caches and allocates; do it untimed so that
-            // latency percentiles describe steady-state batches.
-            let shapes: Vec<Vec<usize>> = inputs.iter().map(|i| i.shape.clone()).collect();
-            self.model.prepare_inputs(&shapes)?;
-            self.model.run_inputs(&inputs)?;
-        }
-        let started = Instant::now();
-        let outputs = self.model.run_inputs(&inputs)?;
-        let elapsed = started.elapsed();
-        if chunk.len() == self.run_batch {
-            self.full_batches.push(elapsed);
-        } else {
-            self.partial = Some((chunk.len(), elapsed));
-        }
-        let form = match self.form {
-            Some(form) => form,
-            None => {
-                let form = OutputForm::detect(&outputs, rows)
-                    .map_err(|reason| EvalError::incompatible(self.model.path(), reason))?;
-                self.form = Some(form);
-                form
-            }
-        };
-        chunk
-            .iter()
-            .enumerate()
-            .map(|(row, sample)| match form.read(&outputs, row) {
-                Ok(prediction) => Ok(Some(prediction)),
-                Err("NaN" | "an infinite value") => {
-                    self.non_finite.add(&sample.id);
-                    Ok(None)
-                }
-                Err(other) => Err(EvalError::incompatible(
-                    self.model.path(),
-                    format!(
-                        "cannot read the prediction for sample `{}`: {other}",
-                        sample.id
-                    ),
-                )),
+/// A worker over `models` (in order) with their feeders.
+fn make_worker<'m>(
+    models: Vec<&'m mut Model>,
+    cross: Option<&'m mut Model>,
+    feeders: &[Feeder],
+    batch_size: usize,
+    options: &EvaluationOptions,
+    keep_first: bool,
+) -> Worker<'m> {
+    Worker {
+        runs: models
+            .into_iter()
+            .zip(feeders)
+            .map(|(model, feeder)| {
+                let run_batch = feeder.fixed_batch().unwrap_or(batch_size);
+                ModelRun::new(model, feeder.clone(), run_batch)
             })
-            .collect()
+            .collect(),
+        cross,
+        preprocess: options.preprocess.clone(),
+        keep_first,
     }
+}
 
-    fn latency(&self) -> Option<LatencySummary> {
-        if self.full_batches.is_empty() {
-            let (size, duration) = self.partial?;
-            return LatencySummary::from_batches(size as u64, &[duration]);
-        }
-        LatencySummary::from_batches(self.run_batch as u64, &self.full_batches)
+/// Latency per batch and throughput of one model's timed runs.
+fn latency_of(run: &ModelRun<'_>) -> Option<LatencySummary> {
+    if run.full_batches.is_empty() {
+        let (size, duration) = run.partial?;
+        return LatencySummary::from_batches(size as u64, &[duration]);
     }
+    LatencySummary::from_batches(run.run_batch as u64, &run.full_batches)
 }
 
 /// On the first batch: creates the accumulators, and checks that every model has the same
 /// number of classes and that the dataset's classes fit.
 fn check_classes(
-    runners: &mut [Runner<'_>],
+    runners: &mut [Tally],
     dataset_classes: Option<&[String]>,
     dataset_path: &std::path::Path,
     top_k: usize,
@@ -462,11 +559,11 @@ fn check_classes(
         && let Some(other) = known.iter().position(|&c| c != first)
     {
         return Err(EvalError::incompatible(
-            runners[other].model.path(),
+            &runners[other].path,
             format!(
                 "this model outputs {} classes but {} outputs {first}; both must score the same classes",
                 known[other],
-                runners[0].model.path().display()
+                runners[0].path.display()
             ),
         ));
     }
@@ -483,7 +580,7 @@ fn check_classes(
             format!(
                 "the dataset has {} classes but {} outputs {classes}; class folders must match the model's outputs (name them 0..{} or pass --class-names)",
                 names.len(),
-                runners[0].model.path().display(),
+                runners[0].path.display(),
                 classes.saturating_sub(1)
             ),
         ));

@@ -2,8 +2,9 @@
 //! and collect what the metrics need, independent of any CI system or code host.
 //!
 //! # Tour
-//! - [`engine`]: the only module that knows tract. It loads a model, reads its signature and
-//!   runs batches. No tract type crosses its boundary.
+//! - [`engine`]: the only module that knows tract and onnxruntime (`--engine`; onnxruntime
+//!   behind the cargo feature `onnxruntime`, its library opened at run time). It loads a model,
+//!   reads its signature and runs batches. No engine type crosses its boundary.
 //! - [`signature`]: names, element types and shapes of a model's inputs and outputs.
 //! - [`layout`]: how a sample must be shaped for a model (flat features, NCHW or NHWC image),
 //!   derived from the model's input shape and overridable by flags.
@@ -18,7 +19,9 @@
 //!   probabilities, the label + probabilities pair of scikit-learn exports, regression values).
 //! - `text` (feature `text`, eval-diff only): texts into token ids with a Hugging Face
 //!   `tokenizer.json`.
-//! - [`evaluate`]: the loop that feeds one or two models and accumulates metrics and timings.
+//! - [`evaluate`]: the loop that feeds one or two models and accumulates metrics and timings,
+//!   its batches spread over `--jobs` workers (module `parallel`) in a deterministic order;
+//!   [`cross`] compares the candidate between the two engines (`--cross-check`).
 //!
 //! # Why `tract-onnx` and not the `tract` facade
 //! tract 0.23 recommends its new `tract` facade crate as the stable API. We use `tract-onnx`
@@ -28,6 +31,7 @@
 //! optimisation, and dropping the declared output shapes that exporters get wrong. Moving to
 //! the facade later touches only `engine.rs`.
 
+pub mod cross;
 pub mod dataset;
 pub mod engine;
 pub mod error;
@@ -36,16 +40,24 @@ pub mod feed;
 pub mod layout;
 pub mod limits;
 pub mod output;
+mod parallel;
 pub mod preprocess;
 pub mod resize;
 pub mod signature;
 #[cfg(feature = "text")]
 pub mod text;
+mod worker;
 
+pub use cross::{CrossCheck, CrossOutput};
 pub use dataset::{Batch, Dataset, DatasetOptions, Label, TextOptions, TextSummary};
-pub use engine::{InputData, InputTensor, Model, OutputTensor};
+pub use engine::{
+    Engine, EngineChoice, EngineInfo, EngineKind, EngineOptions, InputData, InputTensor, Model,
+    OutputTensor,
+};
 pub use error::EvalError;
-pub use evaluate::{Evaluation, EvaluationOptions, ModelEvaluation, NonFinite, Task};
+pub use evaluate::{
+    Evaluation, EvaluationOptions, Execution, LatencyMethod, ModelEvaluation, NonFinite, Task,
+};
 pub use feed::{Feeder, ShapeOverride};
 pub use layout::{InputLayout, LayoutError, LayoutOverride};
 pub use preprocess::{Preprocess, PreprocessError};

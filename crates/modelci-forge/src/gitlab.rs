@@ -169,8 +169,9 @@ impl GitLab {
         Ok((rsp.status(), rsp.headers().clone(), rsp.body().to_vec()))
     }
 
-    /// Sends with retries and turns error statuses into [`ForgeError`].
-    fn call<E: Endpoint>(
+    /// Sends with retries and turns error statuses into [`ForgeError`] (also used by
+    /// [`crate::issues`]).
+    pub(crate) fn call<E: Endpoint>(
         &self,
         action: &'static str,
         ep: &E,
@@ -232,7 +233,7 @@ impl GitLab {
     }
 
     /// Sends once and turns error statuses into [`ForgeError`].
-    fn call_once<E: Endpoint>(
+    pub(crate) fn call_once<E: Endpoint>(
         &self,
         action: &'static str,
         ep: &E,
@@ -322,7 +323,7 @@ fn to_comment(n: Note) -> Comment {
 }
 
 /// Wraps endpoint-builder errors (only possible with missing fields, a bug here).
-fn build_error(e: impl std::fmt::Display) -> ForgeError {
+pub(crate) fn build_error(e: impl std::fmt::Display) -> ForgeError {
     ForgeError::Config {
         message: format!("cannot build the GitLab request: {e}"),
     }

@@ -50,6 +50,12 @@ pub const TABLE: &[(&str, Needed)] = &[
     ("update a deployment", WRITE_DEPLOYMENTS),
     ("list the pull requests of a commit", READ_PR),
     ("list the merge requests of a commit", READ_PR),
+    // Issues are listed only to be written (the sticky issue): name what the whole needs.
+    ("list issues", WRITE_ISSUES),
+    ("open an issue", WRITE_ISSUES),
+    ("update an issue", WRITE_ISSUES),
+    ("comment on an issue", WRITE_ISSUES),
+    ("close an issue", WRITE_ISSUES),
 ];
 
 /// A row of [`TABLE`].
@@ -61,6 +67,8 @@ const fn need(github: &'static str, gitlab: &'static str, job_token: bool) -> Ne
     }
 }
 
+/// Opening, updating, commenting on and closing issues.
+const WRITE_ISSUES: Needed = need("issues: write", "api", false);
 /// Writing pull request comments / merge request notes.
 const WRITE_PR: Needed = need("pull-requests: write", "api", false);
 /// Reading pull/merge requests and their comments.
@@ -113,6 +121,7 @@ mod tests {
         assert!(hint("GitHub", "create a comment").contains("`pull-requests: write`"));
         assert!(hint("GitHub", "upload a release asset").contains("`contents: write`"));
         assert!(hint("GitHub", "create a deployment").contains("`deployments: write`"));
+        assert!(hint("GitHub", "open an issue").contains("`issues: write`"));
         assert!(hint("GitLab", "create a merge request note").contains("`api` scope"));
         assert!(hint("GitLab", "create a merge request note").contains("CI_JOB_TOKEN cannot"));
         assert!(!hint("GitLab", "create the release").contains("CI_JOB_TOKEN"));

@@ -123,6 +123,14 @@ pub const METRICS: &[MetricDef] = &[
         Direction::LowerIsBetter,
         Unit::Count,
     ),
+    // eval-diff --cross-check (issue 17): the candidate's top-1 agreement between tract and
+    // onnxruntime, lowest over its outputs with classes.
+    def(
+        "cross_agreement",
+        "Cross-engine top-1 agreement",
+        Direction::HigherIsBetter,
+        Unit::Fraction,
+    ),
 ];
 
 /// Looks a metric up by name (case-insensitive; `-` and `_` are the same).

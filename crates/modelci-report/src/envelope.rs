@@ -43,6 +43,8 @@ pub enum ToolName {
     Publish,
     /// `deploy-notify`.
     DeployNotify,
+    /// `drift-check`.
+    DriftCheck,
 }
 
 impl ToolName {
@@ -55,6 +57,7 @@ impl ToolName {
             Self::Quantize => "quantize",
             Self::Publish => "publish",
             Self::DeployNotify => "deploy-notify",
+            Self::DriftCheck => "drift-check",
         }
     }
 

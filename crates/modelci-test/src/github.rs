@@ -112,10 +112,22 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
     let writes = req.method != "GET";
     let permitted = match kind {
         TokenKind::Installation(p) => match op.id.as_str() {
+            // Comments on an issue need `issues: write`; on a pull request, `pull-requests`.
+            "issues/create-comment"
+                if ctx
+                    .state
+                    .issues
+                    .issues
+                    .iter()
+                    .any(|i| i.number.to_string() == param("issue_number")) =>
+            {
+                p.issues_write
+            }
             "issues/create-comment" | "issues/update-comment" | "issues/delete-comment" => {
                 p.pull_requests_write
             }
             "repos/create-deployment" | "repos/create-deployment-status" => p.deployments_write,
+            "issues/create" | "issues/update" => p.issues_write,
             _ => p.contents_write,
         },
         _ => true,
@@ -195,6 +207,12 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
         }
         id if id.contains("release") => {
             match crate::github_releases::handle(ctx, req, id, &param, &repo, &user) {
+                Ok(answer) => answer,
+                Err(resp) => return resp,
+            }
+        }
+        "issues/list-for-repo" | "issues/create" | "issues/update" => {
+            match crate::github_issues::handle(ctx, req, &op.id, &param, &repo, &user) {
                 Ok(answer) => answer,
                 Err(resp) => return resp,
             }

@@ -18,6 +18,8 @@ use crate::state::{FakeUser, StoredComment, TokenKind};
 
 /// GitLab's limit on a note body, in characters.
 pub const MAX_NOTE_CHARS: usize = 1_000_000;
+/// GitLab's limit on an issue description, in characters.
+const MAX_DESCRIPTION_CHARS: usize = 1_048_576;
 
 /// The type of a parameter, as GitLab's docs give it.
 #[derive(Debug, Clone, Copy)]
@@ -131,6 +133,53 @@ const RULES: &[Rule] = &[
         ],
         params: &[ID, MR, ("note_id", Ty::Int, true)],
     },
+    // Issues (doc/api/issues.md, doc/api/notes.md), for drift-check's sticky issue.
+    Rule {
+        method: "GET",
+        path: &["projects", ":id", "issues"],
+        params: &[
+            ID,
+            ("state", Ty::OneOf(&["opened", "closed", "all"]), false),
+            ("labels", Ty::Text(1024), false),
+            ("order_by", Ty::OneOf(&["created_at", "updated_at"]), false),
+            ("sort", Ty::OneOf(&["asc", "desc"]), false),
+            PAGE,
+            PER_PAGE,
+        ],
+    },
+    Rule {
+        method: "POST",
+        path: &["projects", ":id", "issues"],
+        params: &[
+            ID,
+            ("title", Ty::Text(255), true),
+            ("description", Ty::Text(MAX_DESCRIPTION_CHARS), false),
+            ("labels", Ty::Text(1024), false),
+            ("confidential", Ty::Bool, false),
+        ],
+    },
+    Rule {
+        method: "PUT",
+        path: &["projects", ":id", "issues", ":issue_iid"],
+        params: &[
+            ID,
+            ("issue_iid", Ty::Int, true),
+            ("title", Ty::Text(255), false),
+            ("description", Ty::Text(MAX_DESCRIPTION_CHARS), false),
+            ("labels", Ty::Text(1024), false),
+            ("state_event", Ty::OneOf(&["close", "reopen"]), false),
+        ],
+    },
+    Rule {
+        method: "POST",
+        path: &["projects", ":id", "issues", ":issue_iid", "notes"],
+        params: &[
+            ID,
+            ("issue_iid", Ty::Int, true),
+            ("body", Ty::Text(MAX_NOTE_CHARS), true),
+            ("internal", Ty::Bool, false),
+        ],
+    },
     Rule {
         method: "POST",
         path: &["projects", ":id", "uploads"],
@@ -191,7 +240,9 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
 
     // GitLab accepts a job token for `GET /job` and for reading notes; on `GET /user`, note
     // writes and uploads it ignores the header and answers 401 (issue 12).
-    let job_token_allowed = req.method == "GET" && rule.path != ["user"];
+    // Issues never accept it (drift-check's sticky issue needs a token with the `api` scope).
+    let job_token_allowed =
+        req.method == "GET" && rule.path != ["user"] && rule.path.get(2) != Some(&"issues");
     let Some((user, kind)) = caller(ctx, req, job_token_allowed) else {
         return unauthorized();
     };
@@ -238,6 +289,13 @@ pub(crate) fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
         return Resp::json(403, &json!({ "message": "403 Forbidden" }));
     }
     let int = |name: &str| text(name).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+
+    if rule.path.get(2) == Some(&"issues") {
+        let api = format!("{}{}", ctx.origin, req.prefix);
+        return crate::gitlab_issues::answer(
+            ctx, req, &api, rule.path, &text, &project, project_id, &user,
+        );
+    }
 
     if rule.path.last() == Some(&"uploads") {
         let Some(Param::File(filename, bytes)) = params
@@ -601,7 +659,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// GitLab's user object.
-fn user_json(web: &str, username: &str, id: u64) -> Value {
+pub(crate) fn user_json(web: &str, username: &str, id: u64) -> Value {
     json!({
         "id": id, "username": username, "name": username, "state": "active", "locked": false,
         "avatar_url": format!("{web}/uploads/-/system/user/avatar/{id}/avatar.png"),
@@ -618,7 +676,7 @@ fn is_bot(username: &str) -> bool {
 }
 
 /// GitLab's note object (shape from API.md).
-fn note_json(web: &str, project_id: u64, c: &StoredComment) -> Value {
+pub(crate) fn note_json(web: &str, project_id: u64, c: &StoredComment) -> Value {
     json!({
         "id": c.id,
         "type": null,

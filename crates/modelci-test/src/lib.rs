@@ -46,9 +46,11 @@
 
 mod github;
 mod github_deployments;
+pub mod github_issues;
 mod github_releases;
 mod gitlab;
 mod gitlab_deployments;
+mod gitlab_issues;
 mod gitlab_releases;
 pub mod harness;
 pub mod hints;
@@ -299,6 +301,20 @@ impl FakeServer {
             .deploy
             .commit_pulls
             .insert((repo.to_owned(), sha.to_owned()), numbers.to_vec());
+    }
+
+    /// GitHub issues created so far (open and closed), in creation order.
+    pub fn issues(&self) -> Vec<github_issues::StoredIssue> {
+        self.lock().issues.issues.clone()
+    }
+
+    /// Makes GitHub's issue list show open pull request `number` of `repo` (GitHub lists pull
+    /// requests among issues).
+    pub fn seed_open_pull(&self, repo: &str, number: u64) {
+        self.lock()
+            .issues
+            .open_pulls
+            .push((repo.to_owned(), number));
     }
 
     /// GitHub releases (drafts included) with their assets, in creation order.

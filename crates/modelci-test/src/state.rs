@@ -35,6 +35,8 @@ pub struct Permissions {
     pub pull_requests_write: bool,
     /// `deployments: write`: deployments and their statuses.
     pub deployments_write: bool,
+    /// `issues: write`: issues (drift-check's sticky issue).
+    pub issues_write: bool,
 }
 
 impl Permissions {
@@ -43,12 +45,14 @@ impl Permissions {
         contents_write: true,
         pull_requests_write: true,
         deployments_write: true,
+        issues_write: true,
     };
     /// Read-only, as `GITHUB_TOKEN` is on a pull request from a fork.
     pub const READ_ONLY: Self = Self {
         contents_write: false,
         pull_requests_write: false,
         deployments_write: false,
+        issues_write: false,
     };
 }
 
@@ -198,6 +202,8 @@ pub struct State {
     pub deploy: crate::github_deployments::DeployState,
     /// Releases, release assets, generic packages and GitLab releases (issue 6).
     pub releases: crate::github_releases::ReleaseState,
+    /// GitHub issues (drift-check's sticky issue).
+    pub issues: crate::github_issues::IssueState,
 }
 
 impl State {

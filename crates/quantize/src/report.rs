@@ -277,6 +277,7 @@ pub fn charts(report: &Report) -> Vec<(&'static str, Chart)> {
                         .map(|c| c.f1_quantized - c.f1_original)
                         .collect(),
                     value_format: ValueFormat::Decimal { places: 3 },
+                    limits: Vec::new(),
                 }),
             ));
         }
@@ -305,6 +306,11 @@ fn code(text: &str) -> String {
     modelci_report::escape::code_span(text)
 }
 
+/// A code span in prose (outside a table, `|` needs no escape and would show one).
+fn code_prose(text: &str) -> String {
+    modelci_report::escape::code_span_prose(text)
+}
+
 /// The Markdown report.
 #[must_use]
 pub fn markdown(r: &Report) -> String {
@@ -322,9 +328,9 @@ pub fn markdown(r: &Report) -> String {
         } else {
             ""
         },
-        code(&r.input.path.display().to_string()),
+        code_prose(&r.input.path.display().to_string()),
         fmt_bytes(r.input.size),
-        code(&r.output.path.display().to_string()),
+        code_prose(&r.output.path.display().to_string()),
         fmt_bytes(r.output.size),
         if r.output_written {
             ""
@@ -390,7 +396,7 @@ pub fn markdown(r: &Report) -> String {
         md.push_str(&format!(
             "Activation ranges calibrated ({}) on {} ({} samples{}).\n\n",
             c.method,
-            code(&c.path.display().to_string()),
+            code_prose(&c.path.display().to_string()),
             c.samples,
             if c.source == "dataset" {
                 ", the dataset"
@@ -402,7 +408,7 @@ pub fn markdown(r: &Report) -> String {
     if let Some(d) = &r.dataset {
         md.push_str(&format!(
             "Dataset: {} ({} samples).\n\n",
-            code(&d.path.display().to_string()),
+            code_prose(&d.path.display().to_string()),
             d.samples
         ));
     } else if r.output_written {

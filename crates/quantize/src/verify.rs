@@ -199,7 +199,12 @@ pub fn evaluate(
     settings: &ModelSettings,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Evaluation, modelci_eval::EvalError> {
-    let mut models = vec![Model::load(original)?, Model::load(quantized)?];
+    // `--engine` (issue 17): the accuracy and latency of both files in the chosen engine.
+    let engine = settings.resolve_engine()?;
+    let mut models = vec![
+        Model::load_with(original, &engine)?,
+        Model::load_with(quantized, &engine)?,
+    ];
     let mut data = Dataset::open(dataset, &settings.dataset)?;
     let options = settings.evaluation_options();
     modelci_eval::evaluate::evaluate(&mut models, &mut data, &options, progress)

@@ -62,7 +62,8 @@ pub fn run(args: &Args) -> Result<RunOutcome, Failure> {
     let settings = args.running.settings().map_err(Failure::bad_input)?;
     let session = Session::start("train-check", &args.output)?;
 
-    let mut model = Model::load(&args.model).map_err(Failure::bad_input)?;
+    let engine = settings.resolve_engine().map_err(Failure::bad_input)?;
+    let mut model = Model::load_with(&args.model, &engine).map_err(Failure::bad_input)?;
     let mut checks = Vec::new();
     if let (Some(expected), Some(file)) = (&expected, &args.signature) {
         checks.extend(

@@ -33,7 +33,7 @@ pub struct LocalSamples {
     pub answers: Vec<Answer>,
 }
 
-/// Loads `model` and `dataset`, picks `count` samples spread evenly over the dataset (so that an
+/// Loads `model` (in `engine`, `--engine`) and `dataset`, picks `count` samples spread evenly over the dataset (so that an
 /// image folder sorted by class is not sampled from its first class only), and runs the model.
 ///
 /// # Errors
@@ -44,8 +44,9 @@ pub fn prepare(
     dataset_path: &Path,
     label_column: &str,
     count: usize,
+    engine: &modelci_eval::Engine,
 ) -> Result<LocalSamples, EvalError> {
-    let mut model = Model::load(model_path)?;
+    let mut model = Model::load_with(model_path, engine)?;
     let spec = model.signature().inputs[0].clone();
     let layout = InputLayout::derive(&spec, LayoutOverride::default())
         .map_err(|reason| EvalError::incompatible(model_path, reason))?;

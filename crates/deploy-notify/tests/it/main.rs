@@ -7,6 +7,7 @@ mod bad_input;
 mod github;
 mod gitlab;
 mod harness;
+mod markdown;
 mod mlserver;
 mod receiver;
 mod schema;

@@ -21,7 +21,8 @@ mod model;
 
 #[cfg(feature = "model")]
 pub use model::{
-    ImageSize, ImageSizeError, Layout, ModelArgs, ModelArgsError, ModelSettings, TextArgs,
+    EngineArg, ImageSize, ImageSizeError, Layout, ModelArgs, ModelArgsError, ModelSettings,
+    TextArgs,
 };
 pub use output::OutputArgs;
 pub use post::{CommentMode, PostArgs};

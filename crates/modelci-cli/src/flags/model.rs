@@ -1,5 +1,5 @@
-//! The flags that say how a model runs on data: batching, labels, input layout and
-//! preprocessing. eval-diff, train-check and quantize flatten [`ModelArgs`]; [`ModelArgs::settings`]
+//! The flags that say how a model runs on data: batching, labels, input layout,
+//! preprocessing, and the engine (`--engine`, `--jobs`, `--threads`). eval-diff, train-check and quantize flatten [`ModelArgs`]; [`ModelArgs::settings`]
 //! turns it into the evaluation core's options ([`modelci_eval`]).
 //!
 //! This is the one place to add a model-running flag (input shapes, resizing, tokenizers,
@@ -13,8 +13,8 @@ use std::str::FromStr;
 
 use modelci_eval::layout::LayoutKind;
 use modelci_eval::{
-    DatasetOptions, EvaluationOptions, LayoutOverride, Preprocess, Resize, ShapeOverride,
-    TextOptions,
+    DatasetOptions, EngineChoice, EngineOptions, EvaluationOptions, LayoutOverride, Preprocess,
+    Resize, ShapeOverride, TextOptions,
 };
 
 /// The memory order of the model input, when the guess from its shape is wrong.
@@ -66,6 +66,29 @@ impl FromStr for ImageSize {
             return Err(ImageSizeError);
         }
         Ok(Self { width, height })
+    }
+}
+
+/// The engine that runs the models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum EngineArg {
+    /// tract: pure Rust, built in.
+    Tract,
+    /// onnxruntime: its shared library, from ORT_DYLIB_PATH or an installed `onnxruntime`
+    /// Python package.
+    Onnxruntime,
+    /// onnxruntime when it is found, else tract.
+    #[default]
+    Auto,
+}
+
+impl From<EngineArg> for EngineChoice {
+    fn from(engine: EngineArg) -> Self {
+        match engine {
+            EngineArg::Tract => Self::Tract,
+            EngineArg::Onnxruntime => Self::OnnxRuntime,
+            EngineArg::Auto => Self::Auto,
+        }
     }
 }
 
@@ -133,6 +156,22 @@ pub struct ModelArgs {
     /// Divide per channel after subtracting the mean (one value or one per channel).
     #[arg(long, value_name = "S[,S,S]", value_delimiter = ',', value_parser = finite)]
     pub std: Vec<f32>,
+
+    /// The engine that runs the models: tract (built in), onnxruntime (its library from
+    /// ORT_DYLIB_PATH or an installed `onnxruntime` Python package), or auto (onnxruntime
+    /// when found, else tract).
+    #[arg(long, value_name = "ENGINE", value_enum, default_value_t = EngineArg::Auto, env = "MODELCI_ENGINE", help_heading = "Engine")]
+    pub engine: EngineArg,
+
+    /// Workers that run batches in parallel, each with its own copy of the models; results
+    /// are identical to --jobs 1 [default: the available cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256), help_heading = "Engine")]
+    pub jobs: Option<u32>,
+
+    /// onnxruntime's intra-op threads per worker [default: the available cores divided by
+    /// --jobs, at least 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256), help_heading = "Engine")]
+    pub threads: Option<u32>,
 }
 
 /// Texts through a tokenizer: the flags of the binaries that evaluate text classifiers
@@ -218,9 +257,23 @@ pub struct ModelSettings {
     pub input_shapes: Vec<ShapeOverride>,
     /// `--resize` and `--pad-value`.
     pub resize: Resize,
+    /// `--engine` and `--threads`.
+    pub engine: EngineOptions,
+    /// `--jobs`: workers running batches in parallel.
+    pub jobs: usize,
 }
 
 impl ModelSettings {
+    /// The engine `--engine` asks for, found from the process environment (`ORT_DYLIB_PATH`,
+    /// `VIRTUAL_ENV`, `python3`).
+    ///
+    /// # Errors
+    /// [`modelci_eval::EvalError::Engine`] when onnxruntime was asked for and cannot be used
+    /// (the message says where it looked and how to install it).
+    pub fn resolve_engine(&self) -> Result<modelci_eval::Engine, modelci_eval::EvalError> {
+        modelci_eval::Engine::resolve(&self.engine, &|name| std::env::var(name).ok())
+    }
+
     /// Evaluation options with these settings and the core's defaults for the rest.
     #[must_use]
     pub fn evaluation_options(&self) -> EvaluationOptions {
@@ -230,6 +283,7 @@ impl ModelSettings {
             preprocess: self.preprocess.clone(),
             input_shapes: self.input_shapes.clone(),
             resize: self.resize,
+            jobs: self.jobs.max(1),
             ..EvaluationOptions::default()
         }
     }
@@ -263,8 +317,31 @@ impl ModelArgs {
             },
             input_shapes: self.input_shape.clone(),
             resize: Resize::parse(&self.resize, self.pad_value).map_err(ModelArgsError::Resize)?,
+            engine: EngineOptions {
+                choice: self.engine.into(),
+                threads: self.threads(),
+            },
+            jobs: self.jobs(),
         })
     }
+
+    /// `--jobs`, or the available cores.
+    #[must_use]
+    pub fn jobs(&self) -> usize {
+        self.jobs.map_or_else(available_cores, |n| n as usize)
+    }
+
+    /// `--threads`, or the available cores shared among the workers.
+    #[must_use]
+    pub fn threads(&self) -> usize {
+        self.threads
+            .map_or_else(|| (available_cores() / self.jobs()).max(1), |n| n as usize)
+    }
+}
+
+/// The cores this process may use (1 when unknown).
+fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 fn read_class_names(path: &Path) -> Result<Vec<String>, ModelArgsError> {

@@ -18,6 +18,7 @@
 mod csv_file;
 mod image_folder;
 mod numpy;
+mod preview;
 #[cfg(feature = "text")]
 mod text_file;
 

@@ -8,6 +8,7 @@
 mod fake;
 mod github;
 mod gitlab;
+mod issues;
 mod tokens;
 
 use std::time::Duration;

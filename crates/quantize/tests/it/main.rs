@@ -7,6 +7,7 @@ mod digits;
 mod fixtures;
 mod harness;
 mod hints;
+mod markdown;
 mod posting;
 mod schema;
 mod snapshots;

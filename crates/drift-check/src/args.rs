@@ -1,0 +1,128 @@
+//! Command-line arguments. The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+use modelci_cli::{OutputArgs, PostArgs};
+
+const EXAMPLES: &str = "\
+Examples:
+  # The example shipped with modelci: the evaluation data against a week of production rows:
+  drift-check --reference examples/drift/reference.csv --current examples/drift/current.csv
+
+  # Keep the reference's summary for later runs, then check a KServe/MLServer payload log:
+  drift-check --reference eval.csv --write-reference reference.json --current requests.jsonl
+  drift-check --reference reference.json --current requests.jsonl --window 10000
+
+  # The example's request log holds the 30 numbers the model is sent, not the `site` column:
+  drift-check --reference examples/drift/reference.csv --ignore site \\
+      --current examples/drift/requests.jsonl
+
+Reference (--reference): a drift reference file (JSON written by --write-reference), or a CSV
+dataset with a header row; numeric columns are continuous features, others categorical
+(--categorical COLUMN forces a numeric column to be categorical).
+
+Current data (--current): a CSV with the reference's columns (others are ignored), or JSON Lines
+(*.jsonl, *.ndjson) where each line is an Open Inference Protocol request body
+({\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}) or a logged record holding one under
+\"request\". Tensors map to features by name (one tensor per feature), or, for a single tensor
+of shape [N, F], by position in the reference's column order.
+
+Checks, per feature: PSI over the reference's deciles (continuous) or categories (categorical;
+new categories in one extra bin), read with the usual bands (< 0.1 stable, 0.1-0.25 moderate,
+>= 0.25 significant); the two-sample Kolmogorov-Smirnov test (continuous) or chi-squared test
+(categorical), reported with its p-value. A feature drifts when its PSI reaches --max-psi, or
+with --alpha when its test's p-value falls below it.
+
+Monitoring issue (--issue): in a scheduled pipeline, one issue per --issue-key is opened when
+features drift, updated on each failing run and closed when the data is healthy again (GitHub:
+GITHUB_TOKEN with `issues: write`; GitLab: GITLAB_TOKEN with the `api` scope).
+
+Exit codes: 0 no drift beyond the gates, 1 drift, 2 bad input or usage, 3 the code host failed.";
+
+/// Has production data drifted from the data the model was evaluated on?
+///
+/// Compares current data (production rows or request logs) with a reference (the evaluation
+/// data, or its summary), feature by feature; writes report.md, report.json and charts, and
+/// fails when features drifted beyond the gates.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "drift-check", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
+pub struct Args {
+    /// The reference: a drift reference file (.json) or a CSV dataset.
+    #[arg(long, value_name = "FILE")]
+    pub reference: PathBuf,
+
+    /// The current data: a CSV dataset or JSON Lines of V2 inference requests.
+    #[arg(long, value_name = "FILE")]
+    pub current: PathBuf,
+
+    /// Only the last N rows of the current data (the latest requests of a log).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub window: Option<u64>,
+
+    /// Writes the reference's summary to FILE (from a CSV reference), for later runs.
+    #[arg(long, value_name = "FILE")]
+    pub write_reference: Option<PathBuf>,
+
+    /// A numeric reference column to treat as categorical (repeatable).
+    #[arg(long, value_name = "COLUMN")]
+    pub categorical: Vec<String>,
+
+    /// A reference column not to check, e.g. an id or a column the model is not sent
+    /// (repeatable).
+    #[arg(long, value_name = "COLUMN")]
+    pub ignore: Vec<String>,
+
+    /// A feature drifts when its PSI reaches this value.
+    #[arg(
+        long,
+        value_name = "PSI",
+        default_value_t = 0.25,
+        help_heading = "Gates"
+    )]
+    pub max_psi: f64,
+
+    /// A feature also drifts when its KS/chi-squared p-value falls below this (off by default:
+    /// on large windows, tiny harmless shifts are significant).
+    #[arg(long, value_name = "P", help_heading = "Gates")]
+    pub alpha: Option<f64>,
+
+    /// How many drifted features are tolerated before the check fails.
+    #[arg(long, value_name = "N", default_value_t = 0, help_heading = "Gates")]
+    pub max_drifted: usize,
+
+    /// Keeps one issue on the code host for this monitor: opened when features drift, updated
+    /// while they do, closed with a comment when the data is healthy again.
+    #[arg(long, help_heading = "Monitoring issue")]
+    pub issue: bool,
+
+    /// Tells monitors apart: one issue per key (e.g. the environment).
+    #[arg(
+        long,
+        value_name = "KEY",
+        default_value = "default",
+        help_heading = "Monitoring issue"
+    )]
+    pub issue_key: String,
+
+    /// The label of monitoring issues (created by the host if missing).
+    #[arg(
+        long,
+        value_name = "LABEL",
+        default_value = "modelci-drift",
+        help_heading = "Monitoring issue"
+    )]
+    pub issue_label: String,
+
+    /// Malformed lines of a JSON Lines log skipped with a warning; one more is an error.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub max_bad_lines: u64,
+
+    /// Where the report goes, and progress output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// Whether and how the report is posted.
+    #[command(flatten)]
+    pub posting: PostArgs,
+}

@@ -1,0 +1,115 @@
+//! Current data, streamed into per-feature counters shaped by the reference.
+//!
+//! Memory is the counters (a few per reference point or category), never the rows: a log of
+//! millions of requests is read once, line by line. `--window N` keeps the last N rows: the
+//! file is read twice, once to count its rows and once to count the last N.
+
+mod csv_rows;
+mod v2;
+
+use std::path::Path;
+
+use anyhow::bail;
+use modelci_drift::Reference;
+use modelci_drift::monitor::Counts;
+
+/// What the current data held.
+#[derive(Debug)]
+pub struct Tally {
+    /// One counter per reference feature, in the reference's order.
+    pub counts: Vec<Counts>,
+    /// Rows counted (after the window).
+    pub rows: u64,
+    /// Rows in the file (before the window).
+    pub rows_in_file: u64,
+    /// Malformed log lines skipped.
+    pub bad_lines: u64,
+}
+
+/// How the current file is read.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadOptions {
+    /// Keep only the last N rows.
+    pub window: Option<u64>,
+    /// Malformed log lines tolerated (each with a warning).
+    pub max_bad_lines: u64,
+}
+
+/// Counts rows into the counters, skipping the first `skip` rows (the window).
+pub(crate) struct Sink {
+    pub(crate) counts: Vec<Counts>,
+    skip: u64,
+    pub(crate) rows: u64,
+}
+
+impl Sink {
+    fn new(reference: &Reference, skip: u64) -> Self {
+        Self {
+            counts: reference
+                .features
+                .iter()
+                .map(|f| Counts::new(&f.summary))
+                .collect(),
+            skip,
+            rows: 0,
+        }
+    }
+
+    /// Whether the next row is counted (false while the window's start is not reached).
+    pub(crate) fn take_row(&mut self) -> bool {
+        if self.skip > 0 {
+            self.skip -= 1;
+            false
+        } else {
+            self.rows += 1;
+            true
+        }
+    }
+}
+
+/// Whether the file is a JSON Lines log (by extension).
+fn is_log(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| ["jsonl", "ndjson", "json"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// Streams `path` into counters for every reference feature.
+///
+/// # Errors
+/// One line naming the file: unreadable, columns or tensors that do not match the reference,
+/// more malformed lines than allowed, no row in the window.
+pub fn read(
+    path: &Path,
+    reference: &Reference,
+    options: ReadOptions,
+    warn: &mut dyn FnMut(String),
+) -> anyhow::Result<Tally> {
+    let log = is_log(path);
+    let pass = |sink: &mut Sink, warn: &mut dyn FnMut(String)| -> anyhow::Result<u64> {
+        if log {
+            v2::read(path, reference, sink, options.max_bad_lines, warn)
+        } else {
+            csv_rows::read(path, reference, sink)
+        }
+    };
+    let mut skip = 0;
+    if let Some(window) = options.window {
+        // First pass: how many rows the file holds (warnings come from the second pass).
+        let mut counting = Sink::new(reference, u64::MAX);
+        pass(&mut counting, &mut |_| {})?;
+        let in_file = u64::MAX - counting.skip;
+        skip = in_file.saturating_sub(window);
+    }
+    let mut sink = Sink::new(reference, skip);
+    let bad_lines = pass(&mut sink, warn)?;
+    if sink.rows == 0 {
+        bail!("{}: no rows to check", path.display());
+    }
+    Ok(Tally {
+        counts: sink.counts,
+        rows: sink.rows,
+        rows_in_file: sink.rows + skip,
+        bad_lines,
+    })
+}

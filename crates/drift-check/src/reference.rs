@@ -1,0 +1,269 @@
+//! The reference: a drift reference file, or a CSV dataset summarised on the spot.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+use modelci_drift::{
+    CategoricalReference, ContinuousReference, Feature, FeatureSummary, Reference, category_key,
+};
+
+/// Reads a reference file (`.json`) or summarises a CSV dataset, without the `ignore`d
+/// features.
+///
+/// # Errors
+/// One line naming the file: unreadable, not a reference, no rows, duplicate or empty columns,
+/// an ignored name that is not a feature, nothing left to check.
+pub fn load(path: &Path, categorical: &[String], ignore: &[String]) -> anyhow::Result<Reference> {
+    let mut reference = load_all(path, categorical)?;
+    let names: Vec<String> = reference.features.iter().map(|f| f.name.clone()).collect();
+    for name in ignore {
+        if !names.contains(name) {
+            bail!(
+                "{}: --ignore {name:?} is not a feature (features: {})",
+                path.display(),
+                list(&names)
+            );
+        }
+    }
+    reference.features.retain(|f| !ignore.contains(&f.name));
+    if reference.features.is_empty() {
+        bail!(
+            "{}: every feature is ignored; nothing to check",
+            path.display()
+        );
+    }
+    Ok(reference)
+}
+
+fn load_all(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        if !categorical.is_empty() {
+            bail!(
+                "{}: --categorical applies to a CSV reference; a reference file already says each feature's kind",
+                path.display()
+            );
+        }
+        let bytes =
+            std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let reference: Reference = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{}: not a drift reference file", path.display()))?;
+        reference
+            .validate()
+            .with_context(|| format!("{}: unusable drift reference", path.display()))?;
+        return Ok(reference);
+    }
+    from_csv(path, categorical)
+}
+
+/// Summarises every column of a CSV dataset.
+fn from_csv(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
+    let (mut reader, headers) = open_csv(path)?;
+    check_names(path, &headers)?;
+    for name in categorical {
+        if !headers.contains(name) {
+            bail!(
+                "{}: --categorical {name:?} is not a column (columns: {})",
+                path.display(),
+                list(&headers)
+            );
+        }
+    }
+    let mut columns: Vec<Column> = headers
+        .iter()
+        .map(|name| Column::new(categorical.contains(name)))
+        .collect();
+    let mut rows = 0u64;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .with_context(|| format!("{}: row {}", path.display(), rows + 2))?;
+        if !more {
+            break;
+        }
+        for (column, value) in columns.iter_mut().zip(record.iter()) {
+            column.push(value.trim());
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        bail!("{}: no rows after the header", path.display());
+    }
+    let mut features = Vec::with_capacity(headers.len());
+    for (name, column) in headers.iter().zip(columns) {
+        let summary = column
+            .summarise()
+            .with_context(|| format!("{}: column {name:?}", path.display()))?;
+        features.push(Feature {
+            name: name.clone(),
+            summary,
+        });
+    }
+    let source = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(Reference::new(source, rows, features))
+}
+
+/// One reference column while it is read: numbers as long as every non-empty value is one
+/// (8 bytes a row), category counts from the first value that is not (or from the start for
+/// `--categorical`), so memory stays small for the usual all-numeric data.
+enum Column {
+    /// Every value so far parsed as a number (empty and non-finite text: NaN, missing).
+    Numbers(Vec<f64>),
+    /// Category counts.
+    Categories {
+        counts: std::collections::BTreeMap<String, u64>,
+        missing: u64,
+    },
+}
+
+impl Column {
+    fn new(categorical: bool) -> Self {
+        if categorical {
+            Self::Categories {
+                counts: std::collections::BTreeMap::new(),
+                missing: 0,
+            }
+        } else {
+            Self::Numbers(Vec::new())
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        match self {
+            Self::Numbers(values) => {
+                if text.is_empty() {
+                    values.push(f64::NAN);
+                } else if let Ok(number) = text.parse::<f64>() {
+                    values.push(number);
+                } else {
+                    // Not all numbers: the column is categorical; numbers count as their
+                    // shortest decimal text (`category_key`: `1.50` and `1.5` are one category).
+                    let mut counts = std::collections::BTreeMap::new();
+                    let mut missing = 0;
+                    for value in values.drain(..) {
+                        if value.is_nan() {
+                            missing += 1;
+                        } else {
+                            *counts.entry(value.to_string()).or_insert(0) += 1;
+                        }
+                    }
+                    *self = Self::Categories { counts, missing };
+                    self.push(text);
+                }
+            }
+            Self::Categories { counts, missing } => {
+                if text.is_empty() {
+                    *missing += 1;
+                } else {
+                    *counts.entry(category_key(text).into_owned()).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+
+    fn summarise(self) -> anyhow::Result<FeatureSummary> {
+        Ok(match self {
+            Self::Numbers(values) => {
+                FeatureSummary::Continuous(ContinuousReference::from_values(values)?)
+            }
+            Self::Categories {
+                counts, missing, ..
+            } => {
+                if counts.is_empty() {
+                    return Err(modelci_drift::DriftError::EmptyReference.into());
+                }
+                FeatureSummary::Categorical(CategoricalReference { counts, missing })
+            }
+        })
+    }
+}
+
+fn check_names(path: &Path, headers: &[String]) -> anyhow::Result<()> {
+    if headers.is_empty() || headers.iter().all(String::is_empty) {
+        bail!("{}: no header row", path.display());
+    }
+    let mut sorted: Vec<&String> = headers.iter().collect();
+    sorted.sort();
+    if let Some(pair) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        bail!(
+            "{}: column {:?} appears twice in the header",
+            path.display(),
+            pair[0]
+        );
+    }
+    Ok(())
+}
+
+/// Opens a CSV file and reads its header row.
+pub(crate) fn open_csv(path: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: cannot read the header row", path.display()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    Ok((reader, headers))
+}
+
+/// Names for an error line, at most eight.
+pub(crate) fn list(names: &[String]) -> String {
+    let mut shown: Vec<String> = names.iter().take(8).map(|n| format!("{n:?}")).collect();
+    if names.len() > 8 {
+        shown.push(format!("… {} more", names.len() - 8));
+    }
+    shown.join(", ")
+}
+
+/// Writes the reference as JSON, atomically.
+///
+/// # Errors
+/// When the file cannot be written.
+pub fn write(reference: &Reference, path: &Path) -> anyhow::Result<()> {
+    let json = serde_json::to_vec_pretty(reference)?;
+    modelci_report::write_atomic(path, &json)
+        .with_context(|| format!("{}: cannot write the reference", path.display()))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_turns_categorical_at_its_first_non_number() {
+        let mut column = Column::new(false);
+        for text in ["1", "2.0", "", "x", "1.0"] {
+            column.push(text);
+        }
+        match column.summarise().unwrap() {
+            FeatureSummary::Categorical(summary) => {
+                assert_eq!(summary.missing, 1);
+                let counts: Vec<(&str, u64)> = summary
+                    .counts
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), *v))
+                    .collect();
+                assert_eq!(counts, [("1", 2), ("2", 1), ("x", 1)]);
+            }
+            FeatureSummary::Continuous(_) => panic!("x is not a number"),
+        }
+        let mut numbers = Column::new(false);
+        ["3", "", "1.5"].iter().for_each(|t| numbers.push(t));
+        match numbers.summarise().unwrap() {
+            FeatureSummary::Continuous(summary) => {
+                assert_eq!((summary.total, summary.missing), (2, 1))
+            }
+            FeatureSummary::Categorical(_) => panic!("all numbers"),
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! One drift check, from the arguments to the exit status.
+
+use std::io::Write as _;
+
+use modelci_cli::{ExitStatus, Failure, Session};
+use modelci_drift::monitor::compare;
+use modelci_post::GateOutcome;
+use modelci_post::Report;
+use modelci_report::ToolName;
+
+use crate::Args;
+use crate::current::{self, ReadOptions};
+use crate::gates::{Gates, assess};
+use crate::issue::{self, IssueError, IssueReport};
+use crate::reference;
+use crate::report::{self, DataSummary};
+
+/// Runs the check and delivers the report.
+///
+/// # Errors
+/// A [`Failure`] for bad input (exit 2) or a code-host failure while delivering (exit 3).
+pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
+    if !(args.max_psi.is_finite() && args.max_psi > 0.0) {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "--max-psi must be a positive number, got {}",
+            args.max_psi
+        )));
+    }
+    if let Some(alpha) = args.alpha
+        && !(alpha > 0.0 && alpha < 1.0)
+    {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "--alpha must be between 0 and 1, got {alpha}"
+        )));
+    }
+    let mut session = Session::start("drift-check", &args.output)?;
+    let reference = reference::load(&args.reference, &args.categorical, &args.ignore)
+        .map_err(Failure::bad_input)?;
+    if let Some(path) = &args.write_reference {
+        reference::write(&reference, path).map_err(Failure::bad_input)?;
+    }
+    let options = ReadOptions {
+        window: args.window,
+        max_bad_lines: args.max_bad_lines,
+    };
+    let mut warnings = Vec::new();
+    let tally = current::read(&args.current, &reference, options, &mut |w| {
+        warnings.push(w)
+    })
+    .map_err(Failure::bad_input)?;
+    for warning in &warnings {
+        session.warn(warning);
+    }
+    let mut drifts = Vec::with_capacity(reference.features.len());
+    for (feature, counts) in reference.features.iter().zip(&tally.counts) {
+        match compare(feature, counts) {
+            Ok(drift) => drifts.push(drift),
+            Err(error) => {
+                return Err(Failure::bad_input(anyhow::anyhow!(
+                    "{}: feature {:?}: {error}",
+                    args.current.display(),
+                    feature.name
+                )));
+            }
+        }
+    }
+    let gates = Gates {
+        max_psi: args.max_psi,
+        alpha: args.alpha,
+        max_drifted: args.max_drifted,
+    };
+    let outcome = assess(drifts, gates);
+    let data = DataSummary {
+        reference: args.reference.display().to_string(),
+        reference_rows: reference.rows,
+        current: args.current.display().to_string(),
+        current_rows: tally.rows,
+        current_rows_in_file: tally.rows_in_file,
+        bad_lines: tally.bad_lines,
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    let written = report::write(
+        &args.output.output_dir,
+        |verdict| session.envelope(ToolName::DriftCheck, version, verdict),
+        &reference,
+        &data,
+        &outcome,
+        gates,
+    )
+    .map_err(Failure::bad_input)?;
+    print_summary(&written.verdict, &outcome);
+    let markdown = std::fs::read_to_string(&written.report_md)
+        .map_err(|e| Failure::bad_input(anyhow::anyhow!("{}: {e}", written.report_md.display())))?;
+    let delivered = Report {
+        tool: "drift-check",
+        dir: args.output.output_dir.clone(),
+        markdown,
+        passed: outcome.passed,
+        verdict: written.verdict,
+        gates: outcome
+            .features
+            .iter()
+            .map(|f| GateOutcome {
+                name: format!("drift {}", f.drift.name),
+                passed: !f.drifted,
+                measured: format!("PSI {:.3}", f.drift.psi),
+                message: if f.drifted {
+                    f.reasons.join("; ")
+                } else {
+                    format!("PSI {:.3}", f.drift.psi)
+                },
+            })
+            .collect(),
+        metrics: Vec::new(),
+    };
+    let status = if outcome.passed {
+        ExitStatus::Success
+    } else {
+        ExitStatus::GateFailed
+    };
+    if args.issue {
+        let report = IssueReport {
+            verdict: &delivered.verdict,
+            failing: !outcome.passed,
+            markdown: &delivered.markdown,
+            run_url: session.ci().run_url.as_deref(),
+        };
+        match issue::keep(&session, &args.issue_key, &args.issue_label, &report) {
+            Ok(done) => {
+                let _ = writeln!(
+                    std::io::stdout().lock(),
+                    "drift-check: {}",
+                    issue::describe(&done)
+                );
+            }
+            // The drift stays the news (exit 1); the issue trouble is printed.
+            Err(error) if status == ExitStatus::GateFailed => {
+                let _ = writeln!(std::io::stderr().lock(), "drift-check: error: {error}");
+            }
+            Err(error @ IssueError::Forge(_)) => return Err(Failure::forge(error)),
+            Err(error) => return Err(Failure::bad_input(error)),
+        }
+    }
+    session.finish(&delivered, &args.posting, status)
+}
+
+/// One line on standard output: the verdict and the most drifted feature.
+fn print_summary(verdict: &str, outcome: &crate::gates::Outcome) {
+    let largest = outcome
+        .features
+        .iter()
+        .max_by(|a, b| a.drift.psi.total_cmp(&b.drift.psi));
+    let detail = largest.map_or_else(String::new, |f| {
+        format!(
+            " (largest PSI {:.3}: {})",
+            f.drift.psi,
+            modelci_cli::sanitize(&f.drift.name)
+        )
+    });
+    let mark = if outcome.passed { "ok" } else { "DRIFT" };
+    let _ = writeln!(
+        std::io::stdout().lock(),
+        "drift-check: {mark}: {verdict}{detail}"
+    );
+}

@@ -1,0 +1,7 @@
+//! drift-check end to end, on the real data of examples/drift (scripts/drift_example.py).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod bad_input;
+mod example;
+mod issue;
