@@ -46,6 +46,12 @@ pub fn filters(temps: &[&Path]) -> Vec<(String, String)> {
         r"[+-]?\d[\d,]*(?:\.\d+)?/s\b".to_owned(),
         "[RATE]".to_owned(),
     ));
+    // Which engine ran and how many workers depend on the machine (onnxruntime installed,
+    // CPU count).
+    filters.push((
+        r"(?m)^(\| (?:Engine|Engine chosen by|Workers) \|).*$".to_owned(),
+        "$1 [machine] |".to_owned(),
+    ));
     filters
 }
 

@@ -16,6 +16,9 @@ fn digits_example_report_and_stdout() {
         .arg(digits("candidate.onnx"))
         .arg("--dataset")
         .arg(digits("test"))
+        // The engine and the worker count are recorded; fix them so the report does not
+        // depend on the machine.
+        .args(["--engine", "tract", "--jobs", "1"])
         .output();
     assert_eq!(run.code, 0, "{}", run.stderr);
     let markdown = std::fs::read_to_string(out.path().join("report.md")).expect("report.md");
