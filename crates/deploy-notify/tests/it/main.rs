@@ -12,4 +12,5 @@ mod mlserver;
 mod receiver;
 mod schema;
 mod smoke;
+mod snapshots;
 mod tokens;

@@ -9,4 +9,5 @@ mod gitlab;
 mod harness;
 mod markdown;
 mod oci;
+mod snapshots;
 mod tokens;

@@ -10,4 +10,5 @@ mod hints;
 mod markdown;
 mod posting;
 mod schema;
+mod snapshots;
 mod verification;

@@ -11,3 +11,4 @@ mod markdown;
 mod posting;
 mod real_models;
 mod schema;
+mod snapshots;
