@@ -66,6 +66,10 @@ impl OrtRunner {
             .with_intra_threads(threads)
             .map_err(|e| text(&e))?
             .with_inter_threads(1)
+            .map_err(|e| text(&e))?
+            // Warnings (e.g. unused initializers removed) would go to stderr past our own
+            // one-line messages; errors still reach us as `Err`.
+            .with_log_level(ort::logging::LogLevel::Error)
             .map_err(|e| text(&e))?;
         let mut builder = builder;
         let session = builder
