@@ -56,11 +56,11 @@ set -CeEuo pipefail
 # The binaries of the suite, in one place: the action, the GitLab templates, the release
 # workflow, the Dockerfile and the tests all read this list (`install.sh --list`).
 # A name listed here but missing from a release is reported as "not released yet".
-BINARIES=(eval-diff train-check quantize publish deploy-notify)
+BINARIES=(eval-diff train-check quantize publish deploy-notify drift-check)
 # The ones that are released (have a crate and are in the release archives); the templates and
 # sub-actions say "not released yet" for the others. Move a name here when its crate ships, then
 # run `tests/packaging/subactions.py` and `tests/packaging/templates.py`.
-RELEASED=(eval-diff train-check quantize publish deploy-notify)
+RELEASED=(eval-diff train-check quantize publish deploy-notify drift-check)
 
 DEFAULT_REPOSITORY=modelci/modelci
 

@@ -615,6 +615,17 @@ train split (test accuracy {mlp_acc:.4f}). Used by `crates/quantize/tests/`.
 | `old_opset.onnx` | MatMul at opset 9 (too old for the int8 modes) |
 | `skl_mlp.onnx` | skl2onnx `MLPClassifier` whose opset list repeats the default domain: {domains} |
 
+Written by `scripts/quantize_fixtures.py` (onnx, onnxruntime and numpy only; see its docstring),
+for the verification of issue 16:
+
+| file | what it covers |
+|---|---|
+| `resnet_like.onnx` | a small ResNet (residual blocks, a strided Conv, global pooling): input `[N, 3, 32, 32]` |
+| `three_inputs.onnx` + `three_inputs_calibration.npz` | inputs `image` float `[N, 64]`, `extra` float `[N, 8]`, `position` int64 `[N, 1]`; the calibration arrays by name, no labels |
+| `opset9_cnn.onnx` | Conv, MaxPool, Gemm, Softmax at opset 9 (raised to 11 for dynamic mode) |
+| `dynamic_hw_calibration.npy` | float32 `[16, 1, 12, 20]` digits on a 12x20 canvas, for `tests/fixtures/models/dynamic_hw.onnx` |
+| `fp16_overflow.onnx` | exact in fp32, NaN in fp16 (`h + (h * 1e6 - h * 1e6)`) |
+
 | file | bytes |
 |---|---|
 {rows}
@@ -854,6 +865,10 @@ def main():
         "ROOT": ROOT, "finish_model": finish_model, "save_onnx": save_onnx, "session": session,
         "write_text": write_text, "write_json": write_json,
     })
+
+    # ---------------- quantize's verification models (issue 16): need test.npz and dynamic_hw
+    import quantize_fixtures  # noqa: E402 - beside this script
+    quantize_fixtures.main()
 
     # ---------------- READMEs
     write_text(EXAMPLE / "README.md", example_readme(base_ref, cand_ref, reference["pair"], last,

@@ -48,7 +48,7 @@ TYPED = {
 # say; a binary without typed required inputs needs `args`.
 REQUIRED = {"eval-diff": ["candidate", "dataset"], "train-check": ["model"], "quantize": ["input", "output"]}
 # Binaries whose main flag set takes --output-dir (the others only have their folder collected).
-OUTPUT_DIR_FLAG = {"eval-diff", "train-check", "quantize"}
+OUTPUT_DIR_FLAG = {"eval-diff", "train-check", "quantize", "drift-check"}
 # Binaries that run models take the `engine` input (issue 17), passed as MODELCI_ENGINE.
 ENGINE = {"eval-diff", "train-check", "quantize"}
 ENGINE_OPTIONS = ["auto", "tract", "onnxruntime"]
@@ -58,13 +58,14 @@ ENGINE_DESC = (
     "which holds onnxruntime from PyPI checked by hash; tag it VERSION-onnxruntime and set version)."
 )
 # Default stage of each binary in the full pipeline (GitLab's default stages exist everywhere).
-STAGE = {"train-check": "build", "quantize": "build", "eval-diff": "test", "publish": "deploy", "deploy-notify": "deploy"}
+STAGE = {"train-check": "build", "quantize": "build", "eval-diff": "test", "publish": "deploy", "deploy-notify": "deploy", "drift-check": "test"}
 WHAT = {
     "eval-diff": "compares a candidate ONNX model with its baseline on a dataset, gates and reports",
     "train-check": "quality gate on a training run",
     "quantize": "ONNX fp32 to int8/fp16 with an accuracy/size report",
     "publish": "versioned, checksummed release bundles",
     "deploy-notify": "deployment records, notifications, smoke checks",
+    "drift-check": "monitoring: production data against the evaluation data, with a sticky issue",
 }
 MR_RULES = [
     {"if": "$CI_PIPELINE_SOURCE == \"merge_request_event\""},
@@ -74,6 +75,9 @@ NEVER = [{"when": "never"}]
 # Releases and deployments happen on version tags, not on every merge request.
 TAG_RULES = [{"if": "$CI_COMMIT_TAG =~ /^v\\d+\\.\\d+\\.\\d+/"}]
 ON_TAGS = {"publish", "deploy-notify"}
+# Monitoring runs in scheduled pipelines (CI/CD > Schedules), not on merge requests.
+SCHEDULE_RULES = [{"if": "$CI_PIPELINE_SOURCE == \"schedule\""}]
+ON_SCHEDULE = {"drift-check"}
 
 
 def unconfigured_rule(name):
@@ -87,10 +91,14 @@ def unconfigured_rule(name):
 
 
 def default_rules(name):
+    if name in ON_SCHEDULE:
+        return SCHEDULE_RULES
     return TAG_RULES if name in ON_TAGS else MR_RULES
 
 
 def rules_text(name):
+    if name in ON_SCHEDULE:
+        return "scheduled pipelines"
     if name in ON_TAGS:
         return "version tags such as v1.2.0"
     return "merge requests and the default branch"

@@ -2,7 +2,7 @@
 //! environment (marker key `deploy-ENV`), updated by later deployments to the same environment.
 
 use modelci_forge::{Forge, ForgeError, Marker, Section, StickyComment, sticky};
-use modelci_report::escape_markdown;
+use modelci_report::{code_span_prose, escape_markdown};
 
 use crate::metrics::format_value;
 use crate::summary::{Status, Summary};
@@ -24,8 +24,8 @@ pub fn markdown(s: &Summary) -> String {
         Status::Failure => "❌",
     };
     let mut out = format!(
-        "### {icon} `{}` {} deployed to {}: {}\n\n",
-        escape_markdown(&s.model).replace('`', "'"),
+        "### {icon} {} {} deployed to {}: {}\n\n",
+        code_span_prose(&s.model),
         escape_markdown(&s.version),
         escape_markdown(&s.environment),
         s.status.name()
@@ -50,8 +50,8 @@ pub fn markdown(s: &Summary) -> String {
     }
     if let Some(smoke) = &s.smoke {
         out.push_str(&format!(
-            "**Smoke check** against `{}`: {}\n\n",
-            escape_markdown(&smoke.model_name).replace('`', "'"),
+            "**Smoke check** against {}: {}\n\n",
+            code_span_prose(&smoke.model_name),
             escape_markdown(&smoke.short())
         ));
     }

@@ -177,7 +177,11 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         match comment_on_pulls(recorder.as_ref(), target, &context, &summary) {
             Ok(urls) => {
                 for url in urls {
-                    let _ = writeln!(std::io::stdout().lock(), "comment: {url}");
+                    let _ = writeln!(
+                        std::io::stdout().lock(),
+                        "comment: {}",
+                        modelci_cli::sanitize(&url)
+                    );
                 }
             }
             Err(e) => warn(
@@ -203,7 +207,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         };
         let _ = writeln!(
             std::io::stderr().lock(),
-            "deploy-notify: smoke check failed: {why}"
+            "deploy-notify: smoke check failed: {}",
+            modelci_cli::sanitize(&why)
         );
         return Ok(ExitStatus::GateFailed);
     }
@@ -386,7 +391,8 @@ fn comment_on_pulls(
 fn warning(github: bool, message: &str) {
     let _ = writeln!(
         std::io::stderr().lock(),
-        "deploy-notify: warning: {message}"
+        "deploy-notify: warning: {}",
+        modelci_cli::sanitize(message)
     );
     if github {
         let _ = writeln!(
@@ -399,7 +405,12 @@ fn warning(github: bool, message: &str) {
 
 fn print_summary(s: &Summary) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "deploy-notify: {}", s.headline())?;
+    // The model name, version and environment come from flags and reports: one escaped line.
+    writeln!(
+        out,
+        "deploy-notify: {}",
+        modelci_cli::sanitize(&s.headline())
+    )?;
     if let Some(d) = &s.deployment {
         writeln!(out, "  deployment: {} #{}", d.host, d.id)?;
     }

@@ -7,8 +7,9 @@ use modelci_drift::monitor::Test;
 use modelci_drift::psi::PsiBand;
 use modelci_drift::{FeatureSummary, Reference};
 use modelci_report::envelope::{Document, Verdict, render_files};
+use modelci_report::escape::code_span_prose;
 use modelci_report::markdown::{Align, details, table};
-use modelci_report::{Chart, GroupedBars, Series, ValueFormat, code_span, escape_markdown};
+use modelci_report::{Chart, GroupedBars, Series, ValueFormat, escape_markdown};
 use serde::Serialize;
 
 use crate::gates::{Gates, Outcome};
@@ -191,10 +192,10 @@ fn markdown(
     };
     out.push_str(&format!(
         "Reference: {} ({} rows, summary of {}) · current: {} ({window}{skipped}).\n\n",
-        code_span(&data.reference),
+        code_span_prose(&data.reference),
         data.reference_rows,
-        code_span(&reference.source),
-        code_span(&data.current),
+        code_span_prose(&reference.source),
+        code_span_prose(&data.current),
     ));
     let kinds = |name: &str| {
         reference
@@ -285,12 +286,24 @@ fn markdown(
         ],
     ));
     out.push('\n');
+    // Alt texts stay fixed words: a feature name goes into the caption above its chart, as
+    // escaped Markdown, never into an HTML attribute.
     for chart in charts {
-        out.push_str(&format!(
-            "![{}]({})\n\n",
-            escape_markdown(&chart.title),
-            chart.png.display()
-        ));
+        match distribution_rank(&chart.name) {
+            Some(rank) => {
+                let name = by_psi_name(outcome, rank);
+                out.push_str(&format!(
+                    "**{}**: reference vs current\n\n![feature {rank}: reference vs current]({})\n\n",
+                    escape_markdown(name),
+                    chart.png.display()
+                ));
+            }
+            None => out.push_str(&format!(
+                "![{}]({})\n\n",
+                escape_markdown(&chart.title),
+                chart.png.display()
+            )),
+        }
     }
     out.push_str(&details(
         "How drift is measured",
@@ -310,6 +323,20 @@ distributions), exact while the reference keeps every distinct value, and its as
         ),
     ));
     out
+}
+
+/// The rank of a distribution chart (`feature-2` is 2).
+fn distribution_rank(chart: &str) -> Option<usize> {
+    chart.strip_prefix("feature-")?.parse().ok()
+}
+
+/// The name of the feature with the `rank`-th largest PSI (the order of the charts).
+fn by_psi_name(outcome: &Outcome, rank: usize) -> &str {
+    let mut by_psi: Vec<&crate::gates::Assessed> = outcome.features.iter().collect();
+    by_psi.sort_by(|a, b| b.drift.psi.total_cmp(&a.drift.psi));
+    by_psi
+        .get(rank.saturating_sub(1))
+        .map_or("", |f| f.drift.name.as_str())
 }
 
 /// A p-value: three decimals down to 0.001, scientific below.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use modelci_eval::{Evaluation, ModelEvaluation};
 use modelci_gate::{GateKind, GateResult};
-use modelci_report::escape_markdown as esc;
+use modelci_report::code_span_prose;
 
 /// The metric name of the built-in gate.
 pub const METRIC: &str = "non_finite_samples";
@@ -67,7 +67,7 @@ fn examples(m: &ModelEvaluation) -> String {
         .non_finite
         .examples
         .iter()
-        .map(|id| format!("`{}`", esc(id)))
+        .map(|id| code_span_prose(id))
         .collect();
     names.join(", ")
 }

@@ -16,7 +16,7 @@ use modelci_gate::metric::METRICS;
 use modelci_gate::{Gate, GateKind, GateResult, MetricValues, evaluate_gates};
 use modelci_post::Metric;
 use modelci_report::envelope::{Document, Verdict};
-use modelci_report::escape_markdown as esc;
+use modelci_report::{code_span, code_span_prose, escape_markdown as esc};
 use serde::Serialize;
 
 use crate::args::Args;
@@ -132,16 +132,16 @@ pub(crate) fn run(
             "\nNot judged without a baseline: {}.",
             not_judged
                 .iter()
-                .map(|g| format!("`{}`", esc(g)))
+                .map(|g| code_span_prose(g))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
     }
     let _ = write!(
         md,
-        "\n### Provenance\n\n| | |\n|---|---|\n| Baseline | none yet |\n| Dataset | `{}` |\n| Dataset sha256 | `{}` ({} file(s)) |\n",
-        esc(&digest.path),
-        digest.sha256,
+        "\n### Provenance\n\n| | |\n|---|---|\n| Baseline | none yet |\n| Dataset | {} |\n| Dataset sha256 | {} ({} file(s)) |\n",
+        code_span(&digest.path),
+        code_span(&digest.sha256),
         digest.files
     );
     md.push_str(&crate::execution::provenance_rows(&evaluation.execution));

@@ -20,10 +20,15 @@ use modelci_metrics::pair::Flip;
 use modelci_report::markdown::{
     Align, details, fmt_bytes, fmt_delta, fmt_delta_pp, fmt_pct, table,
 };
-use modelci_report::{escape_markdown as esc, mermaid};
+use modelci_report::{Chart, escape_markdown as esc, mermaid};
 
 use crate::charts::ChartFile;
 use crate::comparison::MetricRow;
+
+/// Under the main chart: what its bars and line are (Mermaid has no legend).
+const MAIN_CHART_CAPTION: &str = "*Bars: candidate minus baseline (below zero: the candidate is lower); absolute values are in the table above.*\n";
+/// Added to the caption when gates are drawn.
+const GATE_LINE_CAPTION: &str = "*Purple line: each gate's limit, which a bar must not cross (at zero for a metric without a gate).*\n";
 
 /// Flipped samples listed by name in the report, per kind.
 pub const FLIPS_SHOWN: usize = 20;
@@ -51,6 +56,8 @@ pub struct ReportInput<'a> {
     pub trend: String,
     /// How the texts were tokenized (text datasets only).
     pub text: Option<&'a modelci_eval::TextSummary>,
+    /// The values of listed flipped samples, by sample id (arrays and CSV rows).
+    pub sample_values: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// The verdict line without Markdown decoration, for `report.json` and standard output.
@@ -103,6 +110,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
     };
     let _ = writeln!(md, "## {icon} eval-diff {}\n", esc(&verdict_text(input)));
     md.push_str(&comparison_table(input.rows));
+    md.push_str(&absent_classes(input.evaluation));
     md.push_str(&crate::finite::section(input.evaluation));
     md.push_str(&crate::texts::section(input.text, input.evaluation.samples));
     if let Some(significance) = significance(input.evaluation) {
@@ -114,8 +122,13 @@ pub fn render(input: &ReportInput<'_>) -> String {
     md.push_str(&crate::execution::cross_section(input.evaluation));
     if let Some(main) = input.charts.iter().find(|c| c.name == "metrics") {
         if let Some(chart) = mermaid::xychart(&main.chart) {
-            let _ = writeln!(md, "\n{}", mermaid::fenced(&baseline_as_line(&chart)));
-            md.push_str("*Orange bars: candidate; blue line: baseline.*\n");
+            let _ = writeln!(md, "\n{}", mermaid::fenced(&chart));
+            md.push_str(MAIN_CHART_CAPTION);
+            let gated =
+                matches!(&main.chart, Chart::DeltaBars(d) if d.limits.iter().any(Option::is_some));
+            if gated {
+                md.push_str(GATE_LINE_CAPTION);
+            }
         }
         let _ = writeln!(md, "\n![{}]({})", esc(&main.title), main.png.display());
     }
@@ -123,7 +136,7 @@ pub fn render(input: &ReportInput<'_>) -> String {
     md.push('\n');
     md.push_str(&per_class(input));
     md.push_str(&confusion(input));
-    md.push_str(&flips(input.evaluation));
+    md.push_str(&flips(input.evaluation, input.charts, input.sample_values));
     md.push_str(&models(input));
     match input.provenance {
         Some((baseline, dataset)) => md.push_str(&crate::provenance::section(baseline, dataset)),
@@ -140,37 +153,6 @@ pub fn render(input: &ReportInput<'_>) -> String {
         input.evaluation.samples
     );
     md
-}
-
-/// Mermaid draws several bar series on top of each other, so a taller candidate would hide the
-/// baseline: the candidate's bars are drawn first and the baseline as a line over them. Plot
-/// colours follow plot order, hence the palette order.
-fn baseline_as_line(xychart: &str) -> String {
-    let mut baseline = None;
-    let mut candidate = None;
-    let mut kept = Vec::new();
-    let mut lines = xychart.lines().peekable();
-    while let Some(line) = lines.next() {
-        match line.trim() {
-            "%% bar 1: baseline" => {
-                baseline = lines.next().map(|l| l.replacen("bar [", "line [", 1))
-            }
-            "%% bar 2: candidate" => candidate = lines.next().map(str::to_owned),
-            _ => kept.push(line.replace("#0072B2, #E69F00", "#E69F00, #0072B2")),
-        }
-    }
-    let (Some(baseline), Some(candidate)) = (baseline, candidate) else {
-        return xychart.to_owned();
-    };
-    kept.extend([
-        "    %% bars: candidate".to_owned(),
-        candidate,
-        "    %% line: baseline".to_owned(),
-        baseline,
-    ]);
-    let mut out = kept.join("\n");
-    out.push('\n');
-    out
 }
 
 fn comparison_table(rows: &[MetricRow]) -> String {
@@ -274,25 +256,17 @@ fn significance(evaluation: &Evaluation) -> Option<String> {
         pair.regressed,
         fmt_pct(pair.agreement, 1)
     );
-    let verdict = if pair.mcnemar_p < 0.05 {
-        "the difference in accuracy is statistically significant at the 5% level"
-    } else {
-        "the difference in accuracy is not statistically significant at the 5% level (it may be noise)"
-    };
     let _ = write!(
         text,
-        " Exact McNemar test: p = {}, {verdict}.",
-        format_p(pair.mcnemar_p)
+        " {}",
+        modelci_metrics::significance::sentence(
+            pair.mcnemar_p,
+            pair.delta_ci,
+            pair.improved + pair.regressed,
+            format_p,
+            |d| fmt_delta_pp(d, 2),
+        )
     );
-    if let Some(ci) = pair.delta_ci {
-        let _ = write!(
-            text,
-            " {:.0}% bootstrap interval of the accuracy change: {} to {}.",
-            ci.level * 100.0,
-            fmt_delta_pp(ci.low, 2),
-            fmt_delta_pp(ci.high, 2)
-        );
-    }
     Some(text)
 }
 
@@ -355,22 +329,29 @@ fn per_class(input: &ReportInput<'_>) -> String {
         .iter()
         .enumerate()
         .map(|(i, r)| {
+            let (bm, cm) = (&b.per_class[i], &c.per_class[i]);
+            let pct = |v: f64, defined: bool| defined_or_na(v, defined, |v| fmt_pct(v, 1));
+            let f1 = |v: f64, defined: bool| defined_or_na(v, defined, |v| format!("{v:.3}"));
             vec![
                 esc(&r.class),
                 r.support.to_string(),
                 format!(
                     "{} → {}",
-                    fmt_pct(b.per_class[i].precision, 1),
-                    fmt_pct(c.per_class[i].precision, 1)
+                    pct(bm.precision, bm.precision_defined()),
+                    pct(cm.precision, cm.precision_defined())
                 ),
                 format!(
                     "{} → {}",
-                    fmt_pct(b.per_class[i].recall, 1),
-                    fmt_pct(c.per_class[i].recall, 1)
+                    pct(bm.recall, bm.recall_defined()),
+                    pct(cm.recall, cm.recall_defined())
                 ),
-                format!("{:.3}", r.baseline_f1),
-                format!("{:.3}", r.candidate_f1),
-                fmt_delta(r.delta, 3),
+                f1(r.baseline_f1, bm.f1_defined()),
+                f1(r.candidate_f1, cm.f1_defined()),
+                if bm.f1_defined() && cm.f1_defined() {
+                    fmt_delta(r.delta, 3)
+                } else {
+                    "n/a".to_owned()
+                },
             ]
         })
         .collect();
@@ -406,6 +387,39 @@ fn per_class(input: &ReportInput<'_>) -> String {
     details(
         &format!("Per-class metrics ({} classes)", rows.len()),
         &section,
+    )
+}
+
+/// `v` written by `write`, or `n/a` when the figure is undefined (a ratio over nothing).
+fn defined_or_na(v: f64, defined: bool, write: impl Fn(f64) -> String) -> String {
+    if defined { write(v) } else { "n/a".to_owned() }
+}
+
+/// A note naming the model's classes that have no sample in the test set, and how macro
+/// averages treat them (as scikit-learn: over the classes labelled or predicted only).
+fn absent_classes(evaluation: &Evaluation) -> String {
+    let Some(c) = evaluation
+        .models
+        .last()
+        .and_then(|m| m.classification.as_ref())
+    else {
+        return String::new();
+    };
+    let names: Vec<String> = c
+        .per_class
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.support == 0)
+        .map(|(i, _)| esc(evaluation.class_names.get(i).map_or("?", String::as_str)))
+        .collect();
+    if names.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\n**Classes absent from the test set** ({} of {}): {}. Macro averages are taken over the classes present in the labels or a model's predictions, as scikit-learn does; figures undefined for a class with no sample are shown as n/a.\n",
+        names.len(),
+        c.per_class.len(),
+        names.join(", ")
     )
 }
 
@@ -463,7 +477,11 @@ fn confusion(input: &ReportInput<'_>) -> String {
     }
 }
 
-fn flips(evaluation: &Evaluation) -> String {
+fn flips(
+    evaluation: &Evaluation,
+    charts: &[ChartFile],
+    values: &std::collections::BTreeMap<String, String>,
+) -> String {
     let Some(pair) = &evaluation.pair else {
         return String::new();
     };
@@ -484,12 +502,16 @@ fn flips(evaluation: &Evaluation) -> String {
             .iter()
             .take(FLIPS_SHOWN)
             .map(|f| {
-                vec![
+                let mut row = vec![
                     esc(&f.id),
                     name(f.truth),
                     name(f.baseline),
                     name(f.candidate),
-                ]
+                ];
+                if !values.is_empty() {
+                    row.push(values.get(&f.id).map_or_else(String::new, |v| esc(v)));
+                }
+                row
             })
             .collect();
         let more = if total as usize > rows.len() {
@@ -500,12 +522,18 @@ fn flips(evaluation: &Evaluation) -> String {
         format!(
             "**{title}**{more}\n\n{}\n",
             table(
-                &["Sample", "Actual", "Baseline", "Candidate"],
+                &["Sample", "Actual", "Baseline", "Candidate", "Values"]
+                    [..if values.is_empty() { 4 } else { 5 }],
                 &rows,
-                &[Align::Left, Align::Left, Align::Left, Align::Left]
+                &[Align::Left; 5]
             )
         )
     };
+    let sheet = charts
+        .iter()
+        .find(|c| c.name == "flipped_samples")
+        .map(|c| format!("\n![{}]({})\n\n", esc(&c.title), c.png.display()))
+        .unwrap_or_default();
     let body = format!(
         "{}{}",
         list(
@@ -519,13 +547,14 @@ fn flips(evaluation: &Evaluation) -> String {
             &pair.improved_samples
         )
     );
-    details(
+    let folded = details(
         &format!(
             "Prediction flips: {} fixed, {} broken",
             pair.improved, pair.regressed
         ),
         &body,
-    )
+    );
+    format!("{sheet}{folded}")
 }
 
 fn models(input: &ReportInput<'_>) -> String {
@@ -628,16 +657,6 @@ fn fed_with(m: &ModelEvaluation) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn baseline_is_drawn_as_a_line_over_the_candidate_bars() {
-        let chart = "xychart-beta\n    %% bar 1: baseline\n    bar [0.9]\n    %% bar 2: candidate\n    bar [0.95]\n";
-        let drawn = baseline_as_line(chart);
-        assert!(
-            drawn.contains("    line [0.9]\n") && drawn.contains("    bar [0.95]\n"),
-            "{drawn}"
-        );
-    }
 
     #[test]
     fn units_are_formatted_for_reading() {

@@ -86,7 +86,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let ctx = crate::baseline::context(&session);
     let trend = history::fetch(args.history, &ctx, &mut |m| session.warn(m));
     let key_metrics = trend::key_metrics(evaluation.task, &gate_results);
-    let mut chart_list = charts::build(&evaluation);
+    let mut chart_list = charts::build(&evaluation, &gate_results);
+    chart_list.extend(charts::flipped_samples(&evaluation, &dataset));
+    let sample_values = flipped_values(&evaluation, &mut dataset).map_err(Failure::bad_input)?;
     if let (Trend::Releases(releases), Some(candidate)) = (&trend, evaluation.models.get(1)) {
         chart_list.extend(trend::charts(releases, candidate, &key_metrics));
     }
@@ -116,6 +118,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         provenance: Some((&found.provenance, &dataset_digest)),
         trend: trend_md,
         text: text_summary.as_ref(),
+        sample_values: &sample_values,
     };
     let verdict = markdown::verdict_text(&input);
     let failed = gate_results.iter().filter(|g| !g.passed).count();
@@ -197,6 +200,23 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         ))),
         _ => Ok(status),
     }
+}
+
+/// The values of the flipped samples the report lists (arrays and CSV rows; pictures are
+/// drawn instead).
+fn flipped_values(
+    evaluation: &modelci_eval::Evaluation,
+    dataset: &mut Dataset,
+) -> Result<std::collections::BTreeMap<String, String>, modelci_eval::EvalError> {
+    let Some(pair) = &evaluation.pair else {
+        return Ok(std::collections::BTreeMap::new());
+    };
+    let ids: Vec<&str> = [&pair.regressed_samples, &pair.improved_samples]
+        .into_iter()
+        .flat_map(|flips| flips.iter().take(markdown::FLIPS_SHOWN))
+        .map(|f| f.id.as_str())
+        .collect();
+    dataset.sample_values(&ids)
 }
 
 fn parse_gates(args: &Args) -> anyhow::Result<Vec<Gate>> {

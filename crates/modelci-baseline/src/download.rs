@@ -1,30 +1,20 @@
 //! HTTP downloads with bounded retries: connection errors, 5xx, 429 and cut-off bodies are
-//! tried again a few times, anything else fails at once with the status.
+//! tried again under the shared policy (`modelci_ci::retry`: jittered backoff, the server's
+//! `Retry-After`, a time budget), anything else fails at once with the status.
 
 use std::time::Duration;
+
+use modelci_ci::retry::{Attempts, RetryPolicy, retry_after};
 
 use crate::BaselineError;
 
 /// The largest baseline download read into memory: 4 GiB.
 pub const MAX_DOWNLOAD_BYTES: u64 = 4 << 30;
 
-/// How often and how patiently to retry a download.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retry {
-    /// Attempts in all (at least 1).
-    pub attempts: u32,
-    /// Wait before the second attempt; doubled each time.
-    pub delay: Duration,
-}
-
-impl Default for Retry {
-    /// Four attempts, waits of 0.5 s, 1 s, 2 s.
-    fn default() -> Self {
-        Self {
-            attempts: 4,
-            delay: Duration::from_millis(500),
-        }
-    }
+/// The default retries of a download: four attempts, waits of about 0.5 s, 1 s, 2 s.
+#[must_use]
+pub fn default_retry() -> RetryPolicy {
+    RetryPolicy::attempts(4, Duration::from_millis(500))
 }
 
 /// One `GET` of `url` with `headers`; the body when the answer is 2xx (and, when
@@ -39,7 +29,7 @@ pub(crate) fn get(
     url: &str,
     headers: &[(&str, String)],
     expected_size: Option<u64>,
-    retry: Retry,
+    retry: &RetryPolicy,
 ) -> Result<Vec<u8>, BaselineError> {
     let client = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(15))
@@ -47,11 +37,12 @@ pub(crate) fn get(
         .user_agent(concat!("modelci-baseline/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| BaselineError::host(origin, format!("cannot start HTTP: {e}")))?;
-    let attempts = retry.attempts.max(1);
+    let mut attempts = Attempts::new(retry);
+    let mut asked = None;
     let mut last = String::new();
-    for attempt in 0..attempts {
-        if attempt > 0 {
-            std::thread::sleep(retry.delay * (1 << (attempt - 1).min(6)));
+    loop {
+        if !last.is_empty() && !attempts.wait(asked.take()) {
+            break;
         }
         let mut request = client.get(url);
         for (name, value) in headers {
@@ -98,6 +89,11 @@ pub(crate) fn get(
             ));
         }
         if status.is_server_error() || status.as_u16() == 429 {
+            asked = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(retry_after);
             last = format!("HTTP {status}");
             continue;
         }
@@ -108,7 +104,10 @@ pub(crate) fn get(
     }
     Err(BaselineError::host(
         origin,
-        format!("downloading {what} failed after {attempts} attempts: {last}"),
+        format!(
+            "downloading {what} failed after {} attempts: {last}",
+            attempts.made()
+        ),
     ))
 }
 

@@ -12,7 +12,7 @@ use modelci_bundle::Manifest;
 use modelci_bundle::manifest::MANIFEST;
 use modelci_ci::{ForgeKind, HostChoice};
 use modelci_forge::releases::gitlab::{LinkInfo, ReleaseInfo};
-use modelci_forge::{ForgeError, GitLab, RetryPolicy, Token};
+use modelci_forge::{ForgeError, GitLab, Token};
 
 use crate::{BaselineError, Context, download};
 
@@ -89,11 +89,7 @@ impl GitLabTarget {
                 ));
             }
         };
-        let policy = RetryPolicy {
-            max_elapsed: ctx.retry.delay * (1 << ctx.retry.attempts.min(8)),
-            initial_delay: ctx.retry.delay,
-            max_delay: ctx.retry.delay * 8,
-        };
+        let policy = ctx.retry.clone();
         let failed = |e: &dyn std::fmt::Display, host: bool| {
             let message = format!(
                 "listing the releases of GitLab project {}: {e}",
@@ -133,7 +129,7 @@ impl GitLabTarget {
     ) -> Result<Vec<u8>, BaselineError> {
         let ours = url.starts_with(&format!("{}/", self.api_url));
         let headers: Vec<(&str, String)> = self.auth.iter().filter(|_| ours).cloned().collect();
-        download::get(origin, what, url, &headers, None, ctx.retry)
+        download::get(origin, what, url, &headers, None, &ctx.retry)
     }
 
     /// File `file` of generic package `name`/`version`.
@@ -151,7 +147,7 @@ impl GitLabTarget {
         let url = format!(
             "{}/projects/{}/packages/generic/{name}/{version}/{file}",
             self.api_url,
-            encode_project(&self.project)
+            modelci_ci::percent::encode(&self.project)
         );
         self.download(
             origin,
@@ -210,30 +206,5 @@ pub fn bundle_link<'a>(
                 _ => None,
             }
         }
-    }
-}
-
-/// A project path URL-encoded for `:id` (`group/project` → `group%2Fproject`).
-fn encode_project(project: &str) -> String {
-    project
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn project_paths_are_encoded() {
-        assert_eq!(encode_project("42"), "42");
-        assert_eq!(encode_project("group/sub/project"), "group%2Fsub%2Fproject");
     }
 }

@@ -39,8 +39,8 @@ use modelci_ci::{CiContext, Env};
 use serde::Serialize;
 
 pub use cache::Cache;
-pub use download::Retry;
 pub use error::BaselineError;
+pub use modelci_ci::retry::RetryPolicy;
 pub use source::{Pick, Source};
 
 /// Everything a source may need besides its own text.
@@ -58,8 +58,8 @@ pub struct Context {
     pub candidate: Option<PathBuf>,
     /// The git repository for `git:` sources.
     pub repo_dir: PathBuf,
-    /// Download retries.
-    pub retry: Retry,
+    /// Retries of downloads and host requests (the shared policy of `modelci_ci::retry`).
+    pub retry: RetryPolicy,
 }
 
 impl Context {
@@ -76,7 +76,7 @@ impl Context {
             pinned_sha256: None,
             candidate: None,
             repo_dir: PathBuf::from("."),
-            retry: Retry::default(),
+            retry: download::default_retry(),
         }
     }
 }

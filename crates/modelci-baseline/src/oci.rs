@@ -18,15 +18,13 @@ pub(crate) fn fetch(origin: &str, text: &str, ctx: &Context) -> Result<Baseline,
     let dir = tempfile::tempdir().map_err(|e| {
         BaselineError::input(origin, format!("cannot create a temporary folder: {e}"))
     })?;
-    let mut attempt = 0;
+    let mut attempts = modelci_ci::retry::Attempts::new(&ctx.retry);
     let files = loop {
         match client.pull_to_dir(&reference, dir.path()) {
             Ok(files) => break files,
             Err(e) => {
-                attempt += 1;
                 let host = matches!(e, OciError::Unreachable { .. } | OciError::Status { .. });
-                if host && attempt < ctx.retry.attempts {
-                    std::thread::sleep(ctx.retry.delay);
+                if host && attempts.wait(None) {
                     continue;
                 }
                 return Err(if host {

@@ -5,7 +5,7 @@ use modelci_bundle::Manifest;
 use modelci_bundle::manifest::MANIFEST;
 use modelci_ci::{ForgeKind, HostChoice, Repository};
 use modelci_forge::releases::github::{AssetInfo, ReleaseInfo};
-use modelci_forge::{GitHub, RetryPolicy, Token};
+use modelci_forge::{GitHub, Token};
 
 use crate::{BaselineError, Context, download};
 
@@ -71,11 +71,7 @@ impl GitHubTarget {
     /// # Errors
     /// GitHub fails (after retries) or refuses.
     pub fn list(&self, origin: &str, ctx: &Context) -> Result<Vec<ReleaseInfo>, BaselineError> {
-        let policy = RetryPolicy {
-            max_elapsed: ctx.retry.delay * (1 << ctx.retry.attempts.min(8)),
-            initial_delay: ctx.retry.delay,
-            max_delay: ctx.retry.delay * 8,
-        };
+        let policy = ctx.retry.clone();
         let client = GitHub::new(
             &self.api_url,
             &self.repo,
@@ -113,7 +109,7 @@ impl GitHubTarget {
                 ("X-GitHub-Api-Version", "2022-11-28".to_owned()),
             ],
             Some(asset.size),
-            ctx.retry,
+            &ctx.retry,
         )
     }
 

@@ -37,6 +37,9 @@ mod env;
 mod env_vars;
 mod host;
 pub mod output;
+pub mod percent;
+pub mod retry;
+pub mod sanitize;
 mod secret;
 mod token;
 
@@ -46,5 +49,6 @@ pub use env::Env;
 pub use env_vars::EnvVars;
 pub use host::{Host, HostChoice, HostError, HostToken, resolve_host};
 pub use output::{GateOutcome, Metric, OutputError};
+pub use retry::RetryPolicy;
 pub use secret::Secret;
 pub use token::{GITLAB_JOB_TOKEN_ONLY_MESSAGE, TokenChoice, resolve_token};

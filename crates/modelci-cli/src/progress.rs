@@ -101,6 +101,7 @@ impl Progress {
             }
             _ => format!("{}: {}", self.label, self.done),
         };
-        let _ = writeln!(std::io::stderr().lock(), "{line}");
+        // The label names a dataset or model: one escaped line.
+        let _ = writeln!(std::io::stderr().lock(), "{}", crate::sanitize(&line));
     }
 }

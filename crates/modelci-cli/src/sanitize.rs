@@ -1,4 +1,7 @@
 //! One sanitiser for everything a binary prints that comes from data (see `docs/limits.md`).
+//! The sanitiser itself lives in `modelci_ci::sanitize` (so the libraries that print, such as
+//! `modelci-post`, use it too); this module adds the command-line side: usage errors as one
+//! line.
 //!
 //! File names, class folders, model names and flag values can hold newlines and control
 //! characters. Printed raw, a newline starts a new log line, and a line that starts with `::`
@@ -8,40 +11,7 @@
 //! overrides, and cuts text longer than [`MAX_LINE_CHARS`] with `…`, so one message is always
 //! one bounded line.
 
-/// The most characters one printed message may have before it is cut with `…`.
-pub const MAX_LINE_CHARS: usize = 2_000;
-
-/// `text` as one inert line: control characters (and Unicode separators, bidi overrides)
-/// escaped, cut to [`MAX_LINE_CHARS`] characters with `…`.
-#[must_use]
-pub fn sanitize(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(MAX_LINE_CHARS + 16));
-    for (shown, c) in text.chars().enumerate() {
-        if shown >= MAX_LINE_CHARS {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() || is_invisible_break(c) => {
-                out.extend(c.escape_unicode());
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Line and paragraph separators and the bidirectional controls that reorder what a reader
-/// sees (the "Trojan Source" characters).
-fn is_invisible_break(c: char) -> bool {
-    matches!(
-        c,
-        '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-    )
-}
+pub use modelci_ci::sanitize::{MAX_LINE_CHARS, sanitize};
 
 /// A clap error as one line, `unexpected argument '--x' found (see `TOOL --help`)`: the first
 /// paragraph of clap's message without its `error: ` prefix, sanitised.
@@ -82,27 +52,6 @@ pub fn parse_args<P: clap::Parser>(tool: &str) -> Result<P, std::process::ExitCo
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn newlines_cannot_start_a_workflow_command() {
-        // Issue 14 #8: a file named `x\n::error title=INJECTED::pwned\n.png` was echoed raw.
-        let shown = sanitize("cannot decode x\n::error title=INJECTED::pwned\n.png");
-        assert_eq!(
-            shown,
-            "cannot decode x\\n::error title=INJECTED::pwned\\n.png"
-        );
-        assert!(!shown.contains('\n'));
-        assert_eq!(sanitize("a\r\tb\u{1b}[31m"), "a\\r\\tb\\u{1b}[31m");
-        assert_eq!(sanitize("x\u{2028}y\u{202E}z"), "x\\u{2028}y\\u{202e}z");
-        assert_eq!(sanitize("naïve 猫"), "naïve 猫");
-    }
-
-    #[test]
-    fn long_text_is_cut_with_an_ellipsis() {
-        let shown = sanitize(&"h".repeat(1_000_000));
-        assert_eq!(shown.chars().count(), MAX_LINE_CHARS + 1);
-        assert!(shown.ends_with('…'));
-    }
 
     #[test]
     fn usage_errors_are_one_line() {

@@ -94,7 +94,12 @@ impl Session {
     /// Prints a warning on standard error (and as an annotation in GitHub Actions) and keeps
     /// it for the end of the run.
     pub fn warn(&mut self, message: &str) {
-        let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
+        // Warnings carry names and values from data: one escaped, bounded line.
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: {}",
+            crate::sanitize(message)
+        );
         if self.ci.provider == Provider::GitHubActions {
             let _ = writeln!(
                 std::io::stdout().lock(),
@@ -134,7 +139,12 @@ impl Session {
             }
             // A failed gate is the more important news; the delivery problem is still printed.
             Err(error) if status == ExitStatus::GateFailed => {
-                let _ = writeln!(std::io::stderr().lock(), "{}: error: {error}", self.tool);
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "{}: error: {}",
+                    self.tool,
+                    crate::sanitize(&error.to_string())
+                );
                 Ok(status)
             }
             Err(error) if error.is_forge() => Err(Failure::forge(error)),
@@ -144,7 +154,11 @@ impl Session {
 
     fn delivered(&mut self, done: Delivered) {
         if let Some(url) = &done.comment_url {
-            let _ = writeln!(std::io::stdout().lock(), "comment: {url}");
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "comment: {}",
+                crate::sanitize(url)
+            );
         }
         self.warnings.extend(done.warnings);
     }

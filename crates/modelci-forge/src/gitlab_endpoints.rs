@@ -14,17 +14,7 @@ const BOUNDARY: &str = "modelci-forge-upload-6b1f0e8a3c5d4729";
 const MULTIPART: &str = "multipart/form-data; boundary=modelci-forge-upload-6b1f0e8a3c5d4729";
 
 /// Percent-encodes a project path for use as `:id` (`group/project` → `group%2Fproject`).
-pub(crate) fn encode_project(project: &str) -> String {
-    let mut out = String::with_capacity(project.len());
-    for b in project.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+pub(crate) use modelci_ci::percent::encode as encode_project;
 
 /// Upload a file to a project's Markdown uploads.
 #[derive(Debug)]

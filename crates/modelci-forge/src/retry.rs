@@ -6,94 +6,44 @@
 //! at once. The whole loop is bounded by [`RetryPolicy::max_elapsed`], so a CI job never hangs on
 //! a broken host.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use http::HeaderMap;
 
 use crate::ForgeError;
 
-/// How long and how often to retry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Total time budget for one operation, waits included.
-    pub max_elapsed: Duration,
-    /// First backoff delay.
-    pub initial_delay: Duration,
-    /// Longest backoff delay (a host's `Retry-After` may ask for more).
-    pub max_delay: Duration,
-}
+pub use modelci_ci::retry::RetryPolicy;
 
-impl Default for RetryPolicy {
-    /// 60 s in total, waits from 1 s to 16 s.
-    fn default() -> Self {
-        Self {
-            max_elapsed: Duration::from_secs(60),
-            initial_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(16),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries at all.
-    pub fn none() -> Self {
-        Self {
-            max_elapsed: Duration::ZERO,
-            initial_delay: Duration::ZERO,
-            max_delay: Duration::ZERO,
-        }
-    }
-
-    /// The wait before retry number `attempt` (0-based): exponential, with jitter in
-    /// `[d/2, d]`, and at least what the host asked for.
-    pub fn delay(&self, attempt: u32, asked: Option<Duration>) -> Duration {
-        let exp = self
-            .initial_delay
-            .saturating_mul(1u32 << attempt.min(16))
-            .min(self.max_delay);
-        let half = exp / 2;
-        let jitter = half.mul_f64(fastrand::f64());
-        let backoff = half + jitter;
-        asked.map_or(backoff, |a| a.max(backoff))
-    }
-}
-
-/// Tracks one retry loop.
+/// Tracks one retry loop of forge operations (the shared policy of `modelci_ci::retry`, with
+/// the forge's own notion of which errors can clear up).
 #[derive(Debug)]
 pub(crate) struct Attempts<'a> {
-    policy: &'a RetryPolicy,
-    start: Instant,
-    count: u32,
+    inner: modelci_ci::retry::Attempts<'a>,
 }
 
 impl<'a> Attempts<'a> {
     /// Starts the clock.
     pub fn new(policy: &'a RetryPolicy) -> Self {
         Self {
-            policy,
-            start: Instant::now(),
-            count: 0,
+            inner: modelci_ci::retry::Attempts::new(policy),
         }
     }
 
     /// After a failed attempt: sleeps and returns `Ok(())` when another attempt fits in the
-    /// budget, or returns the error to give up with.
+    /// policy, or returns the error to give up with.
     pub fn wait_or_give_up(&mut self, err: ForgeError) -> Result<(), ForgeError> {
-        self.count += 1;
         if !err.is_transient() {
+            self.inner.fail();
             return Err(err);
         }
-        let wait = self.policy.delay(self.count - 1, err.retry_after());
-        let elapsed = self.start.elapsed();
-        if elapsed + wait > self.policy.max_elapsed {
-            return Err(ForgeError::GaveUp {
-                attempts: self.count,
-                elapsed,
-                last: Box::new(err),
-            });
+        if self.inner.wait(err.retry_after()) {
+            return Ok(());
         }
-        std::thread::sleep(wait);
-        Ok(())
+        Err(ForgeError::GaveUp {
+            attempts: self.inner.made(),
+            elapsed: self.inner.elapsed(),
+            last: Box::new(err),
+        })
     }
 }
 
@@ -207,8 +157,8 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// How long the host asks us to wait: `Retry-After` (seconds) or `x-ratelimit-reset` (epoch
 /// seconds) when the remaining quota is 0.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    if let Some(secs) = header(headers, "retry-after").and_then(|v| v.trim().parse::<u64>().ok()) {
-        return Some(Duration::from_secs(secs));
+    if let Some(wait) = header(headers, "retry-after").and_then(modelci_ci::retry::retry_after) {
+        return Some(wait);
     }
     let remaining_zero = header(headers, "x-ratelimit-remaining").is_some_and(|v| v.trim() == "0");
     let reset = header(headers, "x-ratelimit-reset").and_then(|v| v.trim().parse::<u64>().ok())?;
@@ -225,22 +175,6 @@ pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn delay_grows_and_honours_host() {
-        let p = RetryPolicy {
-            max_elapsed: Duration::from_secs(60),
-            initial_delay: Duration::from_millis(100),
-            max_delay: Duration::from_secs(1),
-        };
-        assert!(p.delay(0, None) <= Duration::from_millis(100));
-        assert!(p.delay(0, None) >= Duration::from_millis(50));
-        assert!(p.delay(10, None) <= Duration::from_secs(1));
-        assert_eq!(
-            p.delay(0, Some(Duration::from_secs(3))),
-            Duration::from_secs(3)
-        );
-    }
 
     #[test]
     fn classifies_statuses() {
@@ -261,6 +195,7 @@ mod tests {
     #[test]
     fn gives_up_within_budget() {
         let p = RetryPolicy {
+            max_attempts: 100,
             max_elapsed: Duration::from_millis(50),
             initial_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(20),

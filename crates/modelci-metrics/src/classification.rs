@@ -70,14 +70,18 @@ impl ClassificationAccumulator {
                     recall: ratio(tp, tp + false_neg),
                     f1: ratio(2 * tp, 2 * tp + false_pos + false_neg),
                     support,
+                    predicted,
                 }
             })
             .collect();
+        // scikit-learn's macro average: over the labels present in the data or the
+        // predictions only; the model's other classes say nothing about this test set.
+        let present: Vec<&ClassMetrics> = per_class.iter().filter(|m| m.is_present()).collect();
         let mean = |f: fn(&ClassMetrics) -> f64| {
-            if n == 0 {
+            if present.is_empty() {
                 0.0
             } else {
-                per_class.iter().map(f).sum::<f64>() / n as f64
+                present.iter().map(|m| f(m)).sum::<f64>() / present.len() as f64
             }
         };
         let weighted_f1 = if total == 0 {
@@ -92,7 +96,8 @@ impl ClassificationAccumulator {
         ClassificationMetrics {
             samples: total,
             accuracy: ratio(correct, total),
-            top_k: (self.top_k_seen > 0).then(|| TopK {
+            // With k >= classes every sample is a hit: the figure would say nothing.
+            top_k: (self.top_k_seen > 0 && self.top_k < n).then(|| TopK {
                 k: self.top_k,
                 accuracy: ratio(self.top_k_hits, self.top_k_seen),
             }),
@@ -100,6 +105,7 @@ impl ClassificationAccumulator {
             macro_recall: mean(|m| m.recall),
             macro_f1: mean(|m| m.f1),
             weighted_f1,
+            absent: (0..n).filter(|&c| !per_class[c].is_present()).collect(),
             per_class,
             confusion: (0..n).map(|t| row(t).to_vec()).collect(),
         }
@@ -138,6 +144,10 @@ pub struct TopK {
 }
 
 /// Precision, recall, F1 and support of one class (scikit-learn definitions, `zero_division=0`).
+///
+/// A ratio whose denominator is zero is stored as 0 (as scikit-learn averages it) but is
+/// undefined: [`precision_defined`](Self::precision_defined) and friends tell a report to
+/// show `n/a` instead.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ClassMetrics {
     /// True positives over predicted positives.
@@ -148,6 +158,36 @@ pub struct ClassMetrics {
     pub f1: f64,
     /// Number of samples whose true class is this one.
     pub support: u64,
+    /// Number of samples predicted as this class.
+    #[serde(default)]
+    pub predicted: u64,
+}
+
+impl ClassMetrics {
+    /// Whether the class occurs in the labels or the predictions (scikit-learn's
+    /// `unique_labels(y_true, y_pred)`): only such classes count in macro averages.
+    #[must_use]
+    pub fn is_present(&self) -> bool {
+        self.support > 0 || self.predicted > 0
+    }
+
+    /// Whether precision is defined (the class was predicted at least once).
+    #[must_use]
+    pub fn precision_defined(&self) -> bool {
+        self.predicted > 0
+    }
+
+    /// Whether recall is defined (the class has support).
+    #[must_use]
+    pub fn recall_defined(&self) -> bool {
+        self.support > 0
+    }
+
+    /// Whether F1 is defined (the class is present at all).
+    #[must_use]
+    pub fn f1_defined(&self) -> bool {
+        self.is_present()
+    }
 }
 
 /// All classification metrics of one model on one dataset.
@@ -157,16 +197,22 @@ pub struct ClassificationMetrics {
     pub samples: u64,
     /// Share of samples predicted correctly.
     pub accuracy: f64,
-    /// Top-k accuracy, when the model gives per-class scores.
+    /// Top-k accuracy, when the model gives per-class scores and k is below the number of
+    /// classes (with k at least the number of classes every sample would be a hit).
     pub top_k: Option<TopK>,
-    /// Unweighted mean of the per-class precisions.
+    /// Unweighted mean of the precisions of the present classes (see
+    /// [`ClassMetrics::is_present`]), as scikit-learn's `average="macro"`.
     pub macro_precision: f64,
-    /// Unweighted mean of the per-class recalls.
+    /// Unweighted mean of the recalls of the present classes.
     pub macro_recall: f64,
-    /// Unweighted mean of the per-class F1 scores.
+    /// Unweighted mean of the F1 scores of the present classes.
     pub macro_f1: f64,
     /// Mean of the per-class F1 scores weighted by support.
     pub weighted_f1: f64,
+    /// The model's classes that occur in neither the labels nor the predictions, left out of
+    /// the macro averages.
+    #[serde(default)]
+    pub absent: Vec<usize>,
     /// Metrics of each class, indexed by class.
     pub per_class: Vec<ClassMetrics>,
     /// Confusion matrix: `confusion[true][predicted]`.
@@ -218,6 +264,14 @@ mod tests {
         let top = m.top_k.expect("scores were given");
         assert_eq!(top.k, 2);
         assert!((top.accuracy - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn top_k_is_left_out_when_k_covers_every_class() {
+        // Issue 18: top-2 accuracy of a 2-class model is always 100%.
+        let mut acc = ClassificationAccumulator::new(2, 2);
+        acc.add(1, 0, Some(&[0.6, 0.4]));
+        assert!(acc.finish().top_k.is_none());
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod classification;
 pub mod latency;
 pub mod pair;
 pub mod regression;
+pub mod significance;
 pub mod stats;
 
 pub use classification::{ClassMetrics, ClassificationAccumulator, ClassificationMetrics};

@@ -6,10 +6,11 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use modelci_ci::retry::{Attempts, RetryPolicy, retry_after};
 use reqwest::Method;
 use reqwest::Url;
 use reqwest::blocking::{Body as HttpBody, RequestBuilder, Response};
-use reqwest::header::{AUTHORIZATION, HeaderValue, WWW_AUTHENTICATE};
+use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};
 
 use crate::auth::{Challenge, parse_challenge, token_from_json};
 use crate::credentials::Credentials;
@@ -17,7 +18,7 @@ use crate::digest::read_limited;
 use crate::error::OciError;
 use crate::reference::Reference;
 
-/// Attempts per request for connection errors and 5xx answers.
+/// Attempts per request for connection errors, 429 and 5xx answers.
 const ATTEMPTS: u32 = 3;
 /// Most of a registry's error body we read for a message.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
@@ -34,7 +35,7 @@ pub struct Client {
     tokens: Mutex<HashMap<String, String>>,
     timeout: Duration,
     blob_timeout: Duration,
-    retry_delay: Duration,
+    retry: RetryPolicy,
 }
 
 impl std::fmt::Debug for Client {
@@ -109,7 +110,7 @@ impl Client {
             tokens: Mutex::new(HashMap::new()),
             timeout: Duration::from_secs(120),
             blob_timeout: Duration::from_secs(3600),
-            retry_delay: Duration::from_millis(300),
+            retry: RetryPolicy::attempts(ATTEMPTS, Duration::from_millis(300)),
         }
     }
 
@@ -128,10 +129,11 @@ impl Client {
         self
     }
 
-    /// Pause before the second attempt after a connection error or 5xx answer (doubled before
-    /// the third; default 300 ms).
+    /// Pause before the second attempt after a connection error, 429 or 5xx answer (doubled
+    /// before the third, jittered, longer when the registry's `Retry-After` asks; default
+    /// 300 ms).
     pub fn with_retry_delay(mut self, delay: Duration) -> Self {
-        self.retry_delay = delay;
+        self.retry = RetryPolicy::attempts(ATTEMPTS, delay);
         self
     }
 
@@ -265,23 +267,30 @@ impl Client {
             registry: registry.to_owned(),
             detail: format!("cannot set up the HTTP client: {e}"),
         })?;
-        let mut attempt = 1;
+        let mut attempts = Attempts::new(&self.retry);
         loop {
             let builder = self.build(http, req, auth)?;
-            let last = attempt >= ATTEMPTS;
             match builder.send() {
-                Ok(resp) if resp.status().is_server_error() && !last => {}
+                Ok(resp) if resp.status().is_server_error() || resp.status().as_u16() == 429 => {
+                    let asked = resp
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(retry_after);
+                    if !attempts.wait(asked) {
+                        return Ok(resp);
+                    }
+                }
                 Ok(resp) => return Ok(resp),
-                Err(e) if !last && !e.is_builder() => {}
+                Err(e) if !e.is_builder() && attempts.wait(None) => {}
                 Err(e) => {
+                    let made = attempts.made().max(1);
                     return Err(OciError::Unreachable {
                         registry: registry.to_owned(),
-                        detail: format!("{} (after {attempt} attempts)", error_chain(&e)),
+                        detail: format!("{} (after {made} attempts)", error_chain(&e)),
                     });
                 }
             }
-            std::thread::sleep(self.retry_delay * attempt);
-            attempt += 1;
         }
     }
 

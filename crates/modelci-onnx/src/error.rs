@@ -20,8 +20,8 @@ pub enum OnnxError {
     NotOnnx {
         /// The file.
         path: PathBuf,
-        /// Why.
-        reason: String,
+        /// Why (shown in the message, so not also a `source`).
+        reason: DecodeError,
     },
     /// A tensor's external data is missing, malformed, or points outside the model's folder.
     #[error("{}: external data of tensor `{tensor}`: {reason}", path.display())]
@@ -41,6 +41,24 @@ pub enum OnnxError {
         /// Why.
         reason: String,
     },
+}
+
+/// Why bytes do not decode as an ONNX model.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// There are no bytes.
+    #[error("the file is empty")]
+    Empty,
+    /// The bytes are not a `ModelProto` (not protobuf, or truncated).
+    #[error("the protobuf does not decode (truncated or not ONNX): {0}")]
+    Protobuf(#[from] prost::DecodeError),
+    /// The model holds no graph (or an empty one).
+    #[error("the file holds no graph")]
+    NoGraph,
+    /// The model declares no IR version, which every ONNX exporter writes.
+    #[error("no ir_version (not an ONNX model)")]
+    NoIrVersion,
 }
 
 impl OnnxError {

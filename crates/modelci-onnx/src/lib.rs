@@ -26,6 +26,6 @@ pub mod proto {
     include!(concat!(env!("OUT_DIR"), "/onnx.rs"));
 }
 
-pub use error::OnnxError;
+pub use error::{DecodeError, OnnxError};
 pub use model::{decode, encode, opset_version, read};
 pub use proto::{GraphProto, ModelProto, NodeProto, TensorProto};

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use prost::Message as _;
 
-use crate::error::OnnxError;
+use crate::error::{DecodeError, OnnxError};
 use crate::proto::ModelProto;
 
 /// Reads the model at `path` and loads its external data (only from inside its folder).
@@ -28,19 +28,19 @@ pub fn read(path: &Path) -> Result<ModelProto, OnnxError> {
 /// Decodes a serialised `ModelProto`, requiring a graph.
 ///
 /// # Errors
-/// A reason when the bytes are not protobuf (or truncated) or hold no graph.
-pub fn decode(bytes: &[u8]) -> Result<ModelProto, String> {
+/// A [`DecodeError`] when the bytes are empty, not protobuf (or truncated), hold no graph or
+/// no IR version.
+pub fn decode(bytes: &[u8]) -> Result<ModelProto, DecodeError> {
     if bytes.is_empty() {
-        return Err("the file is empty".into());
+        return Err(DecodeError::Empty);
     }
-    let model = ModelProto::decode(bytes)
-        .map_err(|e| format!("the protobuf does not decode (truncated or not ONNX): {e}"))?;
+    let model = ModelProto::decode(bytes)?;
     match &model.graph {
         Some(graph) if !graph.node.is_empty() || !graph.output.is_empty() => {}
-        _ => return Err("the file holds no graph".into()),
+        _ => return Err(DecodeError::NoGraph),
     }
     if model.ir_version.unwrap_or(0) <= 0 {
-        return Err("no ir_version (not an ONNX model)".into());
+        return Err(DecodeError::NoIrVersion);
     }
     Ok(model)
 }

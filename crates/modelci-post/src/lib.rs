@@ -137,7 +137,12 @@ pub fn deliver_in(
 fn warn(delivered: &mut Delivered, github: bool, message: &str) {
     use std::io::Write as _;
     let first = message.lines().next().unwrap_or(message);
-    let _ = writeln!(std::io::stderr().lock(), "warning: {message}");
+    // Warnings carry names and values from data and hosts' answers: one escaped line.
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "warning: {}",
+        modelci_ci::sanitize::sanitize(message)
+    );
     if github {
         let _ = writeln!(
             std::io::stdout().lock(),

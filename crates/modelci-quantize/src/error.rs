@@ -4,13 +4,15 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum QuantizeError {
-    /// The model's default-domain opset is older than the mode needs.
+    /// The model's default-domain opset is older than the mode needs, and an operator it
+    /// uses changed meaning in between, so the opset import cannot simply be raised.
     #[error(
-        "the model imports opset {opset}; mode {mode}{} needs opset {needed} or newer ({what}); \
-         convert the model to a newer opset first (e.g. onnx.version_converter)",
+        "the model imports opset {opset}; mode {mode}{} needs opset {needed} or newer ({what}), \
+         and its opset cannot be raised: operator `{op}`: {reason}; convert the model to opset \
+         {needed} first (e.g. onnx.version_converter)",
         if *per_channel { " --per-channel" } else { "" }
     )]
-    OpsetTooOld {
+    OpsetBlocked {
         /// The mode asked for.
         mode: &'static str,
         /// Whether per-channel scales were asked for.
@@ -21,6 +23,10 @@ pub enum QuantizeError {
         needed: i64,
         /// The operator that needs it.
         what: &'static str,
+        /// The model's operator that blocks the upgrade.
+        op: String,
+        /// Why it blocks it.
+        reason: String,
     },
     /// A weight could not be read.
     #[error(transparent)]

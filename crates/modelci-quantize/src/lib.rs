@@ -32,6 +32,7 @@ mod error;
 pub mod fp16;
 mod graph;
 mod int8;
+pub mod opset;
 mod weights;
 
 use serde::Serialize;
@@ -124,6 +125,8 @@ pub struct Outcome {
     pub changes: Vec<Change>,
     /// The candidates left alone.
     pub skipped: Vec<Skip>,
+    /// The opset import raised for the mode, if it was.
+    pub opset_upgrade: Option<opset::Upgrade>,
 }
 
 impl Outcome {
@@ -137,38 +140,51 @@ impl Outcome {
 /// Normalises `model` and quantizes it.
 ///
 /// # Errors
-/// [`QuantizeError::OpsetTooOld`] when the model's default-domain opset cannot express the
-/// mode, [`QuantizeError::Onnx`] when a weight cannot be read.
+/// [`QuantizeError::OpsetBlocked`] when the model's default-domain opset is older than the
+/// mode needs and an operator it uses changed meaning in between, [`QuantizeError::Onnx`] when
+/// a weight cannot be read.
 pub fn quantize(mut model: ModelProto, options: &Options) -> Result<Outcome, QuantizeError> {
     let normalized = modelci_onnx::normalize::normalize(&mut model);
     let opset = modelci_onnx::opset_version(&model, "").unwrap_or(1);
-    let needed = match (options.mode, options.per_channel) {
-        (Mode::Dynamic, _) => Some((11, "DynamicQuantizeLinear")),
-        (Mode::WeightOnly | Mode::Static, true) => {
-            Some((13, "DequantizeLinear with a per-channel axis"))
-        }
-        (Mode::WeightOnly | Mode::Static, false) => Some((10, "QuantizeLinear/DequantizeLinear")),
-        (Mode::Fp16, _) => Some((6, "Cast with the `to` attribute")),
+    let (needed, what) = match (options.mode, options.per_channel) {
+        (Mode::Dynamic, _) => (11, "DynamicQuantizeLinear"),
+        (Mode::WeightOnly | Mode::Static, true) => (13, "DequantizeLinear with a per-channel axis"),
+        (Mode::WeightOnly | Mode::Static, false) => (10, "QuantizeLinear/DequantizeLinear"),
+        (Mode::Fp16, _) => (6, "Cast with the `to` attribute"),
     };
-    if let Some((version, what)) = needed
-        && opset < version
-    {
-        return Err(QuantizeError::OpsetTooOld {
-            mode: options.mode.name(),
-            per_channel: options.per_channel,
-            opset,
-            needed: version,
-            what,
-        });
-    }
+    let before = (model.opset_import.clone(), model.ir_version);
+    let opset_upgrade = if opset < needed {
+        let upgrade = opset::upgrade(&mut model, opset, needed).map_err(|blocked| {
+            QuantizeError::OpsetBlocked {
+                mode: options.mode.name(),
+                per_channel: options.per_channel,
+                opset,
+                needed,
+                what,
+                op: blocked.op,
+                reason: blocked.reason,
+            }
+        })?;
+        Some(upgrade)
+    } else {
+        None
+    };
     let (changes, skipped) = match options.mode {
         Mode::Dynamic | Mode::WeightOnly | Mode::Static => int8::rewrite(&mut model, options)?,
         Mode::Fp16 => fp16::rewrite(&mut model, options)?,
+    };
+    let opset_upgrade = if changes.is_empty() {
+        // Nothing rewritten: the output is the normalised input, at its own opset.
+        (model.opset_import, model.ir_version) = before;
+        None
+    } else {
+        opset_upgrade
     };
     Ok(Outcome {
         model,
         normalized,
         changes,
         skipped,
+        opset_upgrade,
     })
 }

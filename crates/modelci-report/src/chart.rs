@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::contact::ContactSheet;
 use crate::error::ReportError;
 
 /// One named row of values, e.g. `baseline` with one value per category.
@@ -13,8 +14,14 @@ use crate::error::ReportError;
 pub struct Series {
     /// Shown in the legend.
     pub name: String,
-    /// One value per category (or x value); non-finite values are left out of the drawing.
+    /// One value per category (or x value). A NaN or infinite value is data: a line chart
+    /// breaks its line there and marks the point (bars leave it out).
     pub values: Vec<f64>,
+    /// Positions where the series has no value at all (e.g. an epoch that did not log this
+    /// metric): skipped, so a line joins its neighbours, and never marked. Their entry in
+    /// `values` is ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<usize>,
 }
 
 impl Series {
@@ -23,7 +30,31 @@ impl Series {
         Self {
             name: name.into(),
             values,
+            missing: Vec::new(),
         }
+    }
+
+    /// A series from values where `None` means "not measured here" (see [`Series::missing`]).
+    pub fn with_missing(name: impl Into<String>, values: &[Option<f64>]) -> Self {
+        Self {
+            name: name.into(),
+            values: values.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+            missing: (0..values.len()).filter(|&i| values[i].is_none()).collect(),
+        }
+    }
+
+    /// Whether position `i` has no value at all.
+    pub fn is_missing(&self, i: usize) -> bool {
+        self.missing.binary_search(&i).is_ok()
+    }
+
+    /// The measured values: `(position, value)`, missing positions left out.
+    pub fn measured(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
+        self.values
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.is_missing(*i))
+            .map(|(i, v)| (i, *v))
     }
 }
 
@@ -44,6 +75,11 @@ pub enum ValueFormat {
     },
     /// Rounded to a whole number: `41`.
     Integer,
+    /// A change of a ratio in percentage points: `-0.012` is written `-1.20 pp`.
+    Points {
+        /// Digits after the decimal point of the points.
+        places: u8,
+    },
 }
 
 impl Default for ValueFormat {
@@ -62,6 +98,10 @@ impl ValueFormat {
             Self::Decimal { places } => format!("{value:.*}", usize::from(places)),
             Self::Percent { places } => format!("{:.*}%", usize::from(places), value * 100.0),
             Self::Integer => format!("{value:.0}"),
+            Self::Points { places } => {
+                let points = format!("{:.*}", usize::from(places), value * 100.0);
+                return format!("{} pp", strip_negative_zero(points));
+            }
         };
         strip_negative_zero(s)
     }
@@ -80,6 +120,7 @@ impl ValueFormat {
     pub(crate) fn tick(self, value: f64) -> String {
         match self {
             Self::Percent { .. } => format!("{}%", trim_number(value * 100.0)),
+            Self::Points { .. } => format!("{} pp", trim_number(value * 100.0)),
             Self::Integer => self.format(value),
             Self::Decimal { .. } => trim_number(value),
         }
@@ -135,6 +176,11 @@ pub struct DeltaBars {
     /// How the value labels are written (always with an explicit sign).
     #[serde(default)]
     pub value_format: ValueFormat,
+    /// A gate's limit per category, in the values' unit (e.g. `-0.005` for "at most 0.5 pp
+    /// worse"), drawn as a dashed line with the band between no change and the limit shaded;
+    /// empty, or one entry per category (`None` where no gate applies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub limits: Vec<Option<f64>>,
 }
 
 /// A grid of numbers coloured on a sequential scale, e.g. a confusion matrix.
@@ -213,6 +259,8 @@ pub enum Chart {
     HeatMap(HeatMap),
     /// See [`LineChart`].
     Line(LineChart),
+    /// See [`ContactSheet`].
+    ContactSheet(ContactSheet),
 }
 
 impl From<GroupedBars> for Chart {
@@ -235,6 +283,11 @@ impl From<LineChart> for Chart {
         Self::Line(c)
     }
 }
+impl From<ContactSheet> for Chart {
+    fn from(c: ContactSheet) -> Self {
+        Self::ContactSheet(c)
+    }
+}
 
 impl Chart {
     /// The chart's title.
@@ -244,6 +297,7 @@ impl Chart {
             Self::DeltaBars(c) => &c.title,
             Self::HeatMap(c) => &c.title,
             Self::Line(c) => &c.title,
+            Self::ContactSheet(c) => &c.title,
         }
     }
 
@@ -262,6 +316,14 @@ impl Chart {
                         c.values.len(),
                         c.categories.len()
                     ))
+                } else if !c.limits.is_empty() && c.limits.len() != c.categories.len() {
+                    Some(format!(
+                        "{} limits for {} categories",
+                        c.limits.len(),
+                        c.categories.len()
+                    ))
+                } else if c.limits.iter().flatten().any(|l| !l.is_finite()) {
+                    Some("a limit is not finite".to_string())
                 } else {
                     None
                 }
@@ -275,6 +337,7 @@ impl Chart {
                     }
                     _ => None,
                 }),
+            Self::ContactSheet(c) => c.problem(),
         };
         match reason {
             Some(reason) => Err(ReportError::InvalidChart {
@@ -349,6 +412,11 @@ mod tests {
         assert_eq!(ValueFormat::default().tick(0.5), "0.5");
         assert_eq!(ValueFormat::Percent { places: 1 }.tick(0.25), "25%");
         assert_eq!(trim_number(-0.0), "0");
+        let points = ValueFormat::Points { places: 2 };
+        assert_eq!(points.format(-0.012), "-1.20 pp");
+        assert_eq!(points.format_signed(0.0306), "+3.06 pp");
+        assert_eq!(points.format(-0.00001), "0.00 pp");
+        assert_eq!(points.tick(-0.005), "-0.5 pp");
     }
 
     #[test]
@@ -373,6 +441,7 @@ mod tests {
             categories: vec!["cat".into()],
             values: vec![-0.5],
             value_format: ValueFormat::Percent { places: 1 },
+            limits: vec![Some(-0.1)],
         });
         let json = serde_json::to_string(&chart).unwrap();
         assert!(json.contains(r#""type":"delta_bars""#), "{json}");

@@ -38,18 +38,31 @@ pub fn escape_markdown(text: &str) -> String {
     out
 }
 
-/// Renders `text` as an inline code span that is safe in a Markdown table cell or in prose.
+/// Renders `text` as an inline code span for a Markdown table cell.
 ///
-/// Inside a code span HTML, links, emphasis and `@mentions` are already literal; what is left
-/// is what GFM handles before code spans: `|` splits a table cell even inside backticks, so it
-/// becomes `\|` (which GFM shows as `|`); line breaks and tabs become spaces and other control
-/// characters are dropped; the fence is one backtick longer than the longest run of backticks
-/// in `text`, padded with spaces when `text` starts or ends with a backtick.
+/// Inside a code span HTML, links, emphasis and `@mentions` are already literal, and backslash
+/// escapes do not apply (GitHub would show `\_` as is), so the text goes in unescaped. What is
+/// left is what GFM handles before code spans: `|` splits a table cell even inside backticks,
+/// so it becomes `\|` (which GFM shows as `|` in a cell); line breaks and tabs become spaces
+/// and other control characters are dropped; the fence is one backtick longer than the longest
+/// run of backticks in `text`, padded with spaces when `text` starts or ends with a backtick.
+///
+/// Outside a table, `\|` would show its backslash: use [`code_span_prose`] there.
 pub fn code_span(text: &str) -> String {
+    fenced_code(text, true)
+}
+
+/// Renders `text` as an inline code span in prose (not in a table cell): like [`code_span`]
+/// but `|` stays as it is.
+pub fn code_span_prose(text: &str) -> String {
+    fenced_code(text, false)
+}
+
+fn fenced_code(text: &str, in_table: bool) -> String {
     let mut body = String::with_capacity(text.len() + 2);
     for c in text.chars() {
         match c {
-            '|' => body.push_str("\\|"),
+            '|' if in_table => body.push_str("\\|"),
             '\n' | '\r' | '\t' => body.push(' '),
             c if c.is_control() => {}
             c => body.push(c),
@@ -143,6 +156,7 @@ mod tests {
         assert_eq!(code_span("x`y"), "``x`y``");
         assert_eq!(code_span("`x"), "`` `x ``");
         assert_eq!(code_span("a\nb"), "`a b`");
+        assert_eq!(code_span_prose("a|b_c"), "`a|b_c`");
     }
 
     #[test]

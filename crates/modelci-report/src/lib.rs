@@ -36,6 +36,9 @@
 
 mod atomic;
 mod chart;
+#[cfg(feature = "check")]
+pub mod check;
+pub mod contact;
 mod draw;
 pub mod envelope;
 mod error;
@@ -48,9 +51,10 @@ mod render;
 
 pub use atomic::write_atomic;
 pub use chart::{Chart, DeltaBars, GroupedBars, HeatMap, LineChart, Series, ValueFormat, XAxis};
+pub use contact::{ContactSheet, Thumbnail, Tile, TileGroup};
 pub use envelope::{ChartFile, Envelope, EnvelopeError, ToolName};
 pub use error::ReportError;
-pub use escape::{code_span, escape_html, escape_markdown};
+pub use escape::{code_span, code_span_prose, escape_html, escape_markdown};
 pub use render::{
     RenderedChart, chart_size, render, render_png, render_png_bytes, render_svg, render_svg_string,
 };

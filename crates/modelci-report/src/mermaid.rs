@@ -8,12 +8,24 @@
 //! earlier one where it is taller. The PNG/SVG renderers have neither limit.
 //!
 //! All text is quoted, with `"` replaced by `'` and line breaks by spaces, since Mermaid
-//! strings cannot escape a quote. Numbers are written plainly (never as exponents) and a
-//! non-finite value is written as 0 since Mermaid has no "missing" value.
+//! strings cannot escape a quote. Numbers are written plainly (never as exponents).
+//!
+//! Mermaid has no "missing" value, and drawing NaN or infinity as some number would lie (a NaN
+//! loss drawn as 0 looks like the best epoch). So a line stops at its first non-finite value
+//! (Mermaid pairs values with x labels from the left, so a shorter list leaves the rest of the
+//! x axis empty: a gap to the end, which is what a diverged run looks like; points after the
+//! first gap are left to the PNG/SVG), and every x label where some series is not finite is
+//! marked `⚠ NaN` or `⚠ inf`. A non-finite bar is drawn as 0 and its category label marked
+//! the same way.
+//!
+//! A [`DeltaBars`] chart with gate limits gets a second series, a `line` through the limits
+//! (at 0 for a category without a gate), coloured like the limit in the PNG.
 
 use std::fmt::Write as _;
 
-use crate::chart::{Chart, DeltaBars, GroupedBars, LineChart, Series, XAxis, trim_number};
+use crate::chart::{
+    Chart, DeltaBars, GroupedBars, LineChart, Series, ValueFormat, XAxis, trim_number,
+};
 use crate::palette;
 
 /// The `xychart-beta` text for `chart`, or `None` for a chart type Mermaid cannot draw.
@@ -22,31 +34,54 @@ pub fn xychart(chart: &Chart) -> Option<String> {
         Chart::GroupedBars(c) => Some(grouped_bars(c)),
         Chart::DeltaBars(c) => Some(delta_bars(c)),
         Chart::Line(c) => Some(line_chart(c)),
-        Chart::HeatMap(_) => None,
+        Chart::HeatMap(_) | Chart::ContactSheet(_) => None,
     }
 }
 
 /// Bars: one `bar` line per series, coloured like the PNG (blue, orange, ...).
 pub fn grouped_bars(chart: &GroupedBars) -> String {
     let range = chart.y_range.or_else(|| Some(auto_range(&chart.series)));
-    let mut out = header(chart.series.len(), &chart.title);
-    axes(&mut out, "", &chart.categories, &chart.y_label, range);
+    let mut out = header(&[], chart.series.len(), &chart.title);
+    let categories = mark_non_finite(&chart.categories, &chart.series);
+    axes(&mut out, "", &categories, &chart.y_label, range);
     series_lines(&mut out, "bar", &chart.series);
     out
 }
 
-/// Signed bars as a single `bar` series (Mermaid cannot colour bars by sign).
+/// Signed bars as a single `bar` series (Mermaid cannot colour bars by sign), and the gate
+/// limits, if any, as a `line`.
+///
+/// Changes in percentage points ([`ValueFormat::Points`]) are written in points, as the PNG's
+/// axis labels them, since Mermaid cannot format its ticks.
 pub fn delta_bars(chart: &DeltaBars) -> String {
-    let series = [Series::new(chart.y_label.clone(), chart.values.clone())];
-    let mut out = header(1, &chart.title);
-    axes(
-        &mut out,
-        "",
-        &chart.categories,
-        &chart.y_label,
-        Some(auto_range(&series)),
+    let scale = if matches!(chart.value_format, ValueFormat::Points { .. }) {
+        100.0
+    } else {
+        1.0
+    };
+    let mut series = vec![Series::new(
+        chart.y_label.clone(),
+        chart.values.iter().map(|v| v * scale).collect(),
+    )];
+    let has_limits = chart.limits.iter().any(Option::is_some);
+    let limits = Series::new(
+        "gate limit (0 where no gate)",
+        chart
+            .limits
+            .iter()
+            .map(|l| l.unwrap_or(0.0) * scale)
+            .collect(),
     );
+    let range = auto_range(&[series[0].clone(), limits.clone()]);
+    let colours = [palette::series(0), palette::GATE];
+    let mut out = header(&colours[..if has_limits { 2 } else { 1 }], 1, &chart.title);
+    let categories = mark_non_finite(&chart.categories, &series);
+    axes(&mut out, "", &categories, &chart.y_label, Some(range));
     series_lines(&mut out, "bar", &series);
+    if has_limits {
+        series = vec![limits];
+        series_lines(&mut out, "line", &series);
+    }
     out
 }
 
@@ -56,7 +91,8 @@ pub fn line_chart(chart: &LineChart) -> String {
         XAxis::Categories(c) => c.clone(),
         XAxis::Values(v) => v.iter().map(|x| trim_number(*x)).collect(),
     };
-    let mut out = header(chart.series.len(), &chart.title);
+    let mut out = header(&[], chart.series.len(), &chart.title);
+    let categories = mark_non_finite(&categories, &chart.series);
     axes(
         &mut out,
         &chart.x_label,
@@ -64,8 +100,67 @@ pub fn line_chart(chart: &LineChart) -> String {
         &chart.y_label,
         chart.y_range,
     );
-    series_lines(&mut out, "line", &chart.series);
+    let cut: Vec<Series> = chart.series.iter().map(line_values).collect();
+    series_lines(&mut out, "line", &cut);
     out
+}
+
+/// What Mermaid can draw of a line: the values up to the first NaN or infinity, with missing
+/// positions filled in on the straight line between their neighbours (as the PNG joins them;
+/// before the first value, the first value), ending at the last measured value.
+fn line_values(s: &Series) -> Series {
+    let stop = s
+        .measured()
+        .find(|(_, v)| !v.is_finite())
+        .map_or(s.values.len(), |(i, _)| i);
+    let known: Vec<(usize, f64)> = s.measured().filter(|(i, _)| *i < stop).collect();
+    let end = known.last().map_or(0, |(i, _)| i + 1);
+    let values = (0..end)
+        .map(|i| {
+            let after = known.iter().position(|(k, _)| *k >= i).unwrap_or(0);
+            let (k1, v1) = known[after];
+            if k1 == i || after == 0 {
+                return v1;
+            }
+            let (k0, v0) = known[after - 1];
+            #[allow(clippy::cast_precision_loss)]
+            let t = (i - k0) as f64 / (k1 - k0) as f64;
+            v0 + (v1 - v0) * t
+        })
+        .collect();
+    Series::new(s.name.clone(), values)
+}
+
+/// The category labels with `⚠ NaN` or `⚠ inf` added where some series has such a value.
+fn mark_non_finite(categories: &[String], series: &[Series]) -> Vec<String> {
+    categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let values = series
+                .iter()
+                .filter(|s| !s.is_missing(i))
+                .filter_map(|s| s.values.get(i));
+            let mut marks = Vec::new();
+            for v in values {
+                let mark = if v.is_nan() {
+                    "NaN"
+                } else if v.is_infinite() {
+                    "inf"
+                } else {
+                    continue;
+                };
+                if !marks.contains(&mark) {
+                    marks.push(mark);
+                }
+            }
+            if marks.is_empty() {
+                c.clone()
+            } else {
+                format!("{c} ⚠ {}", marks.join("/"))
+            }
+        })
+        .collect()
 }
 
 /// `body` inside a ```` ```mermaid ```` fence, ready to paste into Markdown.
@@ -86,13 +181,17 @@ pub fn quote(text: &str) -> String {
     format!("\"{}\"", clean.trim())
 }
 
-fn header(series: usize, title: &str) -> String {
-    let colours: Vec<String> = (0..series.max(1))
-        .map(|i| {
-            let c = palette::series(i);
-            format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2)
-        })
-        .collect();
+/// The init directive, the chart type and the title. Plot colours are `colours` when given,
+/// else the series palette for `series` plots.
+fn header(colours: &[plotters::style::RGBColor], series: usize, title: &str) -> String {
+    let colours: Vec<String> = if colours.is_empty() {
+        (0..series.max(1)).map(palette::series).collect()
+    } else {
+        colours.to_vec()
+    }
+    .iter()
+    .map(|c| format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2))
+    .collect();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -192,7 +291,6 @@ fn nice(v: f64, up: bool) -> f64 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::chart::ValueFormat;
 
     #[test]
     fn grouped_bars_two_series() {
@@ -216,7 +314,7 @@ mod tests {
             r##"%%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0072B2, #E69F00"}}}}%%
 xychart-beta
     title "Metrics 'v2' vs v1"
-    x-axis ["accuracy", "macro F1", "weighted 'F1'"]
+    x-axis ["accuracy", "macro F1", "weighted 'F1' ⚠ NaN"]
     y-axis "score" 0 --> 1
     %% bar 1: baseline
     bar [0.91, 0.875, 0.9]
@@ -253,6 +351,7 @@ xychart-beta
             categories: vec!["a".into(), "b".into()],
             values: vec![-0.04, 0.02],
             value_format: ValueFormat::default(),
+            limits: Vec::new(),
         };
         let out = delta_bars(&chart);
         assert!(

@@ -22,6 +22,9 @@ pub const POSITIVE: RGBColor = RGBColor(0x00, 0x9E, 0x73);
 /// Bars below zero in a [`crate::DeltaBars`] chart (Okabe-Ito vermillion).
 pub const NEGATIVE: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
 
+/// Gate limits drawn on charts (Okabe-Ito reddish purple, distinct from both bar colours).
+pub const GATE: RGBColor = RGBColor(0xCC, 0x79, 0xA7);
+
 /// Text, titles and labels.
 pub const TEXT: RGBColor = RGBColor(0x22, 0x22, 0x22);
 /// Secondary text (tick labels, zero counts).

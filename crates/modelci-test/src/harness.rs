@@ -105,6 +105,13 @@ impl Run {
         self
     }
 
+    /// Runs the binary in `dir` instead of the test's working folder.
+    #[must_use]
+    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Self {
+        self.command.current_dir(dir);
+        self
+    }
+
     /// Runs the binary to the end.
     ///
     /// # Panics

@@ -41,6 +41,8 @@
 //!   [`FakeServer::deployment_statuses`].
 //! - [`harness`]: running a built binary (exit code, stdout, stderr, report) and the
 //!   repository's example data, shared by every binary's integration tests.
+//! - [`snapshot`]: insta settings and report.json rendering that filter what changes from run
+//!   to run (paths, versions, times), for the snapshot tests of every binary.
 
 mod github;
 mod github_deployments;
@@ -56,6 +58,7 @@ pub mod json_schema;
 mod openapi;
 mod raw;
 mod server;
+pub mod snapshot;
 mod state;
 
 use std::net::SocketAddr;

@@ -61,8 +61,8 @@ pub(crate) fn print(out: &mut dyn Write, s: &Summary, json: bool) -> std::io::Re
         let text = serde_json::to_string_pretty(s).map_err(std::io::Error::other)?;
         return writeln!(out, "{text}");
     }
-    writeln!(
-        out,
+    // Names, versions, paths and URLs come from flags and hosts: each line escaped and bounded.
+    let head = format!(
         "publish {} {}{}: {} ({} bytes, sha256 {})",
         s.name,
         s.version,
@@ -70,11 +70,12 @@ pub(crate) fn print(out: &mut dyn Write, s: &Summary, json: bool) -> std::io::Re
         s.bundle,
         s.size,
         s.sha256
-    )?;
+    );
+    writeln!(out, "{}", modelci_cli::sanitize(&head))?;
     for t in &s.targets {
-        write!(out, "  {:<10} {}", t.status, t.target)?;
+        let mut line = format!("  {:<10} {}", t.status, t.target);
         if let Some(url) = &t.url {
-            write!(out, " → {url}")?;
+            line.push_str(&format!(" → {url}"));
         }
         let mut parts = Vec::new();
         for (label, list) in [
@@ -86,11 +87,10 @@ pub(crate) fn print(out: &mut dyn Write, s: &Summary, json: bool) -> std::io::Re
                 parts.push(format!("{label} {}", list.join(", ")));
             }
         }
-        if parts.is_empty() {
-            writeln!(out)?;
-        } else {
-            writeln!(out, " ({})", parts.join("; "))?;
+        if !parts.is_empty() {
+            line.push_str(&format!(" ({})", parts.join("; ")));
         }
+        writeln!(out, "{}", modelci_cli::sanitize(&line))?;
     }
     Ok(())
 }

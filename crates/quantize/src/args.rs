@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use modelci_cli::flags::ModelArgs;
 use modelci_cli::{OutputArgs, PostArgs};
 
@@ -27,12 +27,10 @@ Examples:
   quantize --input model.onnx --output model.qdq.onnx --mode static \\
       --calibration-data calib.npy
 
-Modes:
-  dynamic      int8 weights, activations quantized at run time (MatMulInteger/ConvInteger)
-  weight-only  int8 weights + DequantizeLinear; compute stays fp32
-  fp16         fp16 weights and compute where safe; fp32 inputs and outputs
-  static       QDQ: activation ranges calibrated on --calibration-data or --dataset
-               (minmax or percentile)
+Verification: the output and the original run in tract on the same inputs (the samples of
+--calibration-data or --dataset, else generated inputs whose dynamic sizes come from
+--input-shape or default to 224); every output is compared, NaN/inf count as failures. When a
+model cannot run, the report says \"not verified\" (exit 1 with --require-verified).
 
 Exit codes: 0 done (or nothing to quantize), 1 a gate or the verification failed (the output
 is still written), 2 bad input or usage, 3 code-host failure.";
@@ -55,8 +53,8 @@ pub struct Args {
     pub output: PathBuf,
 
     /// How to quantize.
-    #[arg(long, value_name = "MODE", default_value = "dynamic", value_parser = ["dynamic", "weight-only", "fp16", "static"])]
-    pub mode: String,
+    #[arg(long, value_name = "MODE", value_enum, default_value_t = ModeArg::Dynamic)]
+    pub mode: ModeArg,
 
     /// One scale per output channel instead of one per tensor (int8 modes).
     #[arg(long)]
@@ -67,8 +65,8 @@ pub struct Args {
     pub exclude: Vec<String>,
 
     /// Static mode: how activation ranges are chosen from the calibration data.
-    #[arg(long, value_name = "METHOD", default_value = "minmax", value_parser = ["minmax", "percentile"])]
-    pub calibration: String,
+    #[arg(long, value_name = "METHOD", value_enum, default_value_t = CalibrationMethod::Minmax)]
+    pub calibration: CalibrationMethod,
 
     /// Static mode with --calibration percentile: the percentile kept at the high end (its
     /// mirror at the low end).
@@ -77,8 +75,9 @@ pub struct Args {
 
     /// Static mode: calibrate on these raw model inputs instead of the --dataset: a NumPy
     /// array [N, ...] whose samples have the model's input shape (.npy, or .npz with an array
-    /// x), fed as they are, no labels needed. Without --dataset there is no accuracy
-    /// comparison; the output is still verified on the probe input.
+    /// x), or a .npz with one array per model input named as the input (any dtype: integer
+    /// inputs are fed, never quantized); no labels needed. The output is verified on these
+    /// samples.
     #[arg(long, value_name = "FILE.npy")]
     pub calibration_data: Option<PathBuf>,
 
@@ -108,8 +107,8 @@ pub struct Args {
     #[arg(long, value_name = "FACTOR", help_heading = "Gates")]
     pub min_size_reduction: Option<String>,
 
-    /// Verification: largest output difference on the probe input, relative to the largest
-    /// original output value.
+    /// Verification: largest output difference on the verification inputs, relative to the
+    /// largest original output value.
     #[arg(
         long,
         value_name = "RATIO",
@@ -118,6 +117,11 @@ pub struct Args {
     )]
     pub probe_tolerance: f64,
 
+    /// Exit 1 when the output could not be verified (a model did not run in the engine, so
+    /// no output was compared); without it that is reported as "not verified" and exits 0.
+    #[arg(long, help_heading = "Gates")]
+    pub require_verified: bool,
+
     /// How the models run on the --dataset and the calibration data.
     #[command(flatten)]
     pub running: ModelArgs,
@@ -125,4 +129,65 @@ pub struct Args {
     /// Whether and how the report is posted.
     #[command(flatten)]
     pub posting: PostArgs,
+
+    /// Whether `--batch-size` was given (set by `main` from the command line, see
+    /// [`batch_size_given`]): dynamic int8 is evaluated at batch 1 unless it was.
+    #[arg(skip)]
+    pub batch_size_given: bool,
+}
+
+/// `--mode`: how to quantize.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// int8 weights, activations quantized at run time (MatMulInteger/ConvInteger).
+    Dynamic,
+    /// int8 weights + DequantizeLinear; compute stays fp32.
+    WeightOnly,
+    /// fp16 weights and compute where safe; fp32 inputs and outputs.
+    Fp16,
+    /// QDQ with activation ranges calibrated on --calibration-data or --dataset.
+    Static,
+}
+
+impl From<ModeArg> for modelci_quantize::Mode {
+    fn from(mode: ModeArg) -> Self {
+        match mode {
+            ModeArg::Dynamic => Self::Dynamic,
+            ModeArg::WeightOnly => Self::WeightOnly,
+            ModeArg::Fp16 => Self::Fp16,
+            ModeArg::Static => Self::Static,
+        }
+    }
+}
+
+/// `--calibration`: how static mode picks activation ranges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CalibrationMethod {
+    /// The smallest and largest value seen.
+    Minmax,
+    /// The --percentile of the values (and its mirror), ignoring rare outliers.
+    Percentile,
+}
+
+impl CalibrationMethod {
+    /// The name as the flag spells it.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Minmax => "minmax",
+            Self::Percentile => "percentile",
+        }
+    }
+}
+
+/// Whether `--batch-size` was given on the command line (dynamic int8 evaluates at batch 1
+/// unless it was).
+#[must_use]
+pub fn batch_size_given() -> bool {
+    use clap::CommandFactory as _;
+    Args::command()
+        .try_get_matches()
+        .ok()
+        .and_then(|m| m.value_source("batch_size"))
+        == Some(clap::parser::ValueSource::CommandLine)
 }

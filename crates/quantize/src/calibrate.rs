@@ -1,6 +1,7 @@
 //! Calibration for `--mode static`: run the calibration data (raw inputs from
-//! `--calibration-data`, or the `--dataset`) through a copy of the model that exposes the
-//! activations to quantize, and reduce each to a range.
+//! `--calibration-data`, or the `--dataset`; every model input by name, any element type)
+//! through a copy of the model that exposes the activations to quantize, and reduce each to a
+//! range.
 //!
 //! - `minmax`: the smallest and largest value seen;
 //! - `percentile`: the P-th and (100-P)-th percentiles of a sample of the values (every value of
@@ -10,14 +11,14 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::Context as _;
 use modelci_cli::flags::ModelSettings;
 use modelci_eval::engine::OutputData;
-use modelci_eval::{Dataset, InputLayout, Model};
+use modelci_eval::{Engine, InputData, InputTensor, Model, OutputTensor};
 use modelci_onnx::ModelProto;
 use modelci_quantize::Calibration;
 
-use crate::inputs::Inputs;
+use crate::feed::{Feed, Origin};
 
 /// Values kept per tensor and batch for the percentile method.
 pub const SAMPLES_PER_BATCH: usize = 20_000;
@@ -31,34 +32,21 @@ pub enum Method {
     Percentile(f64),
 }
 
-/// Where the calibration values come from.
-#[derive(Debug, Clone, Copy)]
-pub enum Source<'a> {
-    /// A labelled dataset the evaluation core reads (images, `.npz`/`.npy` with labels, CSV),
-    /// preprocessed for the model's input like an evaluation.
-    Dataset {
-        /// The dataset path.
-        path: &'a Path,
-        /// How the data is read and fed (labels, layout, preprocessing).
-        settings: &'a ModelSettings,
-    },
-    /// Raw model inputs (`--calibration-data`), fed as they are.
-    Inputs(&'a Inputs),
-}
-
-/// Measures the ranges of the activations `modelci_quantize::calibration::targets` names, and
-/// counts the samples they were measured on.
+/// Measures the ranges of the activations `modelci_quantize::calibration::targets` names on
+/// the samples of `data` (raw inputs or a dataset, every model input fed by name; integer
+/// inputs are fed and never measured), and counts the samples they were measured on.
 ///
 /// # Errors
-/// When the instrumented model cannot be written or run, or the data does not fit it (the
-/// message names the file and, for raw inputs, both shapes).
+/// When the instrumented model cannot be written or run, or the data does not fit it (one
+/// line naming the file, the array and the input expected).
 pub fn calibrate(
     model: &ModelProto,
     exclude: &[String],
-    source: Source<'_>,
+    data: (&Path, Origin),
+    settings: &ModelSettings,
     scratch: &Path,
     method: Method,
-    batch_size: usize,
+    engine: &Engine,
 ) -> anyhow::Result<(Calibration, u64)> {
     let targets = modelci_quantize::calibration::targets(model, exclude);
     let instrumented = modelci_quantize::calibration::instrument(model, &targets);
@@ -69,19 +57,23 @@ pub fn calibrate(
         .context("writing the calibration model")?;
     std::fs::write(file.path(), modelci_onnx::encode(&instrumented))
         .context("writing the calibration model")?;
-    let mut runner = Model::load(file.path()).context("loading the calibration model in tract")?;
+    let mut runner =
+        Model::load_with(file.path(), engine).context("loading the calibration model")?;
+    let signature = runner.signature().clone();
     let mut seen = Seen {
         targets: &targets,
-        input_name: runner.signature().inputs[0].name.clone(),
+        input_names: signature.inputs.iter().map(|i| i.name.clone()).collect(),
         collected: HashMap::new(),
         samples: 0,
     };
-    match source {
-        Source::Dataset { path, settings } => {
-            from_dataset(&mut runner, path, settings, batch_size, &mut seen)?;
-        }
-        Source::Inputs(inputs) => from_inputs(&mut runner, inputs, batch_size, &mut seen)?,
-    }
+    let (path, origin) = data;
+    let mut feed = Feed::open(path, origin, &signature, settings, settings.batch_size)?;
+    feed.for_each(usize::MAX, &mut |batch, real| {
+        let outputs = runner.run_inputs(batch)?;
+        seen.add(real, batch, &outputs);
+        Ok(())
+    })
+    .with_context(|| format!("{}: running the calibration samples", path.display()))?;
     let samples = seen.samples;
     Ok((
         Calibration {
@@ -98,20 +90,21 @@ pub fn calibrate(
 /// The values seen so far, per target tensor.
 struct Seen<'a> {
     targets: &'a [String],
-    input_name: String,
+    input_names: Vec<String>,
     collected: HashMap<String, Collected>,
     samples: u64,
 }
 
 impl Seen<'_> {
-    /// Records one batch: the model input (when it is a target) and the exposed activations.
-    fn add(&mut self, batch: usize, input: &[f32], outputs: &[modelci_eval::OutputTensor]) {
-        self.samples += batch as u64;
-        if self.targets.contains(&self.input_name) {
-            self.collected
-                .entry(self.input_name.clone())
-                .or_default()
-                .add(input);
+    /// Records one batch: the float model inputs that are targets, and the exposed
+    /// activations (padding rows of a fixed batch size are measured too: they repeat a real
+    /// sample, so no range widens).
+    fn add(&mut self, real: usize, inputs: &[InputTensor], outputs: &[OutputTensor]) {
+        self.samples += real as u64;
+        for (name, input) in self.input_names.iter().zip(inputs) {
+            if let (true, InputData::F32(values)) = (self.targets.contains(name), &input.data) {
+                self.collected.entry(name.clone()).or_default().add(values);
+            }
         }
         for out in outputs {
             if let (true, OutputData::F32(values)) = (self.targets.contains(&out.name), &out.data) {
@@ -122,91 +115,6 @@ impl Seen<'_> {
             }
         }
     }
-}
-
-fn from_dataset(
-    runner: &mut Model,
-    dataset: &Path,
-    settings: &ModelSettings,
-    batch_size: usize,
-    seen: &mut Seen<'_>,
-) -> anyhow::Result<()> {
-    let layout = InputLayout::derive(&runner.signature().inputs[0], settings.layout)
-        .map_err(|e| anyhow!("{}: {e}", dataset.display()))?;
-    let mut data = Dataset::open(dataset, &settings.dataset)?;
-    let pre = &settings.preprocess;
-    let mut input = Vec::new();
-    data.stream(batch_size, &mut |batch| {
-        input.clear();
-        for sample in &batch {
-            layout
-                .fill(&sample.data, pre, &mut input)
-                .map_err(|reason| {
-                    modelci_eval::EvalError::incompatible(
-                        dataset,
-                        format!("sample `{}`: {reason}", sample.id),
-                    )
-                })?;
-        }
-        let outputs = runner.run(&layout.batch_shape(batch.len()), &input)?;
-        seen.add(batch.len(), &input, &outputs);
-        Ok(())
-    })?;
-    Ok(())
-}
-
-/// Feeds raw inputs in batches of `batch_size` (or the model's fixed batch size).
-fn from_inputs(
-    runner: &mut Model,
-    inputs: &Inputs,
-    batch_size: usize,
-    seen: &mut Seen<'_>,
-) -> anyhow::Result<()> {
-    let spec = &runner.signature().inputs[0];
-    let declared = spec.dims.as_ref().map(|dims| {
-        let text: Vec<String> = dims.iter().map(ToString::to_string).collect();
-        (dims.clone(), format!("[{}]", text.join(", ")))
-    });
-    let mut batch_size = batch_size.max(1);
-    if let Some((dims, text)) = &declared {
-        let fits = dims.len() == inputs.shape.len()
-            && dims
-                .iter()
-                .zip(&inputs.shape)
-                .skip(1)
-                .all(|(d, &n)| d.fixed().is_none_or(|f| f == n));
-        if !fits {
-            return Err(anyhow!(
-                "{}: the calibration array has shape {:?} but the model's input `{}` is {text} (expected [samples, ...] with the model's sample shape)",
-                inputs.path.display(),
-                inputs.shape,
-                spec.name,
-            ));
-        }
-        if let Some(fixed) = dims.first().and_then(modelci_eval::Dim::fixed) {
-            if fixed == 0 || !inputs.samples().is_multiple_of(fixed) {
-                return Err(anyhow!(
-                    "{}: the model's input `{}` is {text}, a fixed batch of {fixed}, but the calibration array has {} samples (use a multiple of {fixed})",
-                    inputs.path.display(),
-                    spec.name,
-                    inputs.samples(),
-                ));
-            }
-            batch_size = fixed;
-        }
-    }
-    let per_sample = inputs.sample_len();
-    let sample_shape = &inputs.shape[1..];
-    for chunk in inputs.values.chunks(batch_size * per_sample.max(1)) {
-        let batch = chunk.len() / per_sample.max(1);
-        let mut shape = vec![batch];
-        shape.extend_from_slice(sample_shape);
-        let outputs = runner
-            .run(&shape, chunk)
-            .with_context(|| format!("{}: running the calibration batch", inputs.path.display()))?;
-        seen.add(batch, chunk, &outputs);
-    }
-    Ok(())
 }
 
 #[derive(Default)]

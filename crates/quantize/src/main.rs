@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = match modelci_cli::sanitize::parse_args::<quantize::Args>("quantize") {
+    let mut args = match modelci_cli::sanitize::parse_args::<quantize::Args>("quantize") {
         Ok(args) => args,
         Err(code) => return code,
     };
+    args.batch_size_given = quantize::batch_size_given();
     modelci_cli::finish("quantize", quantize::run(&args))
 }

@@ -11,7 +11,7 @@ use modelci_report::markdown::{fmt_bytes, table};
 use modelci_report::{Chart, DeltaBars, GroupedBars, Series, ValueFormat};
 use serde::Serialize;
 
-use crate::verify::Probe;
+use crate::verify::Verification;
 
 /// One gate and how it went.
 #[derive(Debug, Clone, Serialize)]
@@ -49,6 +49,11 @@ pub struct DatasetComparison {
     pub per_class: Vec<ClassDelta>,
     /// Regression: MAE of both models.
     pub mae: Option<(f64, f64)>,
+    /// The batch size both models were evaluated at.
+    pub batch_size: usize,
+    /// Dynamic int8 evaluated at another batch size: the quantized model's accuracy at
+    /// batch 1 too.
+    pub accuracy_quantized_batch1: Option<f64>,
 }
 
 /// What static mode calibrated the activation ranges on.
@@ -123,6 +128,8 @@ impl DatasetComparison {
                 .as_ref()
                 .zip(q.regression.as_ref())
                 .map(|(a, b)| (a.mae, b.mae)),
+            batch_size: 0,
+            accuracy_quantized_batch1: None,
         }
     }
 
@@ -139,6 +146,8 @@ impl DatasetComparison {
             latency_ratio: None,
             per_class: Vec::new(),
             mae: None,
+            batch_size: 0,
+            accuracy_quantized_batch1: None,
         }
     }
 }
@@ -159,6 +168,9 @@ pub use modelci_report::ChartFile;
 pub struct Report {
     /// Whether every gate passed (also `verdict.passed` of the envelope).
     pub passed: bool,
+    /// Whether the output ran in the engine and its outputs were compared with the
+    /// original's (see `probe`).
+    pub verified: bool,
     /// The one-line verdict (also `verdict.summary` of the envelope).
     pub summary: String,
     /// The mode.
@@ -171,24 +183,32 @@ pub struct Report {
     pub output: FileInfo,
     /// Whether the output file was written.
     pub output_written: bool,
+    /// Nothing was rewritten, and why (the normalised model was written).
+    pub nothing_to_quantize: Option<String>,
     /// Input size / output size (3.0: three times smaller).
     pub size_reduction: f64,
     /// `Constant` nodes folded into initializers before quantizing.
     pub constants_folded: usize,
     /// Repeated opset imports merged.
     pub opsets_deduplicated: usize,
+    /// The default-domain opset import raised for the mode, if it was.
+    pub opset_upgrade: Option<modelci_quantize::opset::Upgrade>,
     /// Nodes rewritten.
     pub quantized: Vec<Change>,
     /// Candidates left alone, with the reason.
     pub skipped: Vec<Skip>,
     /// Static mode: the calibration data.
     pub calibration: Option<CalibrationInfo>,
-    /// The tract probe.
-    pub probe: Option<Probe>,
+    /// The verification: both models on the same inputs in the engine.
+    pub probe: Option<Verification>,
     /// The dataset comparison.
     pub dataset: Option<DatasetComparison>,
     /// The gates.
     pub gates: Vec<Gate>,
+    /// What a reader needs to read the numbers right (batch size rule, latency).
+    pub notes: Vec<String>,
+    /// Warnings of the run.
+    pub warnings: Vec<String>,
     /// The charts (written as the envelope's `charts`).
     #[serde(skip)]
     pub charts: Vec<ChartFile>,
@@ -277,6 +297,7 @@ pub fn charts(report: &Report) -> Vec<(&'static str, Chart)> {
                         .map(|c| c.f1_quantized - c.f1_original)
                         .collect(),
                     value_format: ValueFormat::Decimal { places: 3 },
+                    limits: Vec::new(),
                 }),
             ));
         }
@@ -305,11 +326,92 @@ fn code(text: &str) -> String {
     modelci_report::escape::code_span(text)
 }
 
+/// A code span in prose (outside a table, `|` needs no escape and would show one).
+fn code_prose(text: &str) -> String {
+    modelci_report::escape::code_span_prose(text)
+}
+
+/// The verification section: what ran on what, and per output the differences.
+fn verification(md: &mut String, v: &Verification) {
+    md.push_str(&format!("### Verification in {}\n\n", v.engine));
+    if let Some(reason) = &v.not_verified {
+        md.push_str(&format!(
+            "**Not verified**: {}. Nothing was compared, so nothing is claimed about the output's values.\n\n",
+            escape_markdown(reason)
+        ));
+        return;
+    }
+    if let Some(error) = &v.error {
+        md.push_str(&format!("❌ {}\n\n", escape_markdown(error)));
+        return;
+    }
+    let on = match &v.path {
+        Some(p) => format!(
+            "{} sample(s) of {} (`--{}`)",
+            v.samples,
+            code_prose(&p.display().to_string()),
+            v.source
+        ),
+        None => format!(
+            "generated inputs (dynamic sizes from `--input-shape`, else {})",
+            crate::feed::DEFAULT_DIM
+        ),
+    };
+    let shapes: Vec<String> = v.shapes.iter().map(|s| format!("{s:?}")).collect();
+    md.push_str(&format!(
+        "{} {} on {on}, input shape(s) {}: largest difference {:.4}% of the largest original output (tolerance {}){}.\n\n",
+        if v.passed { "✅" } else { "❌" },
+        if v.passed { "Verified" } else { "Failed" },
+        shapes.join(", "),
+        v.max_relative_error.unwrap_or(0.0) * 100.0,
+        v.tolerance,
+        if v.non_finite > 0 {
+            format!(
+                "; **{} value(s) NaN or infinite** where the original's are finite",
+                v.non_finite
+            )
+        } else {
+            String::new()
+        }
+    ));
+    let rows: Vec<Vec<String>> = v
+        .outputs
+        .iter()
+        .map(|o| {
+            vec![
+                code(&o.name),
+                o.values.to_string(),
+                format!("{:.6}", o.max_abs_diff),
+                format!("{:.6}", o.mean_abs_diff),
+                o.non_finite.to_string(),
+                o.top1_agreement.map_or(String::new(), pct),
+            ]
+        })
+        .collect();
+    md.push_str(&table(
+        &[
+            "output",
+            "values",
+            "max abs diff",
+            "mean abs diff",
+            "NaN/inf",
+            "top-1 agreement",
+        ],
+        &rows,
+        &[],
+    ));
+    md.push('\n');
+}
+
 /// The Markdown report.
 #[must_use]
 pub fn markdown(r: &Report) -> String {
     let mut md = String::new();
-    let icon = if r.passed { "✅" } else { "❌" };
+    let icon = match (r.passed, r.verified) {
+        (false, _) => "❌",
+        (true, true) => "✅",
+        (true, false) => "⚠️",
+    };
     md.push_str(&format!(
         "## {icon} quantize: {}\n\n",
         escape_markdown(&r.summary)
@@ -322,9 +424,9 @@ pub fn markdown(r: &Report) -> String {
         } else {
             ""
         },
-        code(&r.input.path.display().to_string()),
+        code_prose(&r.input.path.display().to_string()),
         fmt_bytes(r.input.size),
-        code(&r.output.path.display().to_string()),
+        code_prose(&r.output.path.display().to_string()),
         fmt_bytes(r.output.size),
         if r.output_written {
             ""
@@ -390,7 +492,7 @@ pub fn markdown(r: &Report) -> String {
         md.push_str(&format!(
             "Activation ranges calibrated ({}) on {} ({} samples{}).\n\n",
             c.method,
-            code(&c.path.display().to_string()),
+            code_prose(&c.path.display().to_string()),
             c.samples,
             if c.source == "dataset" {
                 ", the dataset"
@@ -401,14 +503,18 @@ pub fn markdown(r: &Report) -> String {
     }
     if let Some(d) = &r.dataset {
         md.push_str(&format!(
-            "Dataset: {} ({} samples).\n\n",
-            code(&d.path.display().to_string()),
-            d.samples
+            "Dataset: {} ({} samples, batch size {}{}).\n\n",
+            code_prose(&d.path.display().to_string()),
+            d.samples,
+            d.batch_size,
+            d.accuracy_quantized_batch1
+                .map_or(String::new(), |a| format!(
+                    "; the quantized model at batch size 1: accuracy {}",
+                    pct(a)
+                ))
         ));
     } else if r.output_written {
-        md.push_str(
-            "No `--dataset`: accuracy was not compared; the output was verified on the probe input in tract only (below).\n\n",
-        );
+        md.push_str("No `--dataset`: accuracy was not compared (verification below).\n\n");
     }
     if !r.gates.is_empty() {
         let rows: Vec<Vec<String>> = r
@@ -433,21 +539,27 @@ pub fn markdown(r: &Report) -> String {
             c.png.display()
         ));
     }
-    if let Some(p) = &r.probe {
-        md.push_str("### Verification in tract\n\n");
-        match (&p.error, p.max_relative_error) {
-            (Some(e), _) => md.push_str(&format!("{}\n\n", escape_markdown(e))),
-            (None, Some(err)) => md.push_str(&format!(
-                "Probe input {:?}: largest output difference {:.4}% of the largest output{}.\n\n",
-                p.shape,
-                err * 100.0,
-                p.agreement.map_or(String::new(), |a| format!(
-                    ", predicted class agrees on {}",
-                    pct(a)
-                ))
-            )),
-            _ => {}
-        }
+    if let Some(v) = &r.probe {
+        verification(&mut md, v);
+    }
+    for note in &r.notes {
+        md.push_str(&format!("{}\n\n", escape_markdown(note)));
+    }
+    for warning in &r.warnings {
+        md.push_str(&format!("> ⚠️ {}\n\n", escape_markdown(warning)));
+    }
+    if let Some(u) = &r.opset_upgrade {
+        md.push_str(&format!(
+            "Opset import raised from {} to {} for this mode: no operator of the model changed meaning in between (checked against the ONNX operator changelog).\n\n",
+            u.from, u.to
+        ));
+    }
+    if let Some(reason) = &r.nothing_to_quantize {
+        md.push_str(&format!(
+            "Nothing to quantize: {}. The normalised model was written to {}, so the next step finds its file.\n\n",
+            escape_markdown(reason),
+            code(&r.output.path.display().to_string())
+        ));
     }
     if r.constants_folded > 0 || r.opsets_deduplicated > 0 {
         md.push_str(&format!(
@@ -534,6 +646,7 @@ mod tests {
         let evil = "a|<img src=x onerror=alert(1)>|[x](javascript:alert(1))|@everyone";
         let report = Report {
             passed: true,
+            verified: true,
             summary: "ok".into(),
             mode: "dynamic",
             per_channel: false,
@@ -546,9 +659,11 @@ mod tests {
                 size: 5,
             },
             output_written: true,
+            nothing_to_quantize: None,
             size_reduction: 2.0,
             constants_folded: 0,
             opsets_deduplicated: 0,
+            opset_upgrade: None,
             quantized: vec![Change {
                 node: evil.into(),
                 op: "MatMul".into(),
@@ -565,6 +680,8 @@ mod tests {
             probe: None,
             dataset: None,
             gates: Vec::new(),
+            notes: Vec::new(),
+            warnings: Vec::new(),
             charts: Vec::new(),
             metrics: BTreeMap::new(),
         };

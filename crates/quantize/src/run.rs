@@ -9,65 +9,33 @@ use modelci_quantize::{Mode, Options, Outcome};
 use modelci_report::ToolName;
 use modelci_report::envelope::{Document, Verdict};
 
-use crate::args::Args;
+use crate::args::{Args, CalibrationMethod};
 use crate::calibrate;
-use crate::inputs;
+use crate::feed::Origin;
 use crate::report::{self, CalibrationInfo, DatasetComparison, FileInfo, Gate, Report};
-use crate::verify;
+use crate::verify::{self, Inputs};
 
 /// Runs quantize: rewrite, write, verify, judge the gates, report.
 ///
 /// # Errors
 /// A [`Failure`] with exit code 2 for bad input: unreadable or non-ONNX models, an opset too
-/// old for the mode, external data outside the model's folder, output equal to input without
+/// old for the mode that cannot be raised, external data outside the model's folder,
+/// calibration data that does not fit the model's inputs, output equal to input without
 /// `--in-place`, malformed flags, an unwritable output folder.
 pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
-    let mode = parse_mode(&args.mode).map_err(Failure::bad_input)?;
+    let mode = Mode::from(args.mode);
     let min_reduction = args
         .min_size_reduction
         .as_deref()
         .map(parse_reduction)
         .transpose()
         .map_err(Failure::bad_input)?;
-    if args.max_accuracy_drop.is_some() && args.dataset.is_none() {
-        return Err(Failure::bad_input(anyhow!(
-            "--max-accuracy-drop needs --dataset (the data to measure accuracy on)"
-        )));
-    }
-    if args
-        .max_accuracy_drop
-        .is_some_and(|d| !d.is_finite() || d < 0.0)
-    {
-        return Err(Failure::bad_input(anyhow!(
-            "--max-accuracy-drop must be a non-negative number of percentage points"
-        )));
-    }
-    if mode == Mode::Static && args.dataset.is_none() && args.calibration_data.is_none() {
-        return Err(Failure::bad_input(anyhow!(
-            "--mode static needs --calibration-data (raw model inputs) or --dataset (the calibration data for the activation ranges)"
-        )));
-    }
-    if mode != Mode::Static && args.calibration_data.is_some() {
-        return Err(Failure::bad_input(anyhow!(
-            "--calibration-data is only used by --mode static (mode here: {})",
-            mode.name()
-        )));
-    }
-    if !(50.0..=100.0).contains(&args.percentile) {
-        return Err(Failure::bad_input(anyhow!(
-            "--percentile {}: expected a value between 50 and 100, e.g. 99.99",
-            args.percentile
-        )));
-    }
+    check_flags(args, mode).map_err(Failure::bad_input)?;
     check_paths(args).map_err(Failure::bad_input)?;
     let settings = args.running.settings().map_err(Failure::bad_input)?;
+    // `--engine`: verification, calibration and the dataset comparison all run in it.
+    let engine = settings.resolve_engine().map_err(Failure::bad_input)?;
     let mut session = Session::start("quantize", &args.output_args)?;
-    let calibration_inputs = args
-        .calibration_data
-        .as_deref()
-        .map(inputs::read)
-        .transpose()
-        .map_err(Failure::bad_input)?;
 
     let file_size = std::fs::metadata(&args.input)
         .with_context(|| format!("{}: cannot read", args.input.display()))
@@ -77,53 +45,44 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     // With external data the weights live beside the file: count the model with them inline
     // (for a self-contained file, re-encoding gives exactly its bytes).
     let input_size = file_size.max(modelci_onnx::encode(&model).len() as u64);
+    // Before anything is written: the data must fit the model (one line, exit 2).
+    if let Some(data) = &args.calibration_data {
+        verify::check_calibration_data(&args.input, data, &settings, &engine)
+            .map_err(Failure::bad_input)?;
+    }
     if let Some(dataset) = &args.dataset {
-        // Before anything is written: the comparison must be able to read the model's
-        // predictions on this data (a model that is not a classifier fails here, exit 2).
-        verify::check_dataset(&args.input, dataset, &settings).map_err(Failure::bad_input)?;
+        // The comparison must be able to read the model's predictions on this data (a model
+        // that is not a classifier fails here, exit 2).
+        verify::check_dataset(&args.input, dataset, &settings, &engine)
+            .map_err(Failure::bad_input)?;
     }
     let mut calibration_info = None;
     let calibration = if mode == Mode::Static {
-        let method = if args.calibration == "percentile" {
-            calibrate::Method::Percentile(args.percentile)
-        } else {
-            calibrate::Method::MinMax
+        let method = match args.calibration {
+            CalibrationMethod::Percentile => calibrate::Method::Percentile(args.percentile),
+            CalibrationMethod::Minmax => calibrate::Method::MinMax,
         };
-        let (source, path, kind) = match (&calibration_inputs, &args.dataset) {
-            (Some(inputs), _) => (
-                calibrate::Source::Inputs(inputs),
-                inputs.path.clone(),
-                "calibration-data",
-            ),
-            (None, Some(dataset)) => (
-                calibrate::Source::Dataset {
-                    path: dataset,
-                    settings: &settings,
-                },
-                dataset.clone(),
-                "dataset",
-            ),
-            (None, None) => {
-                return Err(Failure::bad_input(anyhow!(
-                    "--mode static needs --calibration-data or --dataset"
-                )));
-            }
-        };
+        let data = calibration_source(args).ok_or_else(|| {
+            Failure::bad_input(anyhow!(
+                "--mode static needs --calibration-data or --dataset"
+            ))
+        })?;
         let (calibration, samples) = calibrate::calibrate(
             &model,
             &args.exclude,
-            source,
+            data,
+            &settings,
             &args.output_args.output_dir,
             method,
-            settings.batch_size,
+            &engine,
         )
         .context("static calibration")
         .map_err(Failure::bad_input)?;
         calibration_info = Some(CalibrationInfo {
-            path,
-            source: kind,
+            path: data.0.to_owned(),
+            source: data.1.name(),
             samples,
-            method: args.calibration.clone(),
+            method: args.calibration.name().to_owned(),
         });
         Some(calibration)
     } else {
@@ -139,8 +98,10 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         .map_err(|e| Failure::bad_input(anyhow!("{}: {e}", args.input.display())))?;
     let bytes = modelci_onnx::encode(&outcome.model);
     let output_size = bytes.len() as u64;
+    let nothing = outcome.is_unchanged();
     let mut report = Report {
         passed: true,
+        verified: false,
         summary: String::new(),
         mode: mode.name(),
         per_channel: args.per_channel,
@@ -153,46 +114,40 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             size: output_size,
         },
         output_written: false,
+        nothing_to_quantize: nothing.then(|| nothing_reason(&outcome)),
         #[allow(clippy::cast_precision_loss)]
         size_reduction: input_size as f64 / output_size.max(1) as f64,
         constants_folded: outcome.normalized.constants_folded,
         opsets_deduplicated: outcome.normalized.opsets_deduplicated,
+        opset_upgrade: outcome.opset_upgrade,
         quantized: outcome.changes.clone(),
         skipped: outcome.skipped.clone(),
         calibration: calibration_info,
         probe: None,
         dataset: None,
         gates: Vec::new(),
+        notes: Vec::new(),
+        warnings: Vec::new(),
         charts: Vec::new(),
         metrics: std::collections::BTreeMap::new(),
     };
 
-    if outcome.is_unchanged() {
-        report.output.size = 0;
-        report.size_reduction = 1.0;
-        report.summary = format!(
-            "nothing to quantize in {} (mode {}): {}; no output written",
-            args.input.display(),
-            mode.name(),
-            nothing_reason(&outcome)
-        );
-        return finish(report, args, &mut session, ExitStatus::Success);
+    let larger = output_size > input_size || (output_size == input_size && !nothing);
+    if !nothing {
+        report.gates.push(Gate {
+            name: "output smaller than input".into(),
+            passed: !larger || args.force,
+            measured: format!(
+                "{output_size} bytes vs {input_size} bytes{}",
+                if larger && args.force {
+                    " (--force)"
+                } else {
+                    ""
+                }
+            ),
+        });
     }
-
-    let larger = output_size >= input_size;
-    report.gates.push(Gate {
-        name: "output smaller than input".into(),
-        passed: !larger || args.force,
-        measured: format!(
-            "{output_size} bytes vs {input_size} bytes{}",
-            if larger && args.force {
-                " (--force)"
-            } else {
-                ""
-            }
-        ),
-    });
-    if larger && !args.force {
+    if larger && !args.force && !nothing {
         report.summary = format!(
             "the quantized model would be larger than the input ({output_size} vs {input_size} bytes); not written (use --force to write it anyway)"
         );
@@ -223,48 +178,47 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         .map_err(Failure::bad_input)?;
     report.output_written = true;
 
-    let probe = verify::probe(&original, &args.output);
-    let probe_ok = probe.quantized_runs || !probe.original_runs;
-    let close = probe
-        .max_relative_error
-        .is_none_or(|e| e <= args.probe_tolerance);
-    report.gates.push(Gate {
-        name: format!(
-            "runs in tract, outputs within {} of the original",
-            args.probe_tolerance
-        ),
-        passed: probe_ok && close,
-        measured: match (&probe.error, probe.max_relative_error) {
-            (Some(e), _) => e.clone(),
-            (None, Some(err)) => {
-                format!("largest difference {:.4}% of the output range", err * 100.0)
-            }
-            (None, None) => "not compared".into(),
-        },
-    });
-    report.probe = Some(probe);
+    let inputs = match (&args.calibration_data, &args.dataset) {
+        (Some(p), _) => Inputs::Data(p, Origin::CalibrationData),
+        (None, Some(p)) => Inputs::Data(p, Origin::Dataset),
+        (None, None) => Inputs::Generated,
+    };
+    let verification = verify::verify(
+        &original,
+        &args.output,
+        inputs,
+        &settings,
+        args.probe_tolerance,
+        &engine,
+    );
+    report.verified = verification.verified;
+    if verification.verified || verification.error.is_some() {
+        report.gates.push(Gate {
+            name: format!(
+                "runs in {}, outputs within {} of the original, no NaN/inf",
+                verification.engine, args.probe_tolerance
+            ),
+            passed: verification.passed,
+            measured: verification.describe(),
+        });
+    } else if args.require_verified {
+        report.gates.push(Gate {
+            name: "verified (--require-verified)".into(),
+            passed: false,
+            measured: verification.describe(),
+        });
+    }
+    report.probe = Some(verification);
 
     if let Some(dataset) = &args.dataset {
-        let mut progress = Progress::new("quantize", None, args.output_args.quiet);
-        let evaluation = verify::evaluate(&original, &args.output, dataset, &settings, &mut |n| {
-            progress.advance(n as u64)
-        })
-        .map_err(Failure::bad_input)?;
-        progress.finish();
-        let comparison = DatasetComparison::of(&evaluation, dataset);
-        if let Some(max_drop) = args.max_accuracy_drop {
-            let drop = comparison.accuracy_delta_pt.map(|d| -d);
-            report.gates.push(Gate {
-                name: format!("accuracy drop <= {max_drop} pt"),
-                passed: drop.is_some_and(|d| d <= max_drop + 1e-9),
-                measured: comparison
-                    .accuracy_delta_pt
-                    .map_or("no accuracy (not a classifier)".into(), |d| {
-                        format!("accuracy {d:+.2} pt")
-                    }),
-            });
-        }
-        report.dataset = Some(comparison);
+        let on = Comparing {
+            mode,
+            original: &original,
+            dataset,
+            settings: &settings,
+            engine: &engine,
+        };
+        compare_on_dataset(&mut report, args, &on, &mut session).map_err(Failure::bad_input)?;
     }
     if let Some(factor) = min_reduction {
         report.gates.push(Gate {
@@ -275,22 +229,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     }
     let failed: Vec<&Gate> = report.gates.iter().filter(|g| !g.passed).collect();
     report.passed = failed.is_empty();
-    report.summary = if failed.is_empty() {
-        format!(
-            "{} rewrote {} node(s); {:.2}x smaller{}",
-            mode.name(),
-            report.quantized.len(),
-            report.size_reduction,
-            report
-                .dataset
-                .as_ref()
-                .and_then(|d| d.accuracy_delta_pt)
-                .map_or(String::new(), |d| format!(", accuracy {d:+.2} pt"))
-        )
-    } else {
-        let names: Vec<&str> = failed.iter().map(|g| g.name.as_str()).collect();
-        format!("failed: {}", names.join("; "))
-    };
+    report.summary = summary(&report);
     let status = if report.passed {
         ExitStatus::Success
     } else {
@@ -298,6 +237,186 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     };
     drop(kept_original);
     finish(report, args, &mut session, status)
+}
+
+/// Where static mode calibrates: `--calibration-data`, else the `--dataset`.
+fn calibration_source(args: &Args) -> Option<(&Path, Origin)> {
+    match (&args.calibration_data, &args.dataset) {
+        (Some(p), _) => Some((p.as_path(), Origin::CalibrationData)),
+        (None, Some(p)) => Some((p.as_path(), Origin::Dataset)),
+        (None, None) => None,
+    }
+}
+
+/// What the dataset comparison runs.
+struct Comparing<'a> {
+    mode: Mode,
+    original: &'a Path,
+    dataset: &'a Path,
+    settings: &'a modelci_cli::flags::ModelSettings,
+    engine: &'a modelci_eval::Engine,
+}
+
+/// Evaluates both models on the dataset, at batch 1 for dynamic int8 unless `--batch-size`
+/// was given (its activation scales are computed over the whole batch, so accuracy depends on
+/// the batch; serving usually sends one request at a time); with a given batch size, the
+/// quantized model is evaluated at batch 1 too and a difference is warned about.
+fn compare_on_dataset(
+    report: &mut Report,
+    args: &Args,
+    on: &Comparing<'_>,
+    session: &mut Session,
+) -> anyhow::Result<()> {
+    let Comparing {
+        mode,
+        original,
+        dataset,
+        settings,
+        engine,
+    } = *on;
+    let dynamic = mode == Mode::Dynamic && report.nothing_to_quantize.is_none();
+    let batch = if dynamic && !args.batch_size_given {
+        report.notes.push(
+            "Accuracy measured at batch size 1: dynamic int8 computes each activation scale over the whole batch, so its results depend on the batch, and serving usually sends one request at a time (give --batch-size to measure at another; the original's accuracy does not depend on it).".to_owned(),
+        );
+        1
+    } else {
+        settings.batch_size
+    };
+    let mut progress = Progress::new("quantize", None, args.output_args.quiet);
+    let evaluation = verify::evaluate(
+        &[original, &args.output],
+        dataset,
+        settings,
+        batch,
+        engine,
+        &mut |n| progress.advance(n as u64),
+    )?;
+    progress.finish();
+    let mut comparison = DatasetComparison::of(&evaluation, dataset);
+    comparison.batch_size = batch;
+    if dynamic && batch != 1 {
+        let single = verify::evaluate(&[&args.output], dataset, settings, 1, engine, &mut |_| {})?;
+        let at_one = single
+            .models
+            .first()
+            .and_then(|m| m.classification.as_ref())
+            .map(|c| c.accuracy);
+        comparison.accuracy_quantized_batch1 = at_one;
+        if let (Some(a), Some(b)) = (at_one, comparison.accuracy_quantized)
+            && (a - b).abs() > 1e-12
+        {
+            let warning = format!(
+                "dynamic int8 accuracy depends on the batch: {:.2}% at batch 1, {:.2}% at batch {batch} (--batch-size); serving one request at a time sees the batch-1 number",
+                a * 100.0,
+                b * 100.0
+            );
+            session.warn(&warning);
+            report.warnings.push(warning);
+        }
+    }
+    if let Some(max_drop) = args.max_accuracy_drop {
+        let drop = comparison.accuracy_delta_pt.map(|d| -d);
+        report.gates.push(Gate {
+            name: format!("accuracy drop <= {max_drop} pt"),
+            passed: drop.is_some_and(|d| d <= max_drop + 1e-9),
+            measured: comparison
+                .accuracy_delta_pt
+                .map_or("no accuracy (not a classifier)".into(), |d| {
+                    format!("accuracy {d:+.2} pt at batch {batch}")
+                }),
+        });
+    }
+    if let Some(ratio) = comparison.latency_ratio.filter(|r| *r > 1.0) {
+        report.notes.push(format!(
+            "Latency: {name} ran the quantized model {ratio:.2}x slower than the original. {name} has no fast kernels for every quantized operator here, so this says little about speed in a runtime with int8 kernels for it (onnxruntime, OpenVINO, TensorRT): measure there before judging speed.",
+            name = engine.kind().name()
+        ));
+    }
+    report.dataset = Some(comparison);
+    Ok(())
+}
+
+/// The one-line summary: what was done, the size, the accuracy, verified or not.
+fn summary(report: &Report) -> String {
+    let failed: Vec<String> = report
+        .gates
+        .iter()
+        .filter(|g| !g.passed)
+        .map(|g| format!("{} (measured {})", g.name, g.measured))
+        .collect();
+    let what = match &report.nothing_to_quantize {
+        Some(reason) => format!(
+            "nothing to quantize ({}): {reason}; the normalised model was written to --output",
+            report.mode
+        ),
+        None => format!(
+            "{}: {} node(s) rewritten, {} left as they were, {:.2}x smaller",
+            report.mode,
+            report.quantized.len(),
+            report.skipped.len(),
+            report.size_reduction
+        ),
+    };
+    let accuracy = report
+        .dataset
+        .as_ref()
+        .and_then(|d| d.accuracy_delta_pt.map(|a| (a, d.batch_size)))
+        .map_or(String::new(), |(d, b)| {
+            format!(", accuracy {d:+.2} pt (batch {b})")
+        });
+    let verified = match &report.probe {
+        Some(v) if v.verified => format!(", verified in {} on {} sample(s)", v.engine, v.samples),
+        Some(v) => format!(", {}", v.describe()),
+        None => String::new(),
+    };
+    let forced = if report.nothing_to_quantize.is_none()
+        && report.output_written
+        && report.output.size >= report.input.size
+    {
+        " (larger than the input, written with --force)"
+    } else {
+        ""
+    };
+    let mut line = format!("{what}{forced}{accuracy}{verified}");
+    if !failed.is_empty() {
+        line = format!("FAILED: {}; {line}", failed.join("; "));
+    }
+    line
+}
+
+fn check_flags(args: &Args, mode: Mode) -> anyhow::Result<()> {
+    if args.max_accuracy_drop.is_some() && args.dataset.is_none() {
+        return Err(anyhow!(
+            "--max-accuracy-drop needs --dataset (the data to measure accuracy on)"
+        ));
+    }
+    if args
+        .max_accuracy_drop
+        .is_some_and(|d| !d.is_finite() || d < 0.0)
+    {
+        return Err(anyhow!(
+            "--max-accuracy-drop must be a non-negative number of percentage points"
+        ));
+    }
+    if mode == Mode::Static && args.dataset.is_none() && args.calibration_data.is_none() {
+        return Err(anyhow!(
+            "--mode static needs --calibration-data (raw model inputs) or --dataset (the calibration data for the activation ranges)"
+        ));
+    }
+    if mode != Mode::Static && args.calibration_data.is_some() {
+        return Err(anyhow!(
+            "--calibration-data is only used by --mode static (mode here: {})",
+            mode.name()
+        ));
+    }
+    if !(50.0..=100.0).contains(&args.percentile) {
+        return Err(anyhow!(
+            "--percentile {}: expected a value between 50 and 100, e.g. 99.99",
+            args.percentile
+        ));
+    }
+    Ok(())
 }
 
 /// Renders and writes the report, prints the summary and delivers.
@@ -344,21 +463,11 @@ fn finish(
     )
 }
 
+/// Standard output: the one-line summary, then where the output and the report are; the
+/// gates and the per-node list are in the report.
 fn print_summary(report: &Report, md: &Path) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "quantize: {}", report.summary)?;
-    for g in &report.gates {
-        writeln!(
-            out,
-            "  {} {}: {}",
-            if g.passed { "ok  " } else { "FAIL" },
-            g.name,
-            g.measured
-        )?;
-    }
-    for s in &report.skipped {
-        writeln!(out, "  skipped {} ({}): {}", s.node, s.op, s.reason)?;
-    }
     if report.output_written {
         writeln!(out, "output: {}", report.output.path.display())?;
     }
@@ -374,18 +483,6 @@ fn nothing_reason(outcome: &Outcome) -> String {
         "{} candidate(s), all left as they were",
         outcome.skipped.len()
     )
-}
-
-fn parse_mode(text: &str) -> anyhow::Result<Mode> {
-    match text {
-        "dynamic" => Ok(Mode::Dynamic),
-        "weight-only" => Ok(Mode::WeightOnly),
-        "fp16" => Ok(Mode::Fp16),
-        "static" => Ok(Mode::Static),
-        other => Err(anyhow!(
-            "--mode {other}: expected dynamic, weight-only, fp16 or static"
-        )),
-    }
 }
 
 /// `3`, `3x` (factor) or `66%` (share saved) → factor.

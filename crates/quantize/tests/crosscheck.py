@@ -3,8 +3,8 @@
 Usage: python crosscheck.py ORIGINAL QUANTIZED [ORIGINAL QUANTIZED ...]
 
 For each pair: runs onnx.checker.check_model(full_check=True) on the quantized model, loads both
-in onnxruntime, feeds the same seeded random input in [0, 1) (dynamic sizes: batch 4, others 1)
-and prints one JSON object per pair on stdout:
+in onnxruntime, feeds the same seeded random inputs, one per model input (floats in [0, 1),
+integers 0 or 1; dynamic sizes: batch 4, others 1) and prints one JSON object per pair on stdout:
 {"original", "quantized", "checker": null | error, "ort": null | error,
  "max_relative_error": float, "agreement": float | null}
 """
@@ -20,10 +20,16 @@ TYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64, "tensor(int6
 
 
 def feed(session):
-    inp = session.get_inputs()[0]
-    shape = [d if isinstance(d, int) else (4 if i == 0 else 1) for i, d in enumerate(inp.shape)]
-    x = np.random.RandomState(0).rand(*shape)
-    return {inp.name: x.astype(TYPES.get(inp.type, np.float32))}
+    rng = np.random.RandomState(0)
+    feeds = {}
+    for inp in session.get_inputs():
+        shape = [d if isinstance(d, int) else (4 if i == 0 else 1) for i, d in enumerate(inp.shape)]
+        dtype = TYPES.get(inp.type, np.float32)
+        if np.issubdtype(dtype, np.integer):
+            feeds[inp.name] = rng.randint(0, 2, size=shape).astype(dtype)
+        else:
+            feeds[inp.name] = rng.rand(*shape).astype(dtype)
+    return feeds
 
 
 def compare(original, quantized):

@@ -13,7 +13,7 @@ use std::path::Path;
 use modelci_history::{History, checks::is_loss};
 use modelci_report::markdown::{Align, details, table};
 use modelci_report::{
-    Chart, LineChart, ReportError, Series, ValueFormat, XAxis, escape_markdown, mermaid,
+    Chart, LineChart, ReportError, Series, ValueFormat, XAxis, code_span, escape_markdown, mermaid,
 };
 use serde::Serialize;
 
@@ -45,14 +45,9 @@ pub fn build_charts(histories: &[History]) -> Vec<(String, Chart)> {
                 .filter(|k| is_loss(k) == want_loss)
                 .filter(|k| want_loss || !NOT_PLOTTED.contains(&k.to_ascii_lowercase().as_str()))
                 .filter(|k| h.points(k).len() >= 2)
-                .map(|k| {
-                    let values = h
-                        .series(k)
-                        .into_iter()
-                        .map(|v| v.unwrap_or(f64::NAN))
-                        .collect();
-                    Series::new(*k, values)
-                })
+                // An epoch that did not log the metric is missing (the line joins across it);
+                // a logged NaN or infinity breaks the line and is marked.
+                .map(|k| Series::with_missing(*k, &h.series(k)))
                 .collect()
         };
         for (stem, title, y_label, list) in [
@@ -222,7 +217,7 @@ fn signature_details(model: &ModelFacts) -> String {
             );
             vec![
                 kind.to_owned(),
-                format!("`{}`", escape_markdown(&t.name)),
+                code_span(&t.name),
                 t.elem_type.to_string(),
                 format!("[{}]", escape_markdown(&dims)),
             ]

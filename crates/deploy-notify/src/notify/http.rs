@@ -1,26 +1,27 @@
 //! POSTing JSON to a webhook with bounded retries.
 //!
-//! Retried: connection failures, timeouts, 429 and 5xx (with a short exponential backoff, at most
-//! [`Policy::attempts`] tries). Not retried: other 4xx, which mean the URL or payload is wrong.
+//! Retried under the shared policy (`modelci_ci::retry`: jittered backoff, the webhook's
+//! `Retry-After`, a time budget; [`Policy::retry`]): connection failures, timeouts, 429 and 5xx.
+//! Not retried: other 4xx, which mean the URL or payload is wrong.
 
 use std::time::Duration;
+
+use modelci_ci::retry::{Attempts, RetryPolicy, retry_after};
 
 /// Retry budget of one delivery.
 #[derive(Debug, Clone)]
 pub struct Policy {
-    /// Tries in all (at least 1).
-    pub attempts: u32,
-    /// Pause before the second try; doubled for each later one.
-    pub first_backoff: Duration,
+    /// How often and how long to retry.
+    pub retry: RetryPolicy,
     /// Timeout of one request.
     pub timeout: Duration,
 }
 
 impl Default for Policy {
+    /// Three tries, waits of about 0.5 s and 1 s, 10 s per request.
     fn default() -> Self {
         Self {
-            attempts: 3,
-            first_backoff: Duration::from_millis(500),
+            retry: RetryPolicy::attempts(3, Duration::from_millis(500)),
             timeout: Duration::from_secs(10),
         }
     }
@@ -69,14 +70,9 @@ pub fn post_json(
             message: crate::smoke::oip::describe(&e),
         })?;
     let text = body.to_string();
-    let attempts = policy.attempts.max(1);
-    let mut backoff = policy.first_backoff;
-    let mut last = None;
-    for attempt in 1..=attempts {
-        if attempt > 1 {
-            std::thread::sleep(backoff);
-            backoff *= 2;
-        }
+    let mut attempts = Attempts::new(&policy.retry);
+    loop {
+        let attempt = attempts.made() + 1;
         let sent = client
             .post(url)
             .header("content-type", "application/json")
@@ -86,6 +82,11 @@ pub fn post_json(
             Ok(resp) if resp.status().is_success() => return Ok(()),
             Ok(resp) => {
                 let status = resp.status().as_u16();
+                let asked = resp
+                    .headers()
+                    .get(reqwest::header::RETRY_AFTER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(retry_after);
                 let answer = modelci_ci::bounded::read_start(
                     resp,
                     modelci_ci::bounded::MAX_ERROR_BODY_BYTES,
@@ -97,23 +98,21 @@ pub fn post_json(
                     attempts: attempt,
                     body,
                 };
-                if !(status == 429 || status >= 500) {
+                if !(status == 429 || status >= 500) || !attempts.wait(asked) {
                     return Err(err);
                 }
-                last = Some(err);
             }
             Err(e) => {
-                last = Some(DeliveryError::Transport {
+                let err = DeliveryError::Transport {
                     attempts: attempt,
                     message: crate::smoke::oip::describe(&e),
-                });
+                };
+                if !attempts.wait(None) {
+                    return Err(err);
+                }
             }
         }
     }
-    Err(last.unwrap_or(DeliveryError::Transport {
-        attempts,
-        message: "no attempt made".into(),
-    }))
 }
 
 /// `text` with every secret part of `url` (each path segment, query value and userinfo of at
@@ -127,7 +126,7 @@ pub fn mask_secrets(text: &str, url: &str) -> String {
     let mut parts: Vec<String> = tail
         .split(['/', '?', '&', '=', '#'])
         .chain(userinfo.split(':'))
-        .flat_map(|p| [p.to_owned(), percent_decode(p)])
+        .flat_map(|p| [p.to_owned(), modelci_ci::percent::decode(p)])
         .filter(|p| p.chars().count() >= 4)
         .collect();
     // Longest first, so a segment is masked whole before any part of it.
@@ -137,30 +136,6 @@ pub fn mask_secrets(text: &str, url: &str) -> String {
         masked = masked.replace(part.as_str(), "***");
     }
     masked
-}
-
-/// `%XX` sequences decoded (invalid ones kept as they are).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (bytes[i], hex) {
-            (b'%', Some(b)) => {
-                out.push(b);
-                i += 3;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `scheme://host[:port]/…`: a webhook URL without its secret path or query.
@@ -216,8 +191,7 @@ mod tests {
         });
         let url = format!("http://{addr}/services/T0/B0/SECRETxyz?token=hunter22");
         let policy = Policy {
-            attempts: 1,
-            first_backoff: Duration::from_millis(1),
+            retry: RetryPolicy::none(),
             timeout: Duration::from_secs(5),
         };
         let err = post_json(&url, &serde_json::json!({}), &policy).expect_err("404");
@@ -232,8 +206,7 @@ mod tests {
     #[test]
     fn refused_connection_is_a_transport_error_without_the_url() {
         let policy = Policy {
-            attempts: 2,
-            first_backoff: Duration::from_millis(1),
+            retry: RetryPolicy::attempts(2, Duration::from_millis(1)),
             timeout: Duration::from_secs(2),
         };
         let err = post_json(

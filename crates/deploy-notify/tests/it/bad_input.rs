@@ -154,3 +154,35 @@ fn unreadable_inputs_name_the_file() {
         &bad_dataset.display().to_string(),
     );
 }
+
+#[test]
+fn newlines_from_flags_cannot_inject_workflow_commands() {
+    // Issue 14 #8: text from data and flags is printed escaped, one line per message, so a
+    // name holding `\n::error …::` cannot start a GitHub workflow command.
+    let server = FakeServer::start();
+    let hooks = Receiver::start();
+    hooks.answer(500);
+    let hook = hooks.url("/h");
+    let name = "digits\n::error title=INJECTED::pwned\n";
+    let r = deploy_notify(
+        &github_env(server.github_url()),
+        &[
+            "--environment",
+            "production",
+            "--version",
+            "1.2.0",
+            "--model-name",
+            name,
+            "--webhook",
+            hook.as_str(),
+        ],
+    );
+    let printed = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        printed.contains("digits\\n::error title=INJECTED::pwned\\n"),
+        "the name is shown, escaped: {printed}"
+    );
+    for line in printed.lines() {
+        assert!(!line.starts_with("::error"), "injected: {printed}");
+    }
+}

@@ -163,3 +163,28 @@ fn hostile_feature_names_stay_text_in_the_report() {
         assert_eq!(row.matches(" | ").count(), 7, "{row}");
     }
 }
+
+#[test]
+fn every_hostile_name_renders_literally_as_github_shows_it() {
+    use modelci_report::check::{HOSTILE, problems};
+    let work = tempfile::tempdir().unwrap();
+    // One CSV column per hostile name (quoted, so `|`, `,` and line breaks stay in the name),
+    // numbers in the reference, shifted numbers now: every feature drifts and is in the table.
+    let header: Vec<String> = HOSTILE
+        .iter()
+        .map(|h| format!("\"{}\"", h.replace('"', "\"\"")))
+        .collect();
+    let row = |v: u32| vec![v.to_string(); HOSTILE.len()].join(",");
+    let reference_text = format!("{}\n{}\n{}\n{}\n", header.join(","), row(1), row(2), row(3));
+    let current_text = format!("{}\n{}\n{}\n", header.join(","), row(9), row(9));
+    let reference = write(work.path(), "ref_erence.csv", &reference_text);
+    let current = write(work.path(), "cur*rent*.csv", &current_text);
+    let out = work.path().join("r");
+    let run = drift_check(&out, &["--reference", &reference, "--current", &current]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let markdown = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let found = problems(&markdown, &HOSTILE);
+    assert!(found.is_empty(), "{found:#?}\n{markdown}");
+    let files = problems(&markdown, &["ref_erence.csv", "cur*rent*.csv"]);
+    assert!(files.is_empty(), "{files:#?}");
+}

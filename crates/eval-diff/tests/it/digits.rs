@@ -149,7 +149,14 @@ fn report_files_are_complete() {
         "{md}"
     );
     assert!(md.contains("fixed **11** and broke **0**"), "{md}");
-    assert!(md.contains("![Baseline vs candidate](metrics.png)"), "{md}");
+    assert!(
+        md.contains("![Change vs baseline (candidate - baseline), percentage points](metrics.png)"),
+        "{md}"
+    );
+    assert!(
+        md.contains("](flipped_samples.png)"),
+        "the fixed samples are shown: {md}"
+    );
     let json = report(out.path());
     assert_eq!(json["verdict"]["passed"], true);
     assert_eq!(json["gates"].as_array().map(Vec::len), Some(2));

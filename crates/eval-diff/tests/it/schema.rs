@@ -39,7 +39,8 @@ fn the_example_report_matches_its_schema_and_readers_read_it() {
         "{:?}",
         envelope.metrics
     );
-    assert_eq!(envelope.charts.len(), 4);
+    // metrics, per_class_f1, two confusion matrices and the flipped samples' contact sheet.
+    assert_eq!(envelope.charts.len(), 5);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use modelci_baseline::{Cache, Context, Retry};
+use modelci_baseline::{Cache, Context, RetryPolicy};
 use modelci_bundle::{Built, BundleInput};
 use modelci_ci::{CiContext, Env};
 
@@ -57,9 +57,6 @@ pub fn assets(built: &Built) -> Vec<(String, Vec<u8>)> {
 pub fn context(ci: CiContext, env: Env, cache: &Path) -> Context {
     let mut ctx = Context::new(ci, env);
     ctx.cache = Cache::new(cache);
-    ctx.retry = Retry {
-        attempts: 3,
-        delay: Duration::from_millis(20),
-    };
+    ctx.retry = RetryPolicy::attempts(3, Duration::from_millis(20));
     ctx
 }

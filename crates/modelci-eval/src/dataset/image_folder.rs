@@ -86,6 +86,14 @@ impl ImageFolder {
         &self.class_names
     }
 
+    /// The file of the sample streamed with id `id`, if there is one.
+    pub(super) fn file(&self, id: &str) -> Option<PathBuf> {
+        self.files
+            .iter()
+            .find(|(_, relative)| relative.display().to_string() == id)
+            .map(|(_, relative)| self.root.join(relative))
+    }
+
     pub(super) fn stream(
         &mut self,
         batch_size: usize,

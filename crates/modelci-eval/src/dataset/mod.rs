@@ -18,6 +18,7 @@
 mod csv_file;
 mod image_folder;
 mod numpy;
+mod preview;
 #[cfg(feature = "text")]
 mod text_file;
 
@@ -212,7 +213,7 @@ impl Dataset {
             Source::Images(image_folder::ImageFolder::open(path, options)?)
         } else {
             match extension.as_deref() {
-                Some("npz" | "npy") => Source::Npz(numpy::Npz::open(path)?),
+                Some("npz" | "npy") => Source::Npz(numpy::Npz::open(path, true)?),
                 Some("csv") => Source::Csv(csv_file::CsvFile::open(path, options)?),
                 _ => {
                     return Err(EvalError::dataset(
@@ -223,6 +224,17 @@ impl Dataset {
             }
         };
         Self::finish(path, source, options.class_names.clone())
+    }
+
+    /// Opens a NumPy `.npy` or `.npz` file of model inputs without labels (calibration data):
+    /// `x`, or one array per model input named as the input; a `y` array is ignored. Every
+    /// label is NaN.
+    ///
+    /// # Errors
+    /// [`EvalError`] naming the path when it cannot be read, is not NumPy, holds no input
+    /// array or no samples, or its arrays disagree on the number of samples.
+    pub fn open_unlabelled(path: &Path) -> Result<Self, EvalError> {
+        Self::finish(path, Source::Npz(numpy::Npz::open(path, false)?), None)
     }
 
     fn finish(

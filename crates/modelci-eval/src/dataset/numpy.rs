@@ -53,7 +53,9 @@ fn element(dtype: &DType) -> Option<ElemType> {
 }
 
 impl Npz {
-    pub(super) fn open(path: &Path) -> Result<Self, EvalError> {
+    /// Opens `path`; `labelled: false` reads model inputs alone (no `y` needed, labels NaN),
+    /// as calibration data is.
+    pub(super) fn open(path: &Path, labelled: bool) -> Result<Self, EvalError> {
         let is_npy = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("npy"));
@@ -68,7 +70,7 @@ impl Npz {
                 .collect()
         };
         let mut store = Store::new(path, is_npy)?;
-        if !is_npy && !names.iter().any(|n| n == LABELS) {
+        if labelled && !is_npy && !names.iter().any(|n| n == LABELS) {
             return Err(EvalError::dataset(
                 path,
                 format!(
@@ -77,19 +79,12 @@ impl Npz {
                 ),
             ));
         }
-        let labels_file = store.file_of(LABELS);
-        let labels = read_labels(store.open(LABELS)?, &labels_file)?;
-        let ids = if names.iter().any(|n| n == IDS) {
-            Some(read_ids(store.open(IDS)?, path, labels.len())?)
-        } else {
-            None
-        };
         let inputs: Vec<&String> = if names.iter().any(|n| n == SINGLE) {
             names.iter().filter(|n| *n == SINGLE).collect()
         } else {
             names.iter().filter(|n| *n != LABELS && *n != IDS).collect()
         };
-        if inputs.is_empty() {
+        let Some(first) = inputs.first() else {
             return Err(EvalError::dataset(
                 path,
                 format!(
@@ -97,12 +92,28 @@ impl Npz {
                     names.join(", ")
                 ),
             ));
-        }
+        };
+        let (labels, counted) = if labelled {
+            let labels_file = store.file_of(LABELS);
+            let labels = read_labels(store.open(LABELS)?, &labels_file)?;
+            let counted = format!("`{LABELS}` has {} labels", labels.len());
+            (labels, counted)
+        } else {
+            let count = store.open(first)?.shape().first().copied().unwrap_or(0);
+            let labels = vec![f64::NAN; usize::try_from(count).unwrap_or(0)];
+            let counted = format!("`{first}` has {count}");
+            (labels, counted)
+        };
+        let ids = if names.iter().any(|n| n == IDS) {
+            Some(read_ids(store.open(IDS)?, path, labels.len())?)
+        } else {
+            None
+        };
         let arrays = inputs
             .into_iter()
             .map(|name| {
                 let file = store.open(name)?;
-                array_info(&file, name, path, labels.len())
+                array_info(&file, name, path, labels.len(), &counted)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Self {
@@ -178,6 +189,7 @@ fn array_info(
     name: &str,
     path: &Path,
     samples: usize,
+    counted: &str,
 ) -> Result<ArrayInfo, EvalError> {
     let dtype = file.dtype();
     let elem = element(&dtype).ok_or_else(|| {
@@ -205,7 +217,7 @@ fn array_info(
     if count != samples as u64 {
         return Err(EvalError::dataset(
             path,
-            format!("array `{name}` has {count} samples but `y` has {samples} labels"),
+            format!("array `{name}` has {count} samples but {counted}"),
         ));
     }
     Ok(ArrayInfo {
@@ -547,7 +559,7 @@ mod tests {
             ),
             ("ids", npy("<U2", "(2,)", &ids)),
         ]);
-        let mut npz = Npz::open(file.path()).expect("opens");
+        let mut npz = Npz::open(file.path(), true).expect("opens");
         let infos: Vec<(Option<&str>, ElemType, Vec<usize>)> = npz
             .arrays()
             .iter()
@@ -578,12 +590,44 @@ mod tests {
     }
 
     #[test]
+    fn inputs_without_labels_open_unlabelled_and_disagreeing_counts_are_named() {
+        let file = archive(&[
+            ("ids_in", npy("<i4", "(2,)", &[3, 0, 0, 0, 9, 0, 0, 0])),
+            ("mask", npy("|b1", "(2,)", &[1, 0])),
+        ]);
+        assert!(Npz::open(file.path(), true).is_err(), "labelled needs `y`");
+        let mut npz = Npz::open(file.path(), false).expect("opens without labels");
+        assert_eq!(npz.len(), 2);
+        let mut samples = Vec::new();
+        npz.stream(8, &mut |batch| {
+            samples.extend(batch);
+            Ok(())
+        })
+        .expect("streams");
+        assert!(samples[0].label.is_nan());
+        let SampleData::Arrays(second) = &samples[1].data else {
+            panic!("arrays")
+        };
+        assert_eq!(second[0].values, Values::Int(vec![9]));
+        let file = archive(&[
+            ("a", npy("<i4", "(2,)", &[3, 0, 0, 0, 9, 0, 0, 0])),
+            ("b", npy("|b1", "(3,)", &[1, 0, 1])),
+        ]);
+        let err = Npz::open(file.path(), false).expect_err("2 vs 3 samples");
+        assert!(
+            err.to_string()
+                .contains("array `b` has 3 samples but `a` has 2"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn an_unsupported_element_type_names_the_array() {
         let file = archive(&[
             ("x", npy("<c8", "(1, 1)", &[0; 8])),
             ("y", npy("<i8", "(1,)", &[0; 8])),
         ]);
-        let err = Npz::open(file.path()).expect_err("complex numbers");
+        let err = Npz::open(file.path(), true).expect_err("complex numbers");
         assert!(
             err.to_string().contains("array `x` has element type"),
             "{err}"

@@ -276,7 +276,7 @@ fn upload(client: &GitHub, release: &Release, file: &AssetFile) -> Result<Asset,
         .upload_url
         .split_once('{')
         .map_or(release.upload_url.as_str(), |(b, _)| b);
-    let url = format!("{base}?name={}", query_escape(&file.name));
+    let url = format!("{base}?name={}", modelci_ci::percent::encode(&file.name));
     let answer = retry::run_unapplied(client.retry_policy(), || {
         client.releases_upload(action, &url, &file.content_type, bytes.clone())
     })?;
@@ -356,19 +356,6 @@ fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Percent-encodes a query value (asset names are plain, but be exact).
-fn query_escape(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,7 +384,7 @@ mod tests {
         a.state = "uploaded".into();
         a.digest = Some(format!("sha256:{}", "cd".repeat(32)));
         assert!(!a.holds(&file));
-        assert_eq!(query_escape("a b.zip"), "a%20b.zip");
+        assert_eq!(modelci_ci::percent::encode("a b.zip"), "a%20b.zip");
     }
 
     #[test]

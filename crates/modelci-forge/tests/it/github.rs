@@ -183,6 +183,7 @@ fn retry_budget_is_bounded() {
     );
     config.api_url = Some(server.github_url());
     config.retry = modelci_forge::RetryPolicy {
+        max_attempts: u32::MAX,
         max_elapsed: Duration::from_millis(300),
         initial_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(50),

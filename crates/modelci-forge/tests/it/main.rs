@@ -25,6 +25,7 @@ pub const REPO: &str = "modelci/demo";
 /// Small waits so tests stay fast; 10 s budget so a `Retry-After: 1` still fits.
 pub fn fast_retries() -> RetryPolicy {
     RetryPolicy {
+        max_attempts: u32::MAX,
         max_elapsed: Duration::from_secs(10),
         initial_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(200),

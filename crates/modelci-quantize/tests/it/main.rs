@@ -125,24 +125,54 @@ fn per_channel_weight_only_has_one_scale_per_output_channel() {
 }
 
 #[test]
-fn opset_too_old_is_an_error_naming_both_opsets() {
-    let err = quantize(
+fn an_old_opset_is_raised_when_no_operator_changed_meaning() {
+    let out = quantize(
         model("tests/fixtures/quantize/old_opset.onnx"),
         &options(Mode::Dynamic, false),
     )
-    .expect_err("too old");
+    .expect("MatMul means the same at opset 11");
+    assert_eq!(
+        out.opset_upgrade,
+        Some(modelci_quantize::opset::Upgrade { from: 9, to: 11 })
+    );
+    assert_eq!(modelci_onnx::opset_version(&out.model, ""), Some(11));
+    assert!(out.model.ir_version.unwrap_or(0) >= 6);
+    assert!(!out.changes.is_empty());
+}
+
+#[test]
+fn an_old_opset_with_an_operator_that_changed_meaning_is_refused_naming_it() {
+    use modelci_onnx::proto::NodeProto;
+    let mut old = model("tests/fixtures/quantize/old_opset.onnx");
+    let graph = old.graph.as_mut().expect("graph");
+    // Clip took min/max as attributes until opset 11, where they became inputs.
+    let out = graph.output[0].name().to_owned();
+    graph.node[0].output[0] = "mm".into();
+    graph.node.push(NodeProto {
+        op_type: Some("Clip".into()),
+        name: Some("clamp".into()),
+        input: vec!["mm".into()],
+        output: vec![out],
+        ..NodeProto::default()
+    });
+    let err = quantize(old, &options(Mode::Dynamic, false)).expect_err("Clip blocks it");
     assert!(
         matches!(
-            err,
-            QuantizeError::OpsetTooOld {
+            &err,
+            QuantizeError::OpsetBlocked {
                 opset: 9,
                 needed: 11,
+                op,
                 ..
-            }
+            } if op == "Clip"
         ),
         "{err}"
     );
-    assert!(err.to_string().contains("opset 9") && err.to_string().contains("opset 11"));
+    let text = err.to_string();
+    assert!(
+        text.contains("`Clip`") && text.contains("changed in opset 11") && text.contains("opset 9"),
+        "{text}"
+    );
 }
 
 #[test]

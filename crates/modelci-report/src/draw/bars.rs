@@ -4,6 +4,7 @@
 //! group of bars); plotters draws the value axis, its grid and the bars themselves.
 
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -72,6 +73,7 @@ pub(super) fn grouped<DB: DrawingBackend>(
         categories: &c.categories,
         range,
         format: c.value_format,
+        limits: &[],
     };
     draw_bars(root, &frame, &bars, &entries)
 }
@@ -81,7 +83,8 @@ pub(super) fn delta<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &DeltaBars,
 ) -> DrawResult {
-    let range = y_range(c.values.iter().copied(), None, true, 0.18);
+    let limits = c.limits.iter().flatten().copied();
+    let range = y_range(c.values.iter().copied().chain(limits), None, true, 0.18);
     let bars = c
         .values
         .iter()
@@ -99,16 +102,20 @@ pub(super) fn delta<DB: DrawingBackend>(
             room: 1.0,
         })
         .collect::<Vec<_>>();
-    let entries = vec![
+    let mut entries = vec![
         ("increase".to_string(), palette::POSITIVE),
         ("decrease".to_string(), palette::NEGATIVE),
     ];
+    if c.limits.iter().any(Option::is_some) {
+        entries.push(("gate limit (band: within it)".to_string(), palette::GATE));
+    }
     let frame = Frame {
         title: &c.title,
         y_label: &c.y_label,
         categories: &c.categories,
         range,
         format: c.value_format,
+        limits: &c.limits,
     };
     draw_bars(root, &frame, &bars, &entries)
 }
@@ -120,6 +127,9 @@ struct Frame<'a> {
     categories: &'a [String],
     range: (f64, f64),
     format: ValueFormat,
+    /// A gate's limit per category (delta bars only): a shaded band from zero to the limit
+    /// and a dashed line at the limit.
+    limits: &'a [Option<f64>],
 }
 
 fn draw_bars<DB: DrawingBackend>(
@@ -173,6 +183,33 @@ fn draw_bars<DB: DrawingBackend>(
                 .clone()
                 .map(|b| Rectangle::new([(b.x0, base), (b.x1, clamp(b.value))], b.color.filled())),
         )
+        .map_err(err)?;
+
+    // Gate limits: the band the change may move in, then the limit itself, over the bars so a
+    // bar that crosses it is seen to.
+    let limits = || {
+        f.limits
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| l.map(|l| (i as f64, clamp(l))))
+    };
+    chart
+        .draw_series(limits().map(|(x, l)| {
+            Rectangle::new(
+                [(x + 0.06, base), (x + 0.94, l)],
+                palette::GATE.mix(0.16).filled(),
+            )
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(limits().map(|(x, l)| {
+            DashedPathElement::new(
+                vec![(x + 0.04, l), (x + 0.96, l)],
+                7,
+                4,
+                palette::GATE.stroke_width(3),
+            )
+        }))
         .map_err(err)?;
 
     // Zero line, drawn over the bars' feet when the axis does not start at zero.

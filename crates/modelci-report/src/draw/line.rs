@@ -4,7 +4,9 @@
 //! so long version names never overlap.
 
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     DESC_SIZE, DrawResult, Key, LEGEND_HEIGHT, Labels, MARGIN, TITLE_HEIGHT, err, legend, text,
@@ -84,20 +86,30 @@ pub(super) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineCh
 
     for (j, s) in c.series.iter().enumerate() {
         let color = palette::series(j);
-        let points: Vec<(f64, f64)> = xs
-            .iter()
-            .zip(&s.values)
-            .filter(|(_, y)| y.is_finite())
-            .map(|(x, y)| (*x, *y))
-            .collect();
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-            .map_err(err)?;
+        // A NaN or infinite value breaks the line: each finite run is drawn on its own, so the
+        // gap shows instead of a line bridging it.
+        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+        for (x, y) in s.measured().filter_map(|(i, y)| Some((xs.get(i)?, y))) {
+            let y = &y;
+            match runs.last_mut() {
+                Some(run) if y.is_finite() => run.push((*x, *y)),
+                Some(run) if !run.is_empty() => runs.push(Vec::new()),
+                _ => {}
+            }
+        }
+        for run in &runs {
+            chart
+                .draw_series(LineSeries::new(run.clone(), color.stroke_width(2)))
+                .map_err(err)?;
+        }
+        let points: Vec<(f64, f64)> = runs.into_iter().flatten().collect();
         if points.len() <= MAX_MARKERS {
             chart
                 .draw_series(points.iter().map(|p| Circle::new(*p, 4, color.filled())))
                 .map_err(err)?;
         }
+        let measured: Vec<(usize, f64)> = s.measured().collect();
+        mark_non_finite(&mut chart, &xs, &measured, color, hi - (hi - lo) * 0.04)?;
     }
 
     let (left_px, axis_y) = chart.backend_coord(&(x_lo, lo));
@@ -115,4 +127,47 @@ pub(super) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, c: &LineCh
         axis_y + 8 + tick_h + 8,
         right_px - left_px,
     )
+}
+
+/// Marks every NaN or infinite value of a series with a cross in its colour near the top of
+/// the plot, and names the first of each run of them (`NaN`, `+inf`, `-inf`), so a gap in the
+/// line is never mistaken for missing data or a drawing fault.
+fn mark_non_finite<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    xs: &[f64],
+    measured: &[(usize, f64)],
+    color: RGBColor,
+    y: f64,
+) -> DrawResult {
+    let bad: Vec<(usize, f64)> = measured
+        .iter()
+        .filter(|(_, v)| !v.is_finite())
+        .copied()
+        .collect();
+    chart
+        .draw_series(
+            bad.iter()
+                .filter_map(|(i, _)| xs.get(*i))
+                .map(|x| Cross::new((*x, y), 5, color.stroke_width(2))),
+        )
+        .map_err(err)?;
+    let firsts = bad
+        .iter()
+        .enumerate()
+        .filter(|(k, (i, _))| *k == 0 || bad[k - 1].0 + 1 != *i)
+        .filter_map(|(_, (i, v))| xs.get(*i).map(|x| (*x, *v)));
+    chart
+        .draw_series(firsts.map(|(x, v)| {
+            let name = if v.is_nan() {
+                "NaN"
+            } else if v > 0.0 {
+                "+inf"
+            } else {
+                "-inf"
+            };
+            let style = text(12.0, color).pos(Pos::new(HPos::Left, VPos::Center));
+            EmptyElement::at((x, y)) + Text::new(name.to_string(), (8, 0), style)
+        }))
+        .map_err(err)?;
+    Ok(())
 }

@@ -5,6 +5,7 @@
 //! clipped); each chart type has its own submodule.
 
 mod bars;
+mod contact;
 mod heatmap;
 mod line;
 
@@ -41,6 +42,7 @@ const DESC_SIZE: f64 = 15.0;
 pub(crate) fn size(chart: &Chart) -> (u32, u32) {
     match chart {
         Chart::HeatMap(c) => heatmap_size(c),
+        Chart::ContactSheet(c) => contact::size(c),
         _ => DEFAULT_SIZE,
     }
 }
@@ -53,6 +55,7 @@ pub(crate) fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, chart: &Ch
         Chart::DeltaBars(c) => bars::delta(root, c),
         Chart::HeatMap(c) => heatmap::draw(root, c),
         Chart::Line(c) => line::draw(root, c),
+        Chart::ContactSheet(c) => contact::draw(root, c),
     }
 }
 

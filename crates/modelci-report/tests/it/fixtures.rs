@@ -44,6 +44,7 @@ pub fn f1_delta() -> Chart {
         categories: CLASSES.iter().map(|c| c.to_string()).collect(),
         values,
         value_format: ValueFormat::Decimal { places: 3 },
+        limits: Vec::new(),
     })
 }
 
@@ -135,7 +136,40 @@ pub fn all() -> Vec<(&'static str, Chart)> {
         ("stress-heatmap", stress_heatmap()),
         ("stress-line", stress_line()),
         ("stress-tiny-heatmap", tiny_heatmap()),
+        ("gated-change", gated_change()),
+        ("nan-curve", nan_curve()),
     ]
+}
+
+/// Issue 18's main chart: a 1 pt accuracy drop against a 0.5 pt tolerance, macro F1 ungated.
+pub fn gated_change() -> Chart {
+    Chart::from(DeltaBars {
+        title: "Change vs baseline (candidate - baseline), percentage points".into(),
+        y_label: "Δ (pp)".into(),
+        categories: vec!["Accuracy".into(), "Macro F1".into(), "Weighted F1".into()],
+        values: vec![-0.01, -0.004, 0.002],
+        value_format: ValueFormat::Points { places: 2 },
+        limits: vec![Some(-0.005), None, Some(-0.02)],
+    })
+}
+
+/// A loss that turns NaN for two epochs, then infinite, then finite again.
+pub fn nan_curve() -> Chart {
+    Chart::from(LineChart {
+        title: "Loss per epoch (diverged)".into(),
+        x_label: "epoch".into(),
+        y_label: "loss".into(),
+        x: XAxis::Values((1..=8).map(f64::from).collect()),
+        series: vec![
+            Series::new(
+                "loss",
+                vec![0.9, 0.6, f64::NAN, f64::NAN, 0.5, f64::INFINITY, 0.45, 0.4],
+            ),
+            Series::new("val_loss", vec![1.0, 0.7, 0.65, 0.6, 0.58, 0.55, 0.52, 0.5]),
+        ],
+        y_range: None,
+        value_format: ValueFormat::Decimal { places: 2 },
+    })
 }
 
 /// Long, hostile labels for stress samples.
@@ -167,6 +201,7 @@ pub fn stress_delta() -> Chart {
         categories: (0..20).map(long_label).collect(),
         values: (0..20).map(|i| ((i as f64) * 1.7).sin() * 0.08).collect(),
         value_format: ValueFormat::Decimal { places: 2 },
+        limits: Vec::new(),
     })
 }
 

@@ -133,3 +133,63 @@ fn bad_stem_is_refused() {
     let err = render(&fixtures::metrics(), dir.path(), "../escape").unwrap_err();
     assert!(matches!(err, ReportError::Write { .. }), "{err}");
 }
+
+/// How many pixels of `png` have exactly `rgb`.
+fn pixels_of(png: &[u8], rgb: [u8; 3]) -> usize {
+    image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .unwrap()
+        .to_rgb8()
+        .pixels()
+        .filter(|p| p.0 == rgb)
+        .count()
+}
+
+const GATE: [u8; 3] = [0xCC, 0x79, 0xA7];
+
+#[test]
+fn gate_limits_are_drawn_in_png_and_svg() {
+    // Issue 18: gate thresholds appear on the chart where a gate exists.
+    let gated = fixtures::gated_change();
+    let png = render_png_bytes(&gated).unwrap();
+    assert!(pixels_of(&png, GATE) > 200, "dashed limit lines in the PNG");
+    let svg = render_svg_string(&gated).unwrap();
+    assert!(svg.contains("#CC79A7"), "limit colour in the SVG");
+    assert!(svg.contains("gate limit"), "legend names the limit");
+    assert!(svg.contains("-1.00 pp"), "the drop is labelled in points");
+    let Chart::DeltaBars(mut ungated) = gated else {
+        unreachable!()
+    };
+    ungated.limits.clear();
+    let plain = render_png_bytes(&Chart::from(ungated)).unwrap();
+    assert_eq!(pixels_of(&plain, GATE), 0, "no limit, no line");
+}
+
+#[test]
+fn non_finite_points_leave_a_marked_gap() {
+    // Issue 18: NaN and inf in curves drawn as gaps and marked.
+    let svg = render_svg_string(&fixtures::nan_curve()).unwrap();
+    let texts: Vec<&str> = svg.lines().map(str::trim).collect();
+    assert!(texts.contains(&"NaN"), "the NaN run is named");
+    assert!(texts.contains(&"+inf"), "the infinite value is named");
+    // The loss (first series, blue) is drawn in three pieces: epochs 1-2, 5 and 7-8; no
+    // line bridges a gap.
+    let pieces: Vec<&str> = svg
+        .lines()
+        .filter(|l| {
+            l.contains("<polyline")
+                && l.contains("stroke=\"#0072B2\"")
+                && l.contains("stroke-width=\"2\"")
+        })
+        .collect();
+    let points: Vec<usize> = pieces
+        .iter()
+        .map(|l| {
+            let list = l.split("points=\"").nth(1).unwrap();
+            list.split('"').next().unwrap().split_whitespace().count()
+        })
+        .collect();
+    assert_eq!(points, vec![2, 1, 2], "{pieces:#?}");
+    // The crosses that mark the NaN and inf points are drawn in the series' colour.
+    let png = render_png_bytes(&fixtures::nan_curve()).unwrap();
+    assert!(pixels_of(&png, [0x00, 0x72, 0xB2]) > 100);
+}

@@ -71,3 +71,38 @@ fn metrics_chart_mermaid() {
 fn heat_map_has_no_mermaid() {
     assert!(mermaid::xychart(&fixtures::confusion()).is_none());
 }
+
+#[test]
+fn gated_change_mermaid_draws_the_limits_as_a_line() {
+    // Issue 18: the main chart shows the change, with gate thresholds, in Mermaid too.
+    let text = mermaid::xychart(&fixtures::gated_change()).unwrap();
+    insta::assert_snapshot!(text, @r##"
+    %%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0072B2, #CC79A7"}}}}%%
+    xychart-beta
+        title "Change vs baseline (candidate - baseline), percentage points"
+        x-axis ["Accuracy", "Macro F1", "Weighted F1"]
+        y-axis "Δ (pp)" -2.3 --> 0.42
+        %% bar 1: Δ (pp)
+        bar [-1, -0.4, 0.2]
+        %% line 1: gate limit (0 where no gate)
+        line [-0.5, 0, -2]
+    "##);
+}
+
+#[test]
+fn nan_curve_mermaid_stops_the_line_and_marks_the_epochs() {
+    // Issue 18: a NaN loss was drawn as 0, which looks like the best epoch.
+    let text = mermaid::xychart(&fixtures::nan_curve()).unwrap();
+    assert!(!text.contains("line [0.9, 0.6, 0,"), "{text}");
+    insta::assert_snapshot!(text, @r##"
+    %%{init: {"themeVariables": {"xyChart": {"plotColorPalette": "#0072B2, #E69F00"}}}}%%
+    xychart-beta
+        title "Loss per epoch (diverged)"
+        x-axis "epoch" ["1", "2", "3 ⚠ NaN", "4 ⚠ NaN", "5", "6 ⚠ inf", "7", "8"]
+        y-axis "loss"
+        %% line 1: loss
+        line [0.9, 0.6]
+        %% line 2: val_loss
+        line [1, 0.7, 0.65, 0.6, 0.58, 0.55, 0.52, 0.5]
+    "##);
+}

@@ -7,5 +7,7 @@ mod bundle;
 mod github;
 mod gitlab;
 mod harness;
+mod markdown;
 mod oci;
+mod snapshots;
 mod tokens;

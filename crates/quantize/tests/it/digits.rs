@@ -122,7 +122,7 @@ fn a_failed_gate_exits_1_and_still_writes_the_output() {
     );
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("FAIL size reduction >= 3.00x"),
+        run.stdout.contains("FAILED: size reduction >= 3.00x"),
         "{}",
         run.stdout
     );

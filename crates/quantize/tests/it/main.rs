@@ -7,5 +7,8 @@ mod digits;
 mod fixtures;
 mod harness;
 mod hints;
+mod markdown;
 mod posting;
 mod schema;
+mod snapshots;
+mod verification;

@@ -92,7 +92,7 @@ fn two_runs_on_a_pull_request_leave_one_sticky_comment() {
     let body = &ours[0].body;
     assert!(body.contains("<!-- modelci:quantize:default -->"), "{body}");
     assert!(
-        body.contains("quantize: dynamic rewrote 3 node(s)"),
+        body.contains("quantize: dynamic: 3 node(s) rewritten"),
         "{body}"
     );
     assert!(body.contains("accuracy drop"), "{body}");

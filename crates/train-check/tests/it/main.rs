@@ -7,6 +7,8 @@ mod harness;
 mod hints;
 mod hostile;
 mod logs;
+mod markdown;
 mod posting;
 mod real_models;
 mod schema;
+mod snapshots;
