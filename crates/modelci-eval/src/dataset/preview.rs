@@ -39,13 +39,22 @@ impl Dataset {
 
     /// The values of the samples named in `ids`, as one line of text each (`0.5, 0.47`, with
     /// `name: ` before each array of a multi-input sample), cut to [`VALUES_SHOWN`]
-    /// characters with `…`. Read in one more pass over the data; image folders (which have
-    /// pictures) and text datasets (token ids by then) give nothing.
+    /// characters with `…`. Read in one more pass over the data; text datasets give the texts
+    /// (cut the same way); image folders (which have pictures) give nothing.
     ///
     /// # Errors
     /// The first error reading the data, naming the file and row.
     pub fn sample_values(&mut self, ids: &[&str]) -> Result<BTreeMap<String, String>, EvalError> {
         let mut found = BTreeMap::new();
+        #[cfg(feature = "text")]
+        if let Source::Text(texts) = &self.source {
+            for id in ids {
+                if let Some(text) = texts.text_of(id) {
+                    found.insert((*id).to_owned(), cut(text.to_owned()));
+                }
+            }
+            return Ok(found);
+        }
         if ids.is_empty() || !matches!(self.source, Source::Npz(_) | Source::Csv(_)) {
             return Ok(found);
         }
@@ -85,6 +94,11 @@ fn describe(arrays: &[Array]) -> String {
             break;
         }
     }
+    cut(text)
+}
+
+/// `text` cut to [`VALUES_SHOWN`] characters, the last one an ellipsis when cut.
+fn cut(text: String) -> String {
     if text.chars().count() > VALUES_SHOWN {
         let mut cut: String = text.chars().take(VALUES_SHOWN - 1).collect();
         cut.push('…');
@@ -98,6 +112,47 @@ fn describe(arrays: &[Array]) -> String {
 mod tests {
     use super::*;
     use crate::DatasetOptions;
+
+    #[cfg(feature = "text")]
+    #[test]
+    fn text_datasets_give_their_texts_cut_to_the_shown_length() {
+        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/text");
+        let options = DatasetOptions {
+            text: Some(crate::TextOptions {
+                tokenizer: example.join("tokenizer.json"),
+                text_column: None,
+                max_length: Some(32),
+                truncate: true,
+            }),
+            ..DatasetOptions::default()
+        };
+        let mut dataset = Dataset::open(&example.join("test.csv"), &options).expect("opens");
+        let mut reader = csv::Reader::from_path(example.join("test.csv")).expect("csv");
+        let headers = reader.headers().expect("header").clone();
+        let column = headers
+            .iter()
+            .position(|h| h == "text")
+            .expect("text column");
+        let rows: Vec<String> = reader
+            .records()
+            .take(3)
+            .map(|r| r.expect("row")[column].to_owned())
+            .collect();
+        let found = dataset
+            .sample_values(&["row 1", "row 3", "row 99999"])
+            .expect("reads");
+        assert_eq!(found.len(), 2, "{found:?}");
+        for (id, text) in [("row 1", &rows[0]), ("row 3", &rows[2])] {
+            let shown = &found[id];
+            if text.chars().count() <= VALUES_SHOWN {
+                assert_eq!(shown, text);
+            } else {
+                assert_eq!(shown.chars().count(), VALUES_SHOWN);
+                assert!(shown.ends_with('…'));
+                assert!(text.starts_with(shown.trim_end_matches('…')));
+            }
+        }
+    }
 
     #[test]
     fn pictures_are_found_by_sample_id_only() {

@@ -79,6 +79,14 @@ impl TextFile {
         self.rows.len()
     }
 
+    /// The text of sample `id` (`row N`, as [`TextFile::stream`] names samples).
+    pub(super) fn text_of(&self, id: &str) -> Option<&str> {
+        let row: usize = id.strip_prefix("row ")?.parse().ok()?;
+        self.rows
+            .get(row.checked_sub(1)?)
+            .map(|(text, _)| text.as_str())
+    }
+
     /// Learns from the models which token inputs to fill and the sequence length: the
     /// second dimension of their token inputs where fixed, else `--max-length`.
     pub(super) fn prepare(&mut self, models: &[(&Path, &ModelSignature)]) -> Result<(), EvalError> {

@@ -401,6 +401,7 @@ fn load(_path: &Path, _threads: usize) -> Result<EngineInfo, String> {
 }
 
 /// The message for a library older than modelci needs.
+#[cfg(feature = "onnxruntime")]
 fn too_old(path: &Path, version: &str) -> String {
     format!(
         "{} is onnxruntime {version}; modelci needs 1.{MIN_ONNXRUNTIME_MINOR} or newer (tested with {TESTED_ONNXRUNTIME}): install it with `pip install onnxruntime=={TESTED_ONNXRUNTIME}`",
