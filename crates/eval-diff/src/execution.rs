@@ -7,9 +7,7 @@ use std::path::Path;
 
 use modelci_cli::Failure;
 use modelci_cli::flags::ModelSettings;
-use modelci_eval::{
-    CrossCheck, Engine, EngineChoice, EngineKind, EngineOptions, Evaluation, Execution, Model,
-};
+use modelci_eval::{CrossCheck, Evaluation, Execution, Model};
 use modelci_report::escape_markdown as esc;
 
 /// The models to evaluate, in the engine the flags ask for.
@@ -40,22 +38,13 @@ pub(crate) fn load(
         .map_err(Failure::bad_input)?;
     let cross = match (cross_check, paths.last()) {
         (true, Some(last)) => {
-            let other = match engine.kind() {
-                EngineKind::OnnxRuntime => Engine::tract(),
-                EngineKind::Tract => Engine::resolve(
-                    &EngineOptions {
-                        choice: EngineChoice::OnnxRuntime,
-                        ..settings.engine
-                    },
-                    &env,
-                )
+            let other = engine
+                .cross_check_engine(&settings.engine, &env)
                 .map_err(|e| {
                     Failure::bad_input(anyhow::anyhow!(
                         "--cross-check runs the candidate in both engines: {e}"
                     ))
-                })?,
-            };
-            let other = other.chosen_by("--cross-check (the other engine)");
+                })?;
             Some(Model::load_with(last, &other).map_err(Failure::bad_input)?)
         }
         _ => None,
@@ -93,29 +82,11 @@ pub(crate) fn cross_section(evaluation: &Evaluation) -> String {
         return String::new();
     };
     let mut md = format!(
-        "\n### Cross-check: {} vs {}\n\nThe candidate run in both engines on the same inputs.\n\n| Output | Samples | Max abs difference | Top-1 agreement |\n|---|---:|---:|---:|\n",
-        evaluation.execution.engine.name, cross.engine.name
+        "\n### Cross-check: {} vs {}\n\nThe candidate run in both engines on the same inputs.\n\n{}",
+        evaluation.execution.engine.name,
+        cross.engine.name,
+        cross.markdown_table(&|text: &str| esc(text))
     );
-    for output in &cross.outputs {
-        let agreement = output.agreement().map_or_else(
-            || "n/a (no classes)".to_owned(),
-            |a| {
-                format!(
-                    "{:.2}% ({}/{})",
-                    a * 100.0,
-                    output.top1_agree,
-                    output.top1_samples
-                )
-            },
-        );
-        let _ = writeln!(
-            md,
-            "| `{}` | {} | {} | {agreement} |",
-            esc(&output.name),
-            output.samples,
-            difference(output.max_abs_diff)
-        );
-    }
     let _ = writeln!(
         md,
         "\n{} {} ({}).",
@@ -124,15 +95,6 @@ pub(crate) fn cross_section(evaluation: &Evaluation) -> String {
         esc(&cross.engine.selected)
     );
     md
-}
-
-/// A difference for the report: scientific notation, `∞` for a mismatch.
-fn difference(value: f64) -> String {
-    if value.is_infinite() {
-        "∞ (shapes, types or NaN differ)".to_owned()
-    } else {
-        format!("{value:.3e}")
-    }
 }
 
 /// The gate metric `cross_agreement` (the lowest top-1 agreement over the outputs with

@@ -71,6 +71,75 @@ impl CrossCheck {
     }
 }
 
+impl CrossCheck {
+    /// An empty comparison against `engine`, for a caller that runs the model in both engines
+    /// itself ([`CrossCheck::add`] per batch), as quantize does on its verification inputs.
+    #[must_use]
+    pub fn new(engine: EngineInfo) -> Self {
+        Self {
+            engine,
+            outputs: Vec::new(),
+        }
+    }
+
+    /// Adds one batch: `ours` and `theirs` are the two engines' outputs for the same inputs,
+    /// of which the first `rows` rows are real samples (the rest is fixed-batch padding).
+    pub fn add(&mut self, ours: &[OutputTensor], theirs: &[OutputTensor], rows: usize) {
+        let mut batch = CrossBatch {
+            outputs: std::mem::take(&mut self.outputs),
+        };
+        batch.merge(compare_outputs(ours, theirs, rows));
+        self.outputs = batch.outputs;
+    }
+
+    /// The report's table (GitHub Markdown): one row per output with the samples, the largest
+    /// absolute difference and the top-1 agreement. `escape` escapes text for Markdown.
+    #[must_use]
+    pub fn markdown_table(&self, escape: &dyn Fn(&str) -> String) -> String {
+        let mut md = String::from(
+            "| Output | Samples | Max abs difference | Top-1 agreement |\n|---|---:|---:|---:|\n",
+        );
+        for output in &self.outputs {
+            let agreement = output.agreement().map_or_else(
+                || "n/a (no classes)".to_owned(),
+                |a| {
+                    format!(
+                        "{:.2}% ({}/{})",
+                        a * 100.0,
+                        output.top1_agree,
+                        output.top1_samples
+                    )
+                },
+            );
+            let difference = if output.max_abs_diff.is_infinite() {
+                "∞ (shapes, types or NaN differ)".to_owned()
+            } else {
+                format!("{:.3e}", output.max_abs_diff)
+            };
+            md.push_str(&format!(
+                "| `{}` | {} | {difference} | {agreement} |\n",
+                escape(&output.name),
+                output.samples
+            ));
+        }
+        md
+    }
+}
+
+/// Compares the first `rows` rows of two engines' outputs for the same inputs, output by
+/// output.
+pub(crate) fn compare_outputs(
+    ours: &[OutputTensor],
+    theirs: &[OutputTensor],
+    rows: usize,
+) -> CrossBatch {
+    let mut batch = CrossBatch::default();
+    for (a, b) in ours.iter().zip(theirs) {
+        batch.add(a, b, rows);
+    }
+    batch
+}
+
 /// The comparison of one or more batches, accumulated.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct CrossBatch {
@@ -215,6 +284,28 @@ mod tests {
         assert_eq!(value_diff(f64::NAN, f64::NAN), 0.0);
         assert!(value_diff(f64::NAN, 1.0).is_infinite());
         assert_eq!(argmax(&[f32::NAN, 1.0, 1.0]), Some(1));
+    }
+
+    #[test]
+    fn a_caller_fed_comparison_accumulates_and_renders_one_row_per_output() {
+        let info = crate::engine::Engine::tract().info().clone();
+        let mut check = CrossCheck::new(info);
+        let ours = scores(vec![0.1, 0.9, 0.6, 0.4], 2);
+        let theirs = scores(vec![0.1, 0.8, 0.4, 0.6], 2);
+        check.add(
+            std::slice::from_ref(&ours),
+            std::slice::from_ref(&theirs),
+            2,
+        );
+        check.add(std::slice::from_ref(&ours), std::slice::from_ref(&ours), 2);
+        assert_eq!(check.outputs.len(), 1);
+        assert_eq!(check.outputs[0].samples, 4);
+        assert_eq!(check.agreement(), Some(0.75));
+        let table = check.markdown_table(&|t: &str| t.replace('|', "\\|"));
+        assert!(
+            table.contains("| `scores` | 4 | 2.000e-1 | 75.00% (3/4) |"),
+            "{table}"
+        );
     }
 
     #[test]

@@ -41,6 +41,11 @@ pub const DEFAULT_BATCH_SIZE: usize = 32;
 /// Default number of bootstrap resamples for the accuracy-delta interval.
 pub const DEFAULT_BOOTSTRAP: usize = 1000;
 
+/// Without `--jobs`, every worker needs this many batches of the dataset
+/// (BENCHMARKS.md, "Engines": on the 450-sample digits set a second worker's sessions and
+/// plans cost more than its share of the batches saves).
+pub const MIN_BATCHES_PER_WORKER: usize = 32;
+
 /// At most this many timed runs of one batch measure latency after a parallel pass.
 pub const LATENCY_RUNS_ALONE: usize = 30;
 
@@ -75,6 +80,11 @@ pub struct EvaluationOptions {
     pub resize: Resize,
     /// `--jobs`: workers running batches in parallel (at least 1).
     pub jobs: usize,
+    /// Whether `jobs` was asked for (`--jobs`). When it was not, a dataset too small to keep
+    /// several workers busy runs on fewer: every worker must get at least
+    /// [`MIN_BATCHES_PER_WORKER`] batches, as each loads its own sessions and builds its own
+    /// plans before its first batch.
+    pub jobs_given: bool,
 }
 
 impl Default for EvaluationOptions {
@@ -89,6 +99,7 @@ impl Default for EvaluationOptions {
             input_shapes: Vec::new(),
             resize: Resize::default(),
             jobs: 1,
+            jobs_given: false,
         }
     }
 }
@@ -169,6 +180,12 @@ pub struct Execution {
     pub jobs: usize,
     /// How the latency figures were measured.
     pub latency: LatencyMethod,
+    /// Wall time of the evaluation phase: every batch read, run by every model on every
+    /// worker (plans, warm-up runs and the cross-check included) and scored, in seconds.
+    pub evaluation_seconds: f64,
+    /// Samples per second over [`Execution::evaluation_seconds`], all workers busy: the
+    /// evaluation's throughput (each model's `throughput` counts its timed runs only).
+    pub evaluation_throughput: f64,
 }
 
 /// How latency was measured.
@@ -238,7 +255,7 @@ pub fn evaluate_cross(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Evaluation, EvalError> {
     let batch_size = options.batch_size.max(1);
-    let jobs = options.jobs.max(1);
+    let jobs = workers(options, dataset.len(), batch_size);
     let signatures: Vec<&ModelSignature> = models.iter().map(Model::signature).collect();
     crate::feed::check_shape_names(&options.input_shapes, &signatures)
         .map_err(|reason| EvalError::incompatible(dataset.path(), reason))?;
@@ -407,7 +424,9 @@ pub fn evaluate_cross(
         progress(batch.len());
         Ok(())
     };
+    let started = std::time::Instant::now();
     crate::parallel::run(&mut workers, dataset, batch_size, &mut absorb)?;
+    let evaluation_seconds = started.elapsed().as_secs_f64();
 
     // Latency: every batch on the only worker, or the first full batch again on worker 0
     // with the others idle.
@@ -501,9 +520,32 @@ pub fn evaluate_cross(
             engine,
             jobs,
             latency,
+            evaluation_seconds,
+            evaluation_throughput: per_second(samples, evaluation_seconds),
         },
         cross_check,
     })
+}
+
+/// How many workers evaluate `samples` in batches of `batch_size`: `--jobs` when given, else
+/// at most one per [`MIN_BATCHES_PER_WORKER`] batches of the dataset (at least one).
+fn workers(options: &EvaluationOptions, samples: usize, batch_size: usize) -> usize {
+    let jobs = options.jobs.max(1);
+    if options.jobs_given {
+        return jobs;
+    }
+    let batches = samples.div_ceil(batch_size.max(1));
+    jobs.min((batches / MIN_BATCHES_PER_WORKER).max(1))
+}
+
+/// `samples` per second over `seconds` (0 when no time was measured).
+#[allow(clippy::cast_precision_loss)]
+fn per_second(samples: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        samples as f64 / seconds
+    } else {
+        0.0
+    }
 }
 
 /// A worker over `models` (in order) with their feeders.
@@ -599,4 +641,27 @@ fn check_classes(
 )]
 fn class_of(label: f64, classes: usize) -> Option<usize> {
     (label.fract() == 0.0 && label >= 0.0 && label < classes as f64).then_some(label as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_datasets_get_fewer_workers_unless_jobs_was_given() {
+        let default = EvaluationOptions {
+            jobs: 2,
+            ..EvaluationOptions::default()
+        };
+        // 450 samples in batches of 32: 15 batches, not enough for two workers.
+        assert_eq!(workers(&default, 450, 32), 1);
+        assert_eq!(workers(&default, 32 * 64, 32), 2);
+        assert_eq!(workers(&default, 100_000, 32), 2);
+        let given = EvaluationOptions {
+            jobs_given: true,
+            ..default
+        };
+        assert_eq!(workers(&given, 450, 32), 2);
+        assert_eq!(workers(&EvaluationOptions::default(), 0, 32), 1);
+    }
 }

@@ -31,6 +31,7 @@
 //! optimisation, and dropping the declared output shapes that exporters get wrong. Moving to
 //! the facade later touches only `engine.rs`.
 
+mod alloc;
 pub mod cross;
 pub mod dataset;
 pub mod engine;

@@ -8,9 +8,9 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use crate::cross::CrossBatch;
+use crate::cross::{CrossBatch, compare_outputs};
 use crate::dataset::{Sample, SampleData};
-use crate::engine::{InputTensor, Model, OutputTensor};
+use crate::engine::{InputTensor, Model};
 use crate::error::EvalError;
 use crate::feed::Feeder;
 use crate::output::{OutputForm, Prediction};
@@ -185,7 +185,11 @@ fn predict_run(
         }
     };
     let compared = match cross {
-        Some(other) => Some(compare(&outputs, &other.run_inputs(&inputs)?, chunk.len())),
+        Some(other) => Some(compare_outputs(
+            &outputs,
+            &other.run_inputs(&inputs)?,
+            chunk.len(),
+        )),
         None => None,
     };
     let predictions = chunk
@@ -204,13 +208,4 @@ fn predict_run(
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok((form, predictions, compared))
-}
-
-/// Compares the first `rows` rows of two engines' outputs for the same inputs.
-fn compare(ours: &[OutputTensor], theirs: &[OutputTensor], rows: usize) -> CrossBatch {
-    let mut batch = CrossBatch::default();
-    for (a, b) in ours.iter().zip(theirs) {
-        batch.add(a, b, rows);
-    }
-    batch
 }

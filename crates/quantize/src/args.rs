@@ -122,9 +122,21 @@ pub struct Args {
     #[arg(long, help_heading = "Gates")]
     pub require_verified: bool,
 
+    /// Gate: a value must be at least VALUE; quantize knows cross_agreement (with
+    /// --cross-check: the quantized model's lowest top-1 agreement between the engines), e.g.
+    /// --min cross_agreement=0.999.
+    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gates")]
+    pub min: Vec<String>,
+
     /// How the models run on the --dataset and the calibration data.
     #[command(flatten)]
     pub running: ModelArgs,
+
+    /// Also run the quantized model in the other engine (tract and onnxruntime) on the
+    /// verification inputs: the report gets the largest output difference and the top-1
+    /// agreement per output, and the gate metric cross_agreement (--min cross_agreement=0.999).
+    #[arg(long, help_heading = "Engine")]
+    pub cross_check: bool,
 
     /// Whether and how the report is posted.
     #[command(flatten)]

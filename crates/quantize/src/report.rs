@@ -201,6 +201,8 @@ pub struct Report {
     pub calibration: Option<CalibrationInfo>,
     /// The verification: both models on the same inputs in the engine.
     pub probe: Option<Verification>,
+    /// `--cross-check`: the quantized model in both engines on the verification inputs.
+    pub cross_check: Option<modelci_eval::CrossCheck>,
     /// The dataset comparison.
     pub dataset: Option<DatasetComparison>,
     /// The gates.
@@ -542,6 +544,17 @@ pub fn markdown(r: &Report) -> String {
     if let Some(v) = &r.probe {
         verification(&mut md, v);
     }
+    if let (Some(cross), Some(v)) = (&r.cross_check, &r.probe) {
+        md.push_str(&format!(
+            "### Cross-check: {} vs {}\n\nThe quantized model run in both engines on the verification inputs.\n\n{}\n{} {} ({}).\n\n",
+            v.engine,
+            cross.engine.name,
+            cross.markdown_table(&|text: &str| escape_markdown(text)),
+            cross.engine.name,
+            escape_markdown(&cross.engine.version),
+            escape_markdown(&cross.engine.selected)
+        ));
+    }
     for note in &r.notes {
         md.push_str(&format!("{}\n\n", escape_markdown(note)));
     }
@@ -678,6 +691,7 @@ mod tests {
             }],
             calibration: None,
             probe: None,
+            cross_check: None,
             dataset: None,
             gates: Vec::new(),
             notes: Vec::new(),

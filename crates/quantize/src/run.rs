@@ -35,6 +35,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let settings = args.running.settings().map_err(Failure::bad_input)?;
     // `--engine`: verification, calibration and the dataset comparison all run in it.
     let engine = settings.resolve_engine().map_err(Failure::bad_input)?;
+    let cross = CrossCheckPlan::new(args, &settings, &engine).map_err(Failure::bad_input)?;
     let mut session = Session::start("quantize", &args.output_args)?;
 
     let file_size = std::fs::metadata(&args.input)
@@ -124,6 +125,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         skipped: outcome.skipped.clone(),
         calibration: calibration_info,
         probe: None,
+        cross_check: None,
         dataset: None,
         gates: Vec::new(),
         notes: Vec::new(),
@@ -191,6 +193,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         args.probe_tolerance,
         &engine,
     );
+    if let Some(plan) = &cross {
+        plan.run(&mut report, &args.output, inputs, &settings, &engine);
+    }
     report.verified = verification.verified;
     if verification.verified || verification.error.is_some() {
         report.gates.push(Gate {
@@ -237,6 +242,88 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     };
     drop(kept_original);
     finish(report, args, &mut session, status)
+}
+
+/// `--cross-check` and its `--min cross_agreement=...` gates, checked before anything runs.
+struct CrossCheckPlan {
+    /// The other engine.
+    other: modelci_eval::Engine,
+    /// The `--min` gates (all on `cross_agreement`).
+    gates: Vec<modelci_gate::Gate>,
+}
+
+impl CrossCheckPlan {
+    /// `None` without `--cross-check`.
+    ///
+    /// # Errors
+    /// `--min` on another metric or without `--cross-check`, a malformed `--min`, or no other
+    /// engine (onnxruntime not found, too old, a static build).
+    fn new(
+        args: &Args,
+        settings: &modelci_cli::flags::ModelSettings,
+        engine: &modelci_eval::Engine,
+    ) -> anyhow::Result<Option<Self>> {
+        let gates = args
+            .min
+            .iter()
+            .map(|text| {
+                let gate = modelci_gate::Gate::parse(modelci_gate::GateKind::Min, text)?;
+                if gate.metric.name != "cross_agreement" {
+                    anyhow::bail!(
+                        "--min {text}: quantize's --min knows only cross_agreement (with --cross-check)"
+                    );
+                }
+                Ok(gate)
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if !args.cross_check {
+            if let Some(gate) = gates.first() {
+                anyhow::bail!("--min {}: cross_agreement needs --cross-check", gate.text);
+            }
+            return Ok(None);
+        }
+        let env = |name: &str| std::env::var(name).ok();
+        let other = engine
+            .cross_check_engine(&settings.engine, &env)
+            .map_err(|e| anyhow!("--cross-check runs the quantized model in both engines: {e}"))?;
+        Ok(Some(Self { other, gates }))
+    }
+
+    /// Runs the quantized model in both engines on the verification inputs and records the
+    /// comparison and its gates in `report`; a model that does not run in one engine fails
+    /// the gate "runs in both engines".
+    fn run(
+        &self,
+        report: &mut Report,
+        quantized: &Path,
+        inputs: Inputs<'_>,
+        settings: &modelci_cli::flags::ModelSettings,
+        engine: &modelci_eval::Engine,
+    ) {
+        let engines = format!("{} and {}", engine.kind(), self.other.kind());
+        match verify::cross_check(quantized, inputs, settings, engine, &self.other) {
+            Err(reason) => report.gates.push(Gate {
+                name: format!("runs in both engines ({engines}, --cross-check)"),
+                passed: false,
+                measured: reason,
+            }),
+            Ok(check) => {
+                let agreement = check.agreement();
+                for gate in &self.gates {
+                    let bound = gate.amount.absolute(0.0);
+                    report.gates.push(Gate {
+                        name: format!("cross_agreement >= {bound} ({engines}, --min)"),
+                        passed: agreement.is_some_and(|a| a + 1e-12 >= bound),
+                        measured: agreement.map_or_else(
+                            || "no output with classes to compare".to_owned(),
+                            |a| format!("{:.4}", a),
+                        ),
+                    });
+                }
+                report.cross_check = Some(check);
+            }
+        }
+    }
 }
 
 /// Where static mode calibrates: `--calibration-data`, else the `--dataset`.

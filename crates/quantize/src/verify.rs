@@ -13,7 +13,9 @@ use std::path::Path;
 use modelci_cli::flags::ModelSettings;
 use modelci_eval::engine::OutputData;
 use modelci_eval::output::OutputForm;
-use modelci_eval::{Engine, EvalError, Evaluation, InputTensor, Model, OutputTensor};
+use modelci_eval::{
+    CrossCheck, Engine, EvalError, Evaluation, InputTensor, Model, ModelSignature, OutputTensor,
+};
 use serde::Serialize;
 
 use crate::feed::{self, Feed, Origin};
@@ -320,38 +322,9 @@ pub fn verify(
         result.samples += real as u64;
         Ok::<(), Step>(())
     };
-    let outcome = match inputs {
-        Inputs::Data(p, origin) => {
-            match Feed::open(p, origin, &signature, settings, settings.batch_size) {
-                Err(e) => Err(Step::Input(e.to_string())),
-                Ok(mut feed) => {
-                    let mut failed = None;
-                    let fed = feed.for_each(MAX_SAMPLES, &mut |batch, real| {
-                        compare(batch, real, &mut result).map_err(|step| {
-                            failed = Some(step);
-                            EvalError::dataset(p, "stopped")
-                        })
-                    });
-                    match (fed, failed) {
-                        (_, Some(step)) => Err(step),
-                        (Err(e), None) => Err(Step::Input(e.to_string())),
-                        (Ok(_), None) => Ok(()),
-                    }
-                }
-            }
-        }
-        Inputs::Generated => match feed::generated(&signature, settings) {
-            Err(reason) => Err(Step::Input(reason)),
-            Ok(batch) => {
-                let real = batch
-                    .first()
-                    .and_then(|t| t.shape.first())
-                    .copied()
-                    .unwrap_or(1);
-                compare(&batch, real, &mut result)
-            }
-        },
-    };
+    let outcome = feed_inputs(inputs, &signature, settings, &mut |batch, real| {
+        compare(batch, real, &mut result)
+    });
     match outcome {
         Ok(()) => result.finish(),
         Err(Step::Input(reason)) => {
@@ -369,6 +342,80 @@ pub fn verify(
         }
     }
     result
+}
+
+/// What [`feed_inputs`] calls with each batch and its number of real rows.
+type EachBatch<'a> = dyn FnMut(&[InputTensor], usize) -> Result<(), Step> + 'a;
+
+/// Feeds the verification inputs (at most [`MAX_SAMPLES`] samples of the data, or one
+/// generated batch) to `each`, with the number of real rows of each batch.
+fn feed_inputs(
+    inputs: Inputs<'_>,
+    signature: &ModelSignature,
+    settings: &ModelSettings,
+    each: &mut EachBatch<'_>,
+) -> Result<(), Step> {
+    match inputs {
+        Inputs::Data(p, origin) => {
+            let mut feed = Feed::open(p, origin, signature, settings, settings.batch_size)
+                .map_err(|e| Step::Input(e.to_string()))?;
+            let mut failed = None;
+            let fed = feed.for_each(MAX_SAMPLES, &mut |batch, real| {
+                each(batch, real).map_err(|step| {
+                    failed = Some(step);
+                    EvalError::dataset(p, "stopped")
+                })
+            });
+            match (fed, failed) {
+                (_, Some(step)) => Err(step),
+                (Err(e), None) => Err(Step::Input(e.to_string())),
+                (Ok(_), None) => Ok(()),
+            }
+        }
+        Inputs::Generated => {
+            let batch = feed::generated(signature, settings).map_err(Step::Input)?;
+            let real = batch
+                .first()
+                .and_then(|t| t.shape.first())
+                .copied()
+                .unwrap_or(1);
+            each(&batch, real)
+        }
+    }
+}
+
+/// `--cross-check`: the quantized model run in `engine` and in `other` on the verification
+/// inputs, compared output by output (largest absolute difference, top-1 agreement).
+///
+/// # Errors
+/// Why the comparison could not be made, in one line: the model does not load or run in one
+/// of the engines (the message names it), or no input could be built.
+pub fn cross_check(
+    quantized: &Path,
+    inputs: Inputs<'_>,
+    settings: &ModelSettings,
+    engine: &Engine,
+    other: &Engine,
+) -> Result<CrossCheck, String> {
+    let mut ours = Model::load_with(quantized, engine).map_err(|e| e.to_string())?;
+    let mut theirs = Model::load_with(quantized, other).map_err(|e| e.to_string())?;
+    let signature = ours.signature().clone();
+    let mut check = CrossCheck::new(other.info().clone());
+    feed_inputs(inputs, &signature, settings, &mut |batch, real| {
+        let a = ours
+            .run_inputs(batch)
+            .map_err(|e| Step::Quantized(e.to_string()))?;
+        let b = theirs
+            .run_inputs(batch)
+            .map_err(|e| Step::Quantized(e.to_string()))?;
+        check.add(&a, &b, real);
+        Ok(())
+    })
+    .map_err(|step| match step {
+        Step::Input(reason) => format!("no input could be built: {reason}"),
+        Step::Original(reason) | Step::Quantized(reason) => reason,
+    })?;
+    Ok(check)
 }
 
 /// Which step of a comparison failed.

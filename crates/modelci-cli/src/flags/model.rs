@@ -164,7 +164,8 @@ pub struct ModelArgs {
     pub engine: EngineArg,
 
     /// Workers that run batches in parallel, each with its own copy of the models; results
-    /// are identical to --jobs 1 [default: the available cores].
+    /// are identical to --jobs 1 [default: the available cores, fewer when the dataset has
+    /// under 32 batches per worker].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256), help_heading = "Engine")]
     pub jobs: Option<u32>,
 
@@ -261,6 +262,8 @@ pub struct ModelSettings {
     pub engine: EngineOptions,
     /// `--jobs`: workers running batches in parallel.
     pub jobs: usize,
+    /// Whether `--jobs` was given (without it, small datasets run on fewer workers).
+    pub jobs_given: bool,
 }
 
 impl ModelSettings {
@@ -284,6 +287,7 @@ impl ModelSettings {
             input_shapes: self.input_shapes.clone(),
             resize: self.resize,
             jobs: self.jobs.max(1),
+            jobs_given: self.jobs_given,
             ..EvaluationOptions::default()
         }
     }
@@ -322,6 +326,7 @@ impl ModelArgs {
                 threads: self.threads(),
             },
             jobs: self.jobs(),
+            jobs_given: self.jobs.is_some(),
         })
     }
 

@@ -30,6 +30,14 @@ pub const INSTALL_HINT: &str =
 pub const NOT_BUILT: &str =
     "this build of modelci has no onnxruntime engine (built without the `onnxruntime` feature)";
 
+/// Whether this binary is statically linked (the musl release archives and the default
+/// container image): such a binary has no dynamic loader and cannot open onnxruntime's shared
+/// library.
+pub const STATIC_BUILD: bool = cfg!(all(target_os = "linux", target_feature = "crt-static"));
+
+/// Why a static build cannot use onnxruntime, and what to do instead.
+pub const STATIC_BUILD_REASON: &str = "this modelci binary is statically linked (the musl release build), and a static binary cannot open onnxruntime's shared library; use a glibc build (`cargo install --locked` from the repository, or the container image built from the Dockerfile's `onnxruntime` target), or run with --engine tract";
+
 /// The engine the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum EngineChoice {
@@ -169,6 +177,15 @@ impl Engine {
         options: &EngineOptions,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, EvalError> {
+        Self::resolve_in(options, env, STATIC_BUILD)
+    }
+
+    /// [`Engine::resolve`] in a binary that is statically linked (`static_build`) or not.
+    fn resolve_in(
+        options: &EngineOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+        static_build: bool,
+    ) -> Result<Self, EvalError> {
         if options.choice == EngineChoice::Tract {
             return Ok(Self::tract_because("--engine tract".to_owned()));
         }
@@ -177,6 +194,16 @@ impl Engine {
             engine: EngineKind::OnnxRuntime,
             reason,
         };
+        if static_build {
+            return if explicit {
+                Err(fail(STATIC_BUILD_REASON.to_owned()))
+            } else {
+                Ok(Self::tract_because(
+                    "auto: this static (musl) build cannot open onnxruntime's shared library"
+                        .to_owned(),
+                ))
+            };
+        }
         let found = match find_library(env) {
             Ok(found) => found,
             Err(looked) if explicit => {
@@ -216,6 +243,30 @@ impl Engine {
                 path.display()
             ))),
         }
+    }
+
+    /// The other engine, for `--cross-check` (the model run in both): tract when this is
+    /// onnxruntime, else onnxruntime resolved with `options`' threads, as `--engine
+    /// onnxruntime` would be.
+    ///
+    /// # Errors
+    /// As [`Engine::resolve`] for `--engine onnxruntime` (no library, too old, a static build).
+    pub fn cross_check_engine(
+        &self,
+        options: &EngineOptions,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, EvalError> {
+        let other = match self.kind() {
+            EngineKind::OnnxRuntime => Self::tract(),
+            EngineKind::Tract => Self::resolve(
+                &EngineOptions {
+                    choice: EngineChoice::OnnxRuntime,
+                    ..*options
+                },
+                env,
+            )?,
+        };
+        Ok(other.chosen_by("--cross-check (the other engine)"))
     }
 
     /// The same engine, with `selected` as the reason it was chosen (e.g. `--cross-check`).
@@ -450,6 +501,32 @@ mod tests {
         let env = |name: &str| (name == "ORT_DYLIB_PATH").then(|| missing.display().to_string());
         let error = Engine::resolve(&EngineOptions::default(), &env).expect_err("missing file");
         assert!(error.to_string().contains("ORT_DYLIB_PATH is"), "{error}");
+    }
+
+    #[test]
+    fn a_static_build_refuses_onnxruntime_in_one_line_and_auto_falls_back_to_tract() {
+        let library = "/work/venvs/onnx/lib/libonnxruntime.so.1.32.0".to_owned();
+        let env = |name: &str| (name == "ORT_DYLIB_PATH").then(|| library.clone());
+        let explicit = EngineOptions {
+            choice: EngineChoice::OnnxRuntime,
+            threads: 1,
+        };
+        let error = Engine::resolve_in(&explicit, &env, true).expect_err("static");
+        let text = error.to_string();
+        assert!(!text.contains('\n'), "{text}");
+        assert!(
+            text.contains("statically linked") && text.contains("--engine tract"),
+            "{text}"
+        );
+        let auto = Engine::resolve_in(&EngineOptions::default(), &env, true).expect("auto");
+        assert_eq!(auto.kind(), EngineKind::Tract);
+        assert!(
+            auto.info().selected.contains("static (musl) build"),
+            "{:?}",
+            auto.info()
+        );
+        // The real constant: a dynamically linked test binary is not a static build.
+        const { assert!(!STATIC_BUILD || cfg!(target_env = "musl")) };
     }
 
     #[test]

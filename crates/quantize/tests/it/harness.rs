@@ -44,7 +44,17 @@ pub struct Outcome {
 
 /// Runs quantize with `args`, writing the report to `out`.
 pub fn quantize(out: &Path, args: &[&dyn AsRef<std::ffi::OsStr>]) -> Outcome {
+    quantize_env(out, args, &[])
+}
+
+/// Runs quantize with `args` and these environment variables set, writing the report to `out`.
+pub fn quantize_env(
+    out: &Path,
+    args: &[&dyn AsRef<std::ffi::OsStr>],
+    env: &[(&str, &std::ffi::OsStr)],
+) -> Outcome {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_quantize"));
+    cmd.envs(env.iter().copied());
     cmd.arg("--output-dir")
         .arg(out)
         .arg("--quiet")

@@ -4,6 +4,7 @@
 mod bad_input;
 mod crosscheck;
 mod digits;
+mod engines;
 mod fixtures;
 mod harness;
 mod hints;

@@ -61,6 +61,7 @@ fn hostile_names_render_literally_in_report_md() {
             method: "minmax".into(),
         }),
         probe: None,
+        cross_check: None,
         dataset: Some(DatasetComparison {
             path: PathBuf::from(DATA),
             samples: 10,
