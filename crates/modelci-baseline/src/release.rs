@@ -82,7 +82,7 @@ pub(crate) fn fetch_release(
     from_bundle(
         origin,
         format!("{}:{}", target.scheme(), release.tag),
-        target.scheme(),
+        &target.scheme(),
         manifest.as_ref(),
         release.published_at.clone(),
         ctx,

@@ -95,11 +95,8 @@ impl ReleaseTarget {
 
     /// The scheme of a release source on this host: `github-release` or `gitlab-release`.
     #[must_use]
-    pub fn scheme(&self) -> &'static str {
-        match self.kind {
-            ForgeKind::GitLab => "gitlab-release",
-            _ => "github-release",
-        }
+    pub fn scheme(&self) -> String {
+        format!("{}-release", modelci_forge::ForgeKind::from(self.kind).id())
     }
 
     /// Connects to the host's releases.
@@ -109,11 +106,7 @@ impl ReleaseTarget {
         ctx: &Context,
     ) -> Result<Box<dyn modelci_forge::Releases>, BaselineError> {
         let token = self.require_token(origin)?.clone();
-        let kind = match self.kind {
-            ForgeKind::GitLab => modelci_forge::ForgeKind::GitLab,
-            _ => modelci_forge::ForgeKind::GitHub,
-        };
-        let mut config = ForgeConfig::new(kind, self.project.clone(), token);
+        let mut config = ForgeConfig::new(self.kind.into(), self.project.clone(), token);
         config.api_url = Some(self.api_url.clone());
         config.retry = ctx.retry.clone();
         modelci_forge::connect_releases(&config).map_err(|e| {
