@@ -7,6 +7,7 @@ mod bundle;
 mod github;
 mod gitlab;
 mod harness;
+mod image;
 mod markdown;
 mod oci;
 mod snapshots;
