@@ -20,6 +20,10 @@ Examples:
     --to oci://registry.example.com/ml/digits --as image \
     --busybox amd64=busybox-static/amd64/busybox --busybox arm64=busybox-static/arm64/busybox
 
+  # ... and the KServe InferenceService that serves it (then: kubectl apply -f digits.yaml):
+  publish ... --layout triton --to oci://registry.example.com/ml/digits --as image \
+    --busybox amd64=busybox --kserve-manifest digits.yaml --kserve-cpu 1 --kserve-memory 2Gi
+
   # See what would happen, without sending anything:
   publish --model m.onnx --name digits --version 1.2.0 --to github --dry-run
 
@@ -101,6 +105,58 @@ pub struct Args {
     /// carries for that platform, e.g. from Debian's busybox-static (GPL-2.0).
     #[arg(long = "busybox", value_name = "ARCH=PATH")]
     pub busybox: Vec<String>,
+
+    /// Write a KServe InferenceService (serving.kserve.io/v1beta1) for the published image to
+    /// FILE: storageUri the image pinned by digest, protocolVersion v2, modelFormat onnx, the
+    /// runtime of the layout. Needs --to oci://HOST/REPO --as image and --layout triton|mlserver.
+    #[arg(long, value_name = "FILE", help_heading = "Kubernetes")]
+    pub kserve_manifest: Option<PathBuf>,
+
+    /// The InferenceService's name [default: NAME, lower-cased, `.` and `_` as `-`].
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_name: Option<String>,
+
+    /// The InferenceService's namespace [default: none, kubectl's current one].
+    #[arg(
+        long,
+        value_name = "NS",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_namespace: Option<String>,
+
+    /// The ServingRuntime [default: kserve-tritonserver for --layout triton, kserve-mlserver
+    /// for --layout mlserver].
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_runtime: Option<String>,
+
+    /// CPU request and limit of the predictor, a Kubernetes quantity (e.g. 500m, 2).
+    #[arg(
+        long,
+        value_name = "QTY",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_cpu: Option<String>,
+
+    /// Memory request and limit of the predictor, a Kubernetes quantity (e.g. 2Gi).
+    #[arg(
+        long,
+        value_name = "QTY",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_memory: Option<String>,
 
     /// Release tag [default: vVERSION].
     #[arg(long, value_name = "TAG")]

@@ -12,7 +12,8 @@
 //!
 //! `--layout triton|mlserver` adds a serving layout ([`modelci_serving`]) to the bundle under
 //! `serving/`; `--to oci://… --as image` pushes the layout as a KServe modelcar image (the
-//! `image` module) instead of the artifact.
+//! `image` module) instead of the artifact; `--kserve-manifest FILE` writes the KServe
+//! `InferenceService` that serves that image (the `kserve` module).
 //!
 //! `publish verify BUNDLE.zip` checks a bundle ([`verify_cmd`]): exit 0 when good, 1 when a
 //! checksum, the manifest or an entry name (zip slip) is wrong, 2 when it is not a bundle.
@@ -21,6 +22,7 @@ mod args;
 mod dir;
 mod hosts;
 mod image;
+mod kserve;
 mod layout;
 mod oci;
 mod run;

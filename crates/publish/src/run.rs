@@ -12,7 +12,7 @@ use crate::args::{Args, Command, OciKind};
 use crate::hosts::{self, HostConfig};
 use crate::summary::{self, Summary, TargetResult};
 use crate::targets::Target;
-use crate::{dir, image, layout, source, verify_cmd};
+use crate::{dir, image, kserve, layout, source, verify_cmd};
 
 /// Runs `publish` (or `publish verify`).
 ///
@@ -83,6 +83,11 @@ fn run_with_env(args: &Args, env: &Env) -> Result<ExitStatus, Failure> {
         }
         OciKind::Artifact => Vec::new(),
     };
+    let service = args
+        .kserve_manifest
+        .as_ref()
+        .map(|_| kserve::plan(args, name, !platforms.is_empty()))
+        .transpose()?;
     let serving = args.layout.into();
     let layout_files = layout::files(
         serving,
@@ -182,6 +187,18 @@ fn run_with_env(args: &Args, env: &Env) -> Result<ExitStatus, Failure> {
     if let Some(f) = failed {
         return Err(f);
     }
+    if let (Some(spec), Some(path), Some(image)) = (&service, &args.kserve_manifest, &image) {
+        let repository = plan
+            .targets
+            .iter()
+            .find_map(|t| match t {
+                Target::Oci(r) => Some(r.as_str()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let yaml = kserve::render(spec, repository, version_text, &image.index.digest)?;
+        kserve::write(path, &yaml)?;
+    }
     if !args.dry_run {
         summary::write_ci_outputs(&summary, env, &args.output_dir).map_err(Failure::bad_input)?;
     }
@@ -254,11 +271,16 @@ fn planned(
                 .to_string(),
         ),
     };
+    // An image sends its layers, not the bundle files.
+    let uploaded = match (target, image) {
+        (Target::Oci(_), Some(_)) => Vec::new(),
+        _ => files,
+    };
     TargetResult {
         target: target.to_string(),
         status: "planned",
         url,
-        uploaded: files,
+        uploaded,
         kept: Vec::new(),
         replaced: Vec::new(),
     }

@@ -16,7 +16,7 @@ use crate::harness::{EPOCH, bundle_args, model, publish, refs, with};
 
 /// `MODELCI_BUSYBOX_DIR` (with `amd64/busybox` and `arm64/busybox`), or `None` when the test
 /// may skip.
-fn busybox_dir() -> Option<PathBuf> {
+pub fn busybox_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("MODELCI_BUSYBOX_DIR")
         .map(PathBuf::from)
         .filter(|d| d.join("amd64/busybox").is_file() && d.join("arm64/busybox").is_file());

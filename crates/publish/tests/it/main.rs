@@ -8,6 +8,7 @@ mod github;
 mod gitlab;
 mod harness;
 mod image;
+mod kserve;
 mod markdown;
 mod oci;
 mod snapshots;
