@@ -9,6 +9,7 @@ mod gitlab;
 mod harness;
 mod image;
 mod kserve;
+mod layouts;
 mod markdown;
 mod oci;
 mod snapshots;
