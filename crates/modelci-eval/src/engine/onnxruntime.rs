@@ -7,9 +7,11 @@
 
 use std::path::{Path, PathBuf};
 
-use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
-use ort::value::{DynValue, PrimitiveTensorElementType, Tensor, TensorElementType, ValueType};
+use ort::session::{Session, SessionInputValue};
+use ort::value::{
+    DynValue, PrimitiveTensorElementType, Tensor, TensorElementType, TensorRef, ValueType,
+};
 
 use super::{InputData, InputTensor, OutputData, OutputTensor};
 use crate::signature::{ElemType, TensorSpec};
@@ -89,7 +91,7 @@ impl OrtRunner {
             .iter()
             .zip(input_specs)
             .map(|(input, spec)| {
-                to_value(input, spec.elem_type)
+                to_input(input, spec.elem_type)
                     .map(|value| (spec.name.clone(), value))
                     .map_err(|e| format!("input `{}`: {e}", spec.name))
             })
@@ -117,14 +119,31 @@ impl OrtRunner {
     }
 }
 
-/// The value of one input, in the declared type.
-#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
-fn to_value(input: &InputTensor, elem: ElemType) -> Result<DynValue, String> {
-    let shape: Vec<i64> = input
+/// One input for a run: float32 data for a float32 input is lent to onnxruntime as a view of
+/// our buffer (no copy, as Python's binding does with a contiguous NumPy array); any other
+/// pair is converted into a value of the declared type.
+fn to_input(input: &InputTensor, elem: ElemType) -> Result<SessionInputValue<'_>, String> {
+    if let (InputData::F32(values), ElemType::F32) = (&input.data, elem) {
+        return TensorRef::from_array_view((dims(input)?, values.as_slice()))
+            .map(SessionInputValue::from)
+            .map_err(|e| e.to_string());
+    }
+    to_value(input, elem).map(SessionInputValue::from)
+}
+
+/// An input's shape as onnxruntime takes it.
+fn dims(input: &InputTensor) -> Result<Vec<i64>, String> {
+    input
         .shape
         .iter()
         .map(|&d| i64::try_from(d).map_err(|_| format!("dimension {d} is too large")))
-        .collect::<Result<_, _>>()?;
+        .collect()
+}
+
+/// The value of one input, in the declared type.
+#[allow(clippy::cast_possible_truncation, clippy::cast_precision_loss)]
+fn to_value(input: &InputTensor, elem: ElemType) -> Result<DynValue, String> {
+    let shape = dims(input)?;
     fn tensor<T: PrimitiveTensorElementType + Clone + std::fmt::Debug + 'static>(
         shape: Vec<i64>,
         values: Vec<T>,
