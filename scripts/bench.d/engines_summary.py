@@ -66,7 +66,7 @@ def main() -> int:
         BEGIN,
         "",
         f"Engines run: {note}. The whole-process rows use eval-diff's defaults (`--engine auto`, "
-        f"which chose `{default_engine}`; `--jobs` = the available cores).",
+        f"which chose `{default_engine}`; `--jobs` = the available cores, one worker per 32 batches at most, so one worker on 450 samples).",
         "",
         "| measure | values | ratio | target | verdict |",
         "|---|---|---:|---|---|",
