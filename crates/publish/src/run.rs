@@ -328,14 +328,14 @@ fn publish_one(
                 .github
                 .as_ref()
                 .ok_or_else(|| Failure::bad_input(anyhow!("--to github: not configured")))?;
-            hosts::publish_github(config, request).map(from_release)
+            hosts::publish(config, built, request).map(from_release)
         }
         Target::GitLab => {
             let config = plan
                 .gitlab
                 .as_ref()
                 .ok_or_else(|| Failure::bad_input(anyhow!("--to gitlab: not configured")))?;
-            hosts::publish_gitlab(config, built, request).map(from_release)
+            hosts::publish(config, built, request).map(from_release)
         }
         Target::Oci(repository) => {
             let pushed = match image {
