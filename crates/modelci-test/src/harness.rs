@@ -164,6 +164,12 @@ pub fn scrub_json(value: &serde_json::Value, volatile: &dyn Fn(&str) -> bool) ->
     }
 }
 
+/// Whether tests that need an external program (a real server, a cross-checker) must fail
+/// instead of skipping: `MODELCI_REQUIRE_EXTERNAL=1`, as `.ci/run` sets.
+pub fn external_required() -> bool {
+    std::env::var("MODELCI_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
