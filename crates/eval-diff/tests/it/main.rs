@@ -16,6 +16,7 @@ mod other_tasks;
 mod posting;
 mod real_models;
 mod schema;
+mod shards;
 mod snapshots;
 mod text;
 mod tokens;
