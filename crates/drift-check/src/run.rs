@@ -130,12 +130,16 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
                 let _ = writeln!(
                     std::io::stdout().lock(),
                     "drift-check: {}",
-                    issue::describe(&done)
+                    modelci_cli::sanitize(&issue::describe(&done))
                 );
             }
             // The drift stays the news (exit 1); the issue trouble is printed.
             Err(error) if status == ExitStatus::GateFailed => {
-                let _ = writeln!(std::io::stderr().lock(), "drift-check: error: {error}");
+                let _ = writeln!(
+                    std::io::stderr().lock(),
+                    "drift-check: error: {}",
+                    modelci_cli::sanitize(&error.to_string())
+                );
             }
             Err(error @ IssueError::Forge(_)) => return Err(Failure::forge(error)),
             Err(error) => return Err(Failure::bad_input(error)),

@@ -12,12 +12,9 @@
 
 use std::collections::BTreeMap;
 
-use modelci_baseline::gitlab_releases::{GitLabTarget, bundle_link, is_released};
-use modelci_baseline::releases::{GitHubTarget, bundle_asset, is_published};
+use modelci_baseline::releases::{ReleaseTarget, bundle_asset};
 use modelci_baseline::{BaselineError, Context};
-use modelci_bundle::Manifest;
 use modelci_ci::Forge;
-use modelci_forge::releases::{github, gitlab};
 use serde::Serialize;
 
 /// Releases read when `--history` is not given, inside a GitHub pull request or a GitLab merge
@@ -73,101 +70,12 @@ pub fn wanted(requested: Option<u32>, ctx: &Context) -> u32 {
     }
 }
 
-/// The code host the releases are read from.
-enum Host {
-    /// GitHub releases.
-    GitHub(GitHubTarget),
-    /// GitLab releases.
-    GitLab(GitLabTarget),
-}
-
-/// A release as listed by its host.
-enum Listed {
-    /// A GitHub release.
-    GitHub(github::ReleaseInfo),
-    /// A GitLab release.
-    GitLab(gitlab::ReleaseInfo),
-}
-
-impl Listed {
-    /// Tag name.
-    fn tag(&self) -> &str {
-        match self {
-            Self::GitHub(r) => &r.tag,
-            Self::GitLab(r) => &r.tag,
-        }
-    }
-
-    /// When it was published (GitHub) or released (GitLab).
-    fn published(&self) -> Option<&str> {
-        match self {
-            Self::GitHub(r) => r.published_at.as_deref(),
-            Self::GitLab(r) => r.released_at.as_deref(),
-        }
-    }
-}
-
-impl Host {
-    /// The host of the run: GitLab in GitLab CI, else GitHub (the run's repository or
-    /// `GITHUB_REPOSITORY`); an error when the repository or a token is not known.
-    fn from_context(ctx: &Context) -> Result<Self, BaselineError> {
-        if matches!(ctx.ci.forge, Forge::GitLab { .. }) {
-            let target = GitLabTarget::from_context(ORIGIN, ctx)?;
-            if !target.has_token() {
-                return Err(BaselineError::Input {
-                    origin: ORIGIN.to_owned(),
-                    message: "reading releases needs a token: set GITLAB_TOKEN (read_api)".into(),
-                });
-            }
-            Ok(Self::GitLab(target))
-        } else {
-            GitHubTarget::from_context(ORIGIN, ctx).map(Self::GitHub)
-        }
-    }
-
-    /// The published releases, newest first.
-    fn published(&self, ctx: &Context) -> Result<Vec<Listed>, BaselineError> {
-        match self {
-            Self::GitHub(target) => {
-                let mut releases: Vec<_> = target
-                    .list(ORIGIN, ctx)?
-                    .into_iter()
-                    .filter(is_published)
-                    .collect();
-                // Newest first by publication time (a release drafted early and published
-                // late counts when it was published); the id (creation order) breaks ties.
-                releases.sort_by(|a, b| {
-                    (b.published_at.as_deref(), b.id).cmp(&(a.published_at.as_deref(), a.id))
-                });
-                Ok(releases.into_iter().map(Listed::GitHub).collect())
-            }
-            Self::GitLab(target) => {
-                let mut releases: Vec<_> = target
-                    .list(ORIGIN, ctx)?
-                    .into_iter()
-                    .filter(is_released)
-                    .collect();
-                // GitLab lists newest `released_at` first already; a stable sort keeps its
-                // order for ties.
-                releases.sort_by(|a, b| b.released_at.cmp(&a.released_at));
-                Ok(releases.into_iter().map(Listed::GitLab).collect())
-            }
-        }
-    }
-
-    /// The release's manifest, when it has one and the bundle it describes.
-    fn manifest(&self, release: &Listed, ctx: &Context) -> Result<Option<Manifest>, BaselineError> {
-        let manifest = match (self, release) {
-            (Self::GitHub(target), Listed::GitHub(r)) => target
-                .manifest(ORIGIN, r, ctx)?
-                .filter(|m| bundle_asset(r, Some(m)).is_some()),
-            (Self::GitLab(target), Listed::GitLab(r)) => target
-                .manifest(ORIGIN, r, ctx)?
-                .filter(|m| bundle_link(r, Some(m)).is_some()),
-            _ => None,
-        };
-        Ok(manifest)
-    }
+/// The releases of the run's code host (GitLab in GitLab CI, else GitHub: the run's repository
+/// or `GITHUB_REPOSITORY`); an error when the repository or a token is not known.
+fn host(ctx: &Context) -> Result<ReleaseTarget, BaselineError> {
+    let target = ReleaseTarget::from_context(ORIGIN, None, ctx)?;
+    target.require_token(ORIGIN)?;
+    Ok(target)
 }
 
 /// Reads the trend for `requested` (`--history`); warnings go to `warn`.
@@ -186,7 +94,7 @@ pub fn fetch(requested: Option<u32>, ctx: &Context, warn: &mut dyn FnMut(&str)) 
             host_failure,
         }
     };
-    let host = match Host::from_context(ctx) {
+    let host = match host(ctx) {
         Ok(t) => t,
         Err(e) if explicit => return unavailable(message(&e), false, warn),
         Err(_) => return Trend::Off,
@@ -201,25 +109,26 @@ pub fn fetch(requested: Option<u32>, ctx: &Context, warn: &mut dyn FnMut(&str)) 
 
 /// The last `n` published releases with a bundle, oldest first.
 fn read(
-    host: &Host,
+    host: &ReleaseTarget,
     n: usize,
     ctx: &Context,
     warn: &mut dyn FnMut(&str),
 ) -> Result<Vec<Release>, BaselineError> {
-    let releases = host.published(ctx)?;
+    let listed = host.published(ORIGIN, ctx)?;
     let mut out = Vec::new();
-    for release in &releases {
+    for release in &listed.releases {
         if out.len() == n {
             break;
         }
-        let manifest = match host.manifest(release, ctx) {
-            Ok(Some(m)) => m,
-            Ok(None) => continue,
+        // Only a manifest describing a bundle the release carries counts.
+        let manifest = match listed.manifest(ORIGIN, release, ctx) {
+            Ok(Some(m)) if bundle_asset(release, Some(&m)).is_some() => m,
+            Ok(_) => continue,
             Err(e) if e.is_host_failure() => return Err(e),
             Err(e) => {
                 warn(&format!(
                     "release {} is left out: {}",
-                    release.tag(),
+                    release.tag,
                     message(&e)
                 ));
                 continue;
@@ -243,8 +152,8 @@ fn read(
             });
         out.push(Release {
             version: manifest.version.clone(),
-            tag: release.tag().to_owned(),
-            published: release.published().map(str::to_owned),
+            tag: release.tag.clone(),
+            published: release.published_at.clone(),
             metrics: manifest
                 .metrics
                 .iter()

@@ -1,15 +1,13 @@
 //! `auto`, the default inside a pull/merge request: the latest published bundle built from the
-//! target branch (GitHub releases, or GitLab releases in a merge request), else the candidate's path on the target branch (git:
+//! target branch (the releases of the run's code host: GitHub, or GitLab in a merge request),
+//! else the candidate's path on the target branch (git:
 //! `origin/BRANCH`, `BRANCH`, else the branch's tip fetched with `git fetch --depth=1`), else
 //! nothing yet.
 
 use std::path::Path;
 
-use modelci_ci::Forge;
-
-use crate::gitlab_releases::{GitLabTarget, is_released};
-use crate::releases::{GitHubTarget, MAX_MANIFESTS, is_published};
-use crate::{Baseline, BaselineError, Context, git_source, github, gitlab};
+use crate::releases::{MAX_MANIFESTS, ReleaseTarget};
+use crate::{Baseline, BaselineError, Context, git_source, release};
 
 /// What `auto` found; `None` when there is no baseline yet.
 pub(crate) fn resolve(ctx: &Context) -> Result<Option<Baseline>, BaselineError> {
@@ -20,37 +18,20 @@ pub(crate) fn resolve(ctx: &Context) -> Result<Option<Baseline>, BaselineError> 
             "auto needs a pull/merge request with a target branch; pass --baseline SOURCE",
         ));
     };
-    if matches!(ctx.ci.forge, Forge::GitHub { .. }) {
-        let target = GitHubTarget::from_context(origin, ctx)?;
-        let releases = target.list(origin, ctx)?;
-        for release in releases
+    if ctx.ci.forge.kind().is_some() {
+        let target = ReleaseTarget::from_context(origin, None, ctx)?;
+        let listed = target.list(origin, ctx)?;
+        for release in listed
+            .releases
             .iter()
-            .filter(|r| is_published(r))
+            .filter(|r| r.published)
             .take(MAX_MANIFESTS)
         {
-            let Some(manifest) = target.manifest(origin, release, ctx)? else {
+            let Some(manifest) = listed.manifest(origin, release, ctx)? else {
                 continue;
             };
             if manifest.source.branch.as_deref() == Some(branch.as_str()) {
-                let mut found = github::fetch_release(origin, &target, release, ctx)?;
-                found.provenance.source = origin.to_owned();
-                return Ok(Some(found));
-            }
-        }
-    }
-    if matches!(ctx.ci.forge, Forge::GitLab { .. }) {
-        let target = GitLabTarget::from_context(origin, ctx)?;
-        let releases = target.list(origin, ctx)?;
-        for release in releases
-            .iter()
-            .filter(|r| is_released(r))
-            .take(MAX_MANIFESTS)
-        {
-            let Some(manifest) = target.manifest(origin, release, ctx)? else {
-                continue;
-            };
-            if manifest.source.branch.as_deref() == Some(branch.as_str()) {
-                let mut found = gitlab::fetch_bundle(origin, &target, release, ctx)?;
+                let mut found = release::fetch_release(origin, &target, &listed, release, ctx)?;
                 found.provenance.source = origin.to_owned();
                 return Ok(Some(found));
             }

@@ -51,7 +51,7 @@ pub(crate) fn get(
         let response = match request.send() {
             Ok(r) => r,
             Err(e) => {
-                last = format!("cannot connect: {}", chain(&e));
+                last = format!("cannot connect: {}", modelci_ci::errors::chain(&e));
                 continue;
             }
         };
@@ -109,16 +109,4 @@ pub(crate) fn get(
             attempts.made()
         ),
     ))
-}
-
-/// An error with its causes, on one line.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }

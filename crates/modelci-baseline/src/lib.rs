@@ -11,9 +11,9 @@
 //!   against a pinned `--baseline-sha256` when given; a mismatch is refused.
 //! - [`Cache`]: downloaded models by sha256, in the runner's tool cache or the user cache dir;
 //!   a corrupt entry is fetched again.
-//! - [`releases`] (GitHub) and [`gitlab_releases`] (GitLab): the releases of the repository
-//!   with their bundle manifests, for `latest`, `auto` and the trend over releases
-//!   (`--history`).
+//! - [`releases`]: the releases of the repository on its code host (GitHub or GitLab, through
+//!   [`modelci_forge::Releases`]) with their bundle manifests, for `latest`, `auto` and the
+//!   trend over releases (`--history`).
 //! - [`digest`]: sha256 of models and of datasets (file, or a folder's sorted files).
 //!
 //! `auto` looks for release bundles on the run's code host (GitHub releases, or GitLab releases
@@ -26,10 +26,8 @@ pub mod digest;
 pub mod download;
 mod error;
 mod git;
-mod github;
-mod gitlab;
-pub mod gitlab_releases;
 mod oci;
+mod release;
 pub mod releases;
 pub mod source;
 
@@ -135,10 +133,14 @@ pub fn resolve(source: &Source, ctx: &Context) -> Result<Option<Baseline>, Basel
     }
     match source {
         Source::Path(path) => local(&origin, path, ctx).map(Some),
-        Source::GitHubRelease(pick) => github::fetch(&origin, pick, ctx).map(Some),
-        Source::GitLabRelease(pick) => gitlab::fetch_release(&origin, pick, ctx).map(Some),
+        Source::GitHubRelease(pick) => {
+            release::fetch(&origin, modelci_ci::ForgeKind::GitHub, pick, ctx).map(Some)
+        }
+        Source::GitLabRelease(pick) => {
+            release::fetch(&origin, modelci_ci::ForgeKind::GitLab, pick, ctx).map(Some)
+        }
         Source::GitLabPackage { name, version } => {
-            gitlab::fetch(&origin, name, version, ctx).map(Some)
+            release::fetch_package(&origin, name, version, ctx).map(Some)
         }
         Source::Oci(reference) => oci::fetch(&origin, reference, ctx).map(Some),
         Source::Git { reference, path } => git_source(&origin, reference, path, ctx).map(Some),

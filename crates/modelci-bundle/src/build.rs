@@ -54,6 +54,27 @@ impl Built {
     }
 }
 
+/// Where the bytes of an [`ExtraFile`] come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtraSource {
+    /// Bytes in memory.
+    Bytes(Vec<u8>),
+    /// A file, streamed.
+    File(PathBuf),
+}
+
+/// A file added to the bundle besides the models, the card and the manifest (e.g. a serving
+/// layout under `serving/`), listed in the manifest with its checksum and `kind`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraFile {
+    /// Path inside the zip, `/`-separated and relative.
+    pub path: String,
+    /// Its content.
+    pub source: ExtraSource,
+    /// The manifest's `kind` for it, e.g. `serving`.
+    pub kind: String,
+}
+
 /// Builds the bundle described by `input` into `dir` (created if needed).
 ///
 /// # Errors
@@ -61,6 +82,18 @@ impl Built {
 /// not load, a report that is not JSON, two models with the same file name, an unwritable
 /// folder.
 pub fn build(input: &BundleInput, dir: &Path) -> Result<Built, BundleError> {
+    build_with(input, &[], dir)
+}
+
+/// [`build`], with `extra` files added to the zip and listed in the manifest.
+///
+/// # Errors
+/// As [`build`]; also a duplicate or unsafe extra path.
+pub fn build_with(
+    input: &BundleInput,
+    extra: &[ExtraFile],
+    dir: &Path,
+) -> Result<Built, BundleError> {
     version::check_name(&input.name)?;
     version::parse_version(&input.version)?;
     if input.models.is_empty() {
@@ -95,6 +128,45 @@ pub fn build(input: &BundleInput, dir: &Path) -> Result<Built, BundleError> {
             kind: "model".into(),
         });
         entries.push((name, Content::File(path.clone())));
+    }
+    for file in extra {
+        let unsafe_path = file.path.is_empty()
+            || file.path.starts_with('/')
+            || file.path.contains('\\')
+            || file
+                .path
+                .split('/')
+                .any(|p| p.is_empty() || p == "." || p == "..");
+        if unsafe_path {
+            return Err(BundleError::Input {
+                path: PathBuf::from(&file.path),
+                message: "not a relative path inside the bundle".into(),
+            });
+        }
+        if file.path == MANIFEST
+            || file.path == CARD
+            || entries
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(&file.path))
+        {
+            return Err(BundleError::Duplicate {
+                name: file.path.clone(),
+            });
+        }
+        let (sha256, size, content) = match &file.source {
+            ExtraSource::Bytes(b) => (sha256_hex(b), b.len() as u64, Content::Bytes(b.clone())),
+            ExtraSource::File(p) => {
+                let (sha256, size) = sha256_file(p)?;
+                (sha256, size, Content::File(p.clone()))
+            }
+        };
+        files.push(FileEntry {
+            path: file.path.clone(),
+            sha256,
+            size,
+            kind: file.kind.clone(),
+        });
+        entries.push((file.path.clone(), content));
     }
     let (metrics, report) = match &input.report {
         Some(path) => read_report(path)?,

@@ -31,7 +31,7 @@ pub mod sums;
 pub mod verify;
 pub mod version;
 
-pub use build::{Built, BundleInput, Source, build};
+pub use build::{Built, BundleInput, ExtraFile, ExtraSource, Source, build, build_with};
 pub use error::BundleError;
 pub use manifest::Manifest;
 pub use verify::{Problem, Verified, verify};

@@ -65,7 +65,7 @@ pub struct FileEntry {
     pub sha256: String,
     /// Size in bytes.
     pub size: u64,
-    /// `model` or `card`.
+    /// `model`, `card` or `serving` (a serving layout file).
     pub kind: String,
 }
 

@@ -2,9 +2,9 @@
 //! inference engine: `publish` does not run models, so it does not link tract).
 //!
 //! The same reading as `modelci-eval`'s signature (inputs that are not initializers, element
-//! types named like `float32`, fixed/named/unknown dimensions, parameters counted over
-//! initializers, `Constant` tensors and the float lists of ONNX-ML operators), so a manifest and
-//! an eval-diff report describe a model alike.
+//! types named like `float32`, fixed/named/unknown dimensions, parameters counted by
+//! [`modelci_onnx::parameters`], the counter `modelci-eval` uses too), so a manifest and an
+//! eval-diff report describe a model alike.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -30,19 +30,7 @@ pub fn describe(path: &Path, name: &str) -> Result<ModelEntry, BundleError> {
         });
     };
     let initializers: HashSet<&str> = graph.initializer.iter().map(|t| t.name()).collect();
-    let elements = |dims: &[i64]| dims.iter().map(|d| d.unsigned_abs()).product::<u64>();
-    let constants: u64 = graph
-        .node
-        .iter()
-        .flat_map(|n| n.attribute.iter())
-        .map(|a| a.t.as_ref().map_or(0, |t| elements(&t.dims)) + a.floats.len() as u64)
-        .sum();
-    let parameters = graph
-        .initializer
-        .iter()
-        .map(|t| elements(&t.dims))
-        .sum::<u64>()
-        + constants;
+    let parameters = modelci_onnx::parameters::graph(graph);
     Ok(ModelEntry {
         path: name.to_owned(),
         inputs: graph

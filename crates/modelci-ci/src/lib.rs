@@ -35,6 +35,7 @@ mod context;
 mod detect;
 mod env;
 mod env_vars;
+pub mod errors;
 mod host;
 pub mod output;
 pub mod percent;

@@ -80,11 +80,17 @@ pub fn finish(tool: &str, result: Result<ExitStatus, Failure>) -> ExitCode {
             let mut stderr = std::io::stderr().lock();
             // Nothing sensible is left to do if standard error itself is gone.
             // Error text carries names and values from data: one escaped, bounded line.
-            let message = crate::sanitize(&format!("{:#}", failure.error));
+            let message = crate::sanitize(&message(&failure.error));
             let _ = writeln!(stderr, "{tool}: error: {message}");
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// `context: cause: cause`, a cause whose text its context already shows (a `thiserror`
+/// message that embeds its source) printed once.
+fn message(error: &anyhow::Error) -> String {
+    modelci_ci::errors::chain(error.as_ref())
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -109,6 +115,21 @@ mod tests {
         assert_eq!(ExitStatus::GateFailed.code(), 1);
         assert_eq!(Failure::bad_input(anyhow::anyhow!("x")).code, 2);
         assert_eq!(Failure::forge(anyhow::anyhow!("x")).code, 3);
+    }
+
+    #[test]
+    fn a_cause_its_context_already_shows_is_printed_once() {
+        #[derive(Debug, thiserror::Error)]
+        #[error("writing CI outputs: {0}")]
+        struct Outer(#[from] std::io::Error);
+        let inner = std::io::Error::other("the value of `A` contains a line break");
+        let error = anyhow::Error::new(Outer(inner)).context("delivering the report");
+        assert_eq!(
+            message(&error),
+            "delivering the report: writing CI outputs: the value of `A` contains a line break"
+        );
+        let plain = anyhow::anyhow!("missing").context("reading x.csv");
+        assert_eq!(message(&plain), "reading x.csv: missing");
     }
 
     #[test]

@@ -171,3 +171,17 @@ impl ForgeError {
         matches!(self, Self::RateLimited { .. })
     }
 }
+
+/// Parses a JSON answer of `host` to `action`; a body that is not the expected JSON is
+/// [`ForgeError::Decode`].
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(
+    host: &'static str,
+    action: &'static str,
+    bytes: &[u8],
+) -> Result<T, ForgeError> {
+    serde_json::from_slice(bytes).map_err(|e| ForgeError::Decode {
+        host,
+        action,
+        message: e.to_string(),
+    })
+}

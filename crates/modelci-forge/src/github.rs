@@ -7,12 +7,12 @@
 //! Comments are edited with PATCH, as GitHub documents (octocrab's `update_comment` sends POST).
 //! Images are committed to an existing branch with the contents API ([`Forge::publish_image`]).
 
+use crate::error::decode;
 use std::path::Path;
 
 use http::{HeaderMap, StatusCode};
 use octocrab::Octocrab;
 use octocrab::service::middleware::retry::RetryConfig;
-use serde::de::DeserializeOwned;
 
 use crate::retry::{self, classify};
 use crate::{
@@ -207,6 +207,11 @@ impl GitHub {
         }
     }
 
+    /// For [`crate::releases`]: the token, for asset downloads.
+    pub(crate) fn releases_token(&self) -> &Token {
+        &self.token
+    }
+
     /// For [`crate::releases`]: `/repos/{owner}/{repo}`.
     pub(crate) fn releases_repo_path(&self) -> String {
         self.repo_path()
@@ -253,15 +258,6 @@ fn build_client(
 fn origin(url: &str) -> Option<String> {
     let uri: http::Uri = url.parse().ok()?;
     Some(format!("{}://{}", uri.scheme_str()?, uri.authority()?))
-}
-
-/// Parses a JSON answer into octocrab's model.
-fn decode<T: DeserializeOwned>(action: &'static str, bytes: &[u8]) -> Result<T, ForgeError> {
-    serde_json::from_slice(bytes).map_err(|e| ForgeError::Decode {
-        host: HOST,
-        action,
-        message: e.to_string(),
-    })
 }
 
 /// Our comment from octocrab's.
@@ -331,7 +327,7 @@ impl Forge for GitHub {
             Err(e) if e.is_forbidden() => return Ok(None),
             Err(e) => return Err(e),
         };
-        let user: octocrab::models::Author = decode(action, &bytes)?;
+        let user: octocrab::models::Author = decode(HOST, action, &bytes)?;
         Ok(Some(User {
             login: user.login,
             id: user.id.0,
@@ -346,7 +342,7 @@ impl Forge for GitHub {
             let (_, headers, bytes) = retry::run(&self.policy, || {
                 self.call(action, http::Method::GET, &url, None)
             })?;
-            let page: Vec<octocrab::models::issues::Comment> = decode(action, &bytes)?;
+            let page: Vec<octocrab::models::issues::Comment> = decode(HOST, action, &bytes)?;
             out.extend(page.into_iter().map(to_comment));
             match next_link(&headers) {
                 Some(next) => url = next,
@@ -364,7 +360,7 @@ impl Forge for GitHub {
         let (_, _, bytes) = retry::run_unapplied(&self.policy, || {
             self.call(action, http::Method::POST, &uri, Some(&payload))
         })?;
-        Ok(to_comment(decode(action, &bytes)?))
+        Ok(to_comment(decode(HOST, action, &bytes)?))
     }
 
     fn update_comment(
@@ -379,7 +375,7 @@ impl Forge for GitHub {
         let (_, _, bytes) = retry::run(&self.policy, || {
             self.call(action, http::Method::PATCH, &uri, Some(&payload))
         })?;
-        Ok(to_comment(decode(action, &bytes)?))
+        Ok(to_comment(decode(HOST, action, &bytes)?))
     }
 
     fn delete_comment(&self, _change: u64, id: CommentId) -> Result<(), ForgeError> {
@@ -430,7 +426,7 @@ impl Forge for GitHub {
             self.call(action, http::Method::GET, &uri, None)
         }) {
             Ok((_, _, bytes)) => {
-                let v: serde_json::Value = decode(action, &bytes)?;
+                let v: serde_json::Value = decode(HOST, action, &bytes)?;
                 let sha = v.get("sha").and_then(serde_json::Value::as_str);
                 Some(sha.map(str::to_owned).ok_or_else(|| ForgeError::Decode {
                     host: HOST,
@@ -455,7 +451,7 @@ impl Forge for GitHub {
         let (_, _, answer) = retry::run_unapplied(&self.policy, || {
             self.call(action, http::Method::PUT, &uri, Some(&payload))
         })?;
-        let v: serde_json::Value = decode(action, &answer)?;
+        let v: serde_json::Value = decode(HOST, action, &answer)?;
         let content = v.get("content");
         let field = |name: &str| {
             content

@@ -1,22 +1,24 @@
-//! GitLab (gitlab.com and self-managed) through the `gitlab` crate.
+//! GitLab (gitlab.com and self-managed): the `gitlab` crate's typed endpoints, sent by our own
+//! bounded client ([`crate::gitlab_rest`]).
 //!
-//! The crate's blocking client gives the HTTP stack (rustls), authentication (`PRIVATE-TOKEN` or
-//! `JOB-TOKEN`), the API URL and typed endpoints. Each endpoint is sent through the client's raw
-//! [`gitlab::api::Client::rest`] so this module sees status and headers (`Retry-After`,
-//! `X-Next-Page`) and retries by the rules of [`crate::retry`]. Uploads and note deletion have no
-//! endpoint in the crate; they are in [`crate::gitlab_endpoints`].
+//! The crate describes each endpoint (path, parameters, body); [`crate::gitlab_rest::Rest`] puts
+//! it under the API URL, authenticates (`PRIVATE-TOKEN` or `JOB-TOKEN`) and reads at most a
+//! capped answer, so this module sees status and headers (`Retry-After`, `X-Next-Page`) and
+//! retries by the rules of [`crate::retry`]. Uploads and note deletion have no endpoint in the
+//! crate; they are in [`crate::gitlab_endpoints`].
 
+use crate::error::decode;
 use std::path::Path;
 
+use gitlab::api::Endpoint;
 use gitlab::api::common::SortOrder;
 use gitlab::api::projects::merge_requests::notes::{
     CreateMergeRequestNote, EditMergeRequestNote, MergeRequestNotes,
 };
-use gitlab::api::{Client as _, Endpoint, RestClient as _};
-use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use crate::gitlab_endpoints::{DeleteNote, ProjectUpload};
+use crate::gitlab_rest::{Answer, Rest, SendError};
 use crate::retry::{self, classify};
 use crate::{
     Comment, CommentId, Forge, ForgeError, ForgeKind, Markdown, RetryPolicy, Token, TokenKind, User,
@@ -29,10 +31,12 @@ const MAX_PAGES: usize = 1000;
 
 /// A client for one GitLab project. Blocking.
 pub struct GitLab {
-    client: gitlab::Gitlab,
+    client: Rest,
     project: String,
     job_token: bool,
     policy: RetryPolicy,
+    api_url: String,
+    token: Token,
 }
 
 impl std::fmt::Debug for GitLab {
@@ -42,9 +46,6 @@ impl std::fmt::Debug for GitLab {
             .finish_non_exhaustive()
     }
 }
-
-/// An HTTP answer: status, headers, body.
-type Answer = (StatusCode, HeaderMap, Vec<u8>);
 
 /// The parts of a note this crate reads.
 #[derive(Debug, Deserialize)]
@@ -105,68 +106,66 @@ impl GitLab {
             });
         }
         let job_token = token.kind() == TokenKind::GitLabJob;
-        let client = retry::run(&policy, || {
-            let mut builder = if job_token {
-                gitlab::GitlabBuilder::new_with_job_token(host, token.expose())
-            } else {
-                gitlab::GitlabBuilder::new(host, token.expose())
-            };
-            if scheme == "http" {
-                builder.insecure();
-            }
-            builder.user_agent(concat!("modelci-forge/", env!("CARGO_PKG_VERSION")));
-            builder.build().map_err(connect_error)
+        let client = Rest::new(api_url, token).map_err(|message| ForgeError::Config {
+            message: format!("GitLab API URL: {message}"),
         })?;
-        Ok(Self {
+        let gitlab = Self {
             client,
             project: project.trim().to_owned(),
             job_token,
             policy,
-        })
+            api_url: api_url.trim_end_matches('/').to_owned(),
+            token: token.clone(),
+        };
+        gitlab.check_token()?;
+        Ok(gitlab)
     }
 
-    /// Sends one endpoint (plus extra query parameters) and collects the answer.
+    /// Connecting checks the token as the `gitlab` crate did (`GET /job` for a job token,
+    /// `GET /user` for the others), with retries; a refusal keeps its status (401 is
+    /// [`ForgeError::Unauthorized`], for a job token too).
+    fn check_token(&self) -> Result<(), ForgeError> {
+        let action = "check the token";
+        let check = |ep: &dyn Fn() -> Result<Answer, ForgeError>| {
+            retry::run(&self.policy, || {
+                let (status, headers, bytes) = ep()?;
+                if status.is_success() {
+                    Ok(())
+                } else {
+                    Err(classify(HOST, action, status.as_u16(), &headers, &bytes))
+                }
+            })
+        };
+        if self.job_token {
+            let ep = gitlab::api::job::Job::builder()
+                .build()
+                .map_err(build_error)?;
+            check(&|| self.send(action, &ep, &[]))
+        } else {
+            let ep = gitlab::api::users::CurrentUser::builder()
+                .build()
+                .map_err(build_error)?;
+            check(&|| self.send(action, &ep, &[]))
+        }
+    }
+
+    /// Sends one endpoint (plus extra query parameters) and collects the answer (bounded).
     fn send<E: Endpoint>(
         &self,
         action: &'static str,
         ep: &E,
         extra: &[(&str, String)],
     ) -> Result<Answer, ForgeError> {
-        let transport = |message: String| ForgeError::Transport {
-            host: HOST,
-            action,
-            message,
-        };
-        let mut url = self
-            .client
-            .rest_endpoint(&ep.endpoint())
-            .map_err(|e| transport(e.to_string()))?;
-        ep.parameters().add_to_url(&mut url);
-        for (k, v) in extra {
-            url.query_pairs_mut().append_pair(k, v);
-        }
-        let uri: http::Uri = url
-            .as_str()
-            .parse()
-            .map_err(|e: http::uri::InvalidUri| transport(e.to_string()))?;
-        let mut req = http::Request::builder().method(ep.method()).uri(uri);
-        let data = match ep.body() {
-            Ok(Some((mime, data))) => {
-                req = req.header(http::header::CONTENT_TYPE, mime);
-                data
-            }
-            Ok(None) => Vec::new(),
-            Err(e) => {
-                return Err(ForgeError::Config {
-                    message: format!("cannot encode the request: {e}"),
-                });
-            }
-        };
-        let rsp = self
-            .client
-            .rest(req, data)
-            .map_err(|e| transport(e.to_string()))?;
-        Ok((rsp.status(), rsp.headers().clone(), rsp.body().to_vec()))
+        self.client.send(ep, extra).map_err(|e| match e {
+            SendError::Encode(message) => ForgeError::Config {
+                message: format!("cannot encode the request: {message}"),
+            },
+            SendError::Request(message) | SendError::Transport(message) => ForgeError::Transport {
+                host: HOST,
+                action,
+                message,
+            },
+        })
     }
 
     /// Sends with retries and turns error statuses into [`ForgeError`] (also used by
@@ -201,10 +200,15 @@ impl GitLab {
         &self.project
     }
 
+    /// For [`crate::releases`]: the API root and the token, for downloads.
+    pub(crate) fn releases_credentials(&self) -> (&str, &Token) {
+        (&self.api_url, &self.token)
+    }
+
     /// For [`crate::releases`]: the full URL of API endpoint `endpoint` (`projects/…`).
     pub(crate) fn releases_url(&self, endpoint: &str) -> Result<String, ForgeError> {
         self.client
-            .rest_endpoint(endpoint)
+            .url(endpoint)
             .map(|u| u.to_string())
             .map_err(|e| ForgeError::Config {
                 message: format!("cannot build the URL of `{endpoint}`: {e}"),
@@ -257,58 +261,14 @@ impl GitLab {
     }
 }
 
-/// Maps a failure while connecting (the crate checks the token first) to a [`ForgeError`].
-fn connect_error(e: gitlab::GitlabError) -> ForgeError {
-    use gitlab::api::ApiError;
-    let action = "check the token";
-    let status = match &e {
-        gitlab::GitlabError::Api { source } => match source {
-            ApiError::GitlabService { status, .. }
-            | ApiError::GitlabWithStatus { status, .. }
-            | ApiError::GitlabObjectWithStatus { status, .. }
-            | ApiError::GitlabUnrecognizedWithStatus { status, .. } => Some(status.as_u16()),
-            ApiError::GitlabRateLimited { .. } => Some(429),
-            _ => None,
-        },
-        gitlab::GitlabError::Http { status } => Some(status.as_u16()),
-        _ => None,
-    };
-    match status {
-        Some(status) => {
-            let mut err = classify(
-                HOST,
-                action,
-                status,
-                &HeaderMap::new(),
-                e.to_string().as_bytes(),
-            );
-            if let ForgeError::RateLimited { retry_after, .. } = &mut err
-                && let gitlab::GitlabError::Api {
-                    source: ApiError::GitlabRateLimited { retry_after: r, .. },
-                } = &e
-            {
-                *retry_after = Some(*r);
-            }
-            err
-        }
-        None => ForgeError::Transport {
-            host: HOST,
-            action,
-            message: e.to_string(),
-        },
-    }
-}
-
-/// Parses a JSON answer.
-fn decode<T: serde::de::DeserializeOwned>(
-    action: &'static str,
-    bytes: &[u8],
-) -> Result<T, ForgeError> {
-    serde_json::from_slice(bytes).map_err(|e| ForgeError::Decode {
-        host: HOST,
-        action,
-        message: e.to_string(),
-    })
+/// The page after `page` from GitLab's `X-Next-Page` header; `None` on the last page (or a
+/// header that does not move forward, so a broken host cannot loop).
+pub(crate) fn next_page(headers: &http::HeaderMap, page: u64) -> Option<u64> {
+    headers
+        .get("x-next-page")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|n| *n > page)
 }
 
 /// Our comment from a note.
@@ -345,7 +305,7 @@ impl Forge for GitLab {
                 .build()
                 .map_err(build_error)?;
             let (_, _, bytes) = self.call(action, &ep, &[])?;
-            let job: Job = decode(action, &bytes)?;
+            let job: Job = decode(HOST, action, &bytes)?;
             return Ok(Some(User {
                 login: job.user.username,
                 id: job.user.id,
@@ -355,7 +315,7 @@ impl Forge for GitLab {
             .build()
             .map_err(build_error)?;
         let (_, _, bytes) = self.call(action, &ep, &[])?;
-        let user: NoteAuthor = decode(action, &bytes)?;
+        let user: NoteAuthor = decode(HOST, action, &bytes)?;
         Ok(Some(User {
             login: user.username,
             id: user.id,
@@ -375,15 +335,11 @@ impl Forge for GitLab {
         for _ in 0..MAX_PAGES {
             let extra = [("page", page.to_string()), ("per_page", "100".to_owned())];
             let (_, headers, bytes) = self.call(action, &ep, &extra)?;
-            let notes: Vec<Note> = decode(action, &bytes)?;
+            let notes: Vec<Note> = decode(HOST, action, &bytes)?;
             out.extend(notes.into_iter().filter(|n| !n.system).map(to_comment));
-            let next = headers
-                .get("x-next-page")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            match next {
-                Some(n) if n > page => page = n,
-                _ => break,
+            match crate::gitlab::next_page(&headers, page) {
+                Some(n) => page = n,
+                None => break,
             }
         }
         out.sort_by_key(|c| c.id);
@@ -400,7 +356,7 @@ impl Forge for GitLab {
             .map_err(build_error)?;
         let (_, _, bytes) =
             retry::run_unapplied(&self.policy, || self.call_once(action, &ep, &[]))?;
-        Ok(to_comment(decode(action, &bytes)?))
+        Ok(to_comment(decode(HOST, action, &bytes)?))
     }
 
     fn update_comment(
@@ -418,7 +374,7 @@ impl Forge for GitLab {
             .build()
             .map_err(build_error)?;
         let (_, _, bytes) = self.call(action, &ep, &[])?;
-        Ok(to_comment(decode(action, &bytes)?))
+        Ok(to_comment(decode(HOST, action, &bytes)?))
     }
 
     fn delete_comment(&self, change: u64, id: CommentId) -> Result<(), ForgeError> {
@@ -465,7 +421,7 @@ impl Forge for GitLab {
             });
         }
         let (_, _, bytes) = self.call(action, &ep, &[])?;
-        let up: Uploaded = decode(action, &bytes)?;
+        let up: Uploaded = decode(HOST, action, &bytes)?;
         Ok(Markdown(up.markdown))
     }
 }

@@ -9,7 +9,10 @@
 //!   [`ForgeConfig::from_host`] takes it from [`modelci_ci::resolve_host`]), the one way to
 //!   connect.
 //!   [`GitHub`] uses octocrab and works with GitHub Enterprise Server (`https://HOST/api/v3`);
-//!   [`GitLab`] uses the `gitlab` crate and works with self-managed instances. Both use rustls.
+//!   [`GitLab`] uses the `gitlab` crate's endpoints, sent by our own client whose answers are
+//!   size-capped, and works with self-managed instances. Both use rustls.
+//! - [`Releases`] ([`connect_releases`]): releases listed, their files downloaded and published
+//!   the same way on both hosts (GitHub Releases; GitLab generic packages and release links).
 //! - [`sticky::post`] keeps one comment per (tool, key) up to date, never duplicating it, and
 //!   fits the body into the host's limit by dropping sections ([`body`]).
 //! - [`retry`]: transient failures (5xx, 429, GitHub's secondary rate limit) are retried with
@@ -27,6 +30,7 @@ mod forge;
 mod github;
 mod gitlab;
 mod gitlab_endpoints;
+mod gitlab_rest;
 pub mod issues;
 pub mod permissions;
 pub mod releases;
@@ -42,7 +46,10 @@ pub use forge::{Forge, connect};
 pub use github::GitHub;
 pub use gitlab::GitLab;
 pub use issues::{Health, Issue, IssueOutcome, Issues, connect_issues};
-pub use releases::{AssetFile, ReleaseError, ReleaseOutcome, ReleaseRequest};
+pub use releases::{
+    AssetFile, Download, Package, Release, ReleaseAsset, ReleaseError, ReleaseOutcome,
+    ReleaseRequest, Releases, connect_releases,
+};
 pub use retry::RetryPolicy;
 pub use sticky::{Action, Mode, Outcome, StickyComment};
 pub use token::{Token, TokenKind};

@@ -50,28 +50,31 @@ impl<'a> Attempts<'a> {
 /// Runs `op` until it succeeds, fails for good, or the budget is spent.
 pub(crate) fn run<T>(
     policy: &RetryPolicy,
-    mut op: impl FnMut() -> Result<T, ForgeError>,
+    op: impl FnMut() -> Result<T, ForgeError>,
 ) -> Result<T, ForgeError> {
-    let mut attempts = Attempts::new(policy);
-    loop {
-        match op() {
-            Ok(v) => return Ok(v),
-            Err(e) => attempts.wait_or_give_up(e)?,
-        }
-    }
+    run_when(policy, |_| true, op)
 }
 
 /// Like [`run`], but for requests that are not idempotent: only failures that prove the request
 /// was not applied are retried.
 pub(crate) fn run_unapplied<T>(
     policy: &RetryPolicy,
+    op: impl FnMut() -> Result<T, ForgeError>,
+) -> Result<T, ForgeError> {
+    run_when(policy, ForgeError::surely_not_applied, op)
+}
+
+/// Runs `op`, retrying (within the budget) the transient failures `may_retry` accepts.
+fn run_when<T>(
+    policy: &RetryPolicy,
+    may_retry: impl Fn(&ForgeError) -> bool,
     mut op: impl FnMut() -> Result<T, ForgeError>,
 ) -> Result<T, ForgeError> {
     let mut attempts = Attempts::new(policy);
     loop {
         match op() {
             Ok(v) => return Ok(v),
-            Err(e) if e.surely_not_applied() => attempts.wait_or_give_up(e)?,
+            Err(e) if may_retry(&e) => attempts.wait_or_give_up(e)?,
             Err(e) => return Err(e),
         }
     }

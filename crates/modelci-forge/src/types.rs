@@ -29,6 +29,23 @@ impl ForgeKind {
         }
     }
 
+    /// `github` or `gitlab`: the host in source schemes (`github-release:`) and records.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::GitHub => "github",
+            Self::GitLab => "gitlab",
+        }
+    }
+
+    /// The web page of the release of `tag` of `project`, under the host's web root `web_url`.
+    pub fn release_page(self, web_url: &str, project: &str, tag: &str) -> String {
+        let web_url = web_url.trim_end_matches('/');
+        match self {
+            Self::GitHub => format!("{web_url}/{project}/releases/tag/{tag}"),
+            Self::GitLab => format!("{web_url}/{project}/-/releases/{tag}"),
+        }
+    }
+
     /// The host's limit on a comment body, in characters.
     pub fn max_comment_chars(self) -> usize {
         match self {
@@ -67,6 +84,16 @@ impl ForgeConfig {
     }
 }
 
+impl From<modelci_ci::ForgeKind> for ForgeKind {
+    /// The host `modelci-ci` detected or resolved, as this crate names it.
+    fn from(kind: modelci_ci::ForgeKind) -> Self {
+        match kind {
+            modelci_ci::ForgeKind::GitHub => Self::GitHub,
+            _ => Self::GitLab,
+        }
+    }
+}
+
 impl ForgeConfig {
     /// The configuration for a host worked out by [`modelci_ci::resolve_host`] (kind, API URL,
     /// repository, token and whether it is GitLab's job token), with the default retry policy;
@@ -78,12 +105,8 @@ impl ForgeConfig {
         } else {
             Token::new(token.secret.expose())
         };
-        let kind = match host.kind {
-            modelci_ci::ForgeKind::GitHub => ForgeKind::GitHub,
-            _ => ForgeKind::GitLab,
-        };
         Some(Self {
-            kind,
+            kind: host.kind.into(),
             api_url: Some(host.api_url.clone()),
             repo: host.project.clone(),
             token,

@@ -102,7 +102,7 @@ impl Client {
             .connect_timeout(Duration::from_secs(15))
             .user_agent(concat!("modelci-oci/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| error_chain(&e));
+            .map_err(|e| modelci_ci::errors::chain(&e));
         Client {
             creds,
             plain_http: None,
@@ -287,7 +287,10 @@ impl Client {
                     let made = attempts.made().max(1);
                     return Err(OciError::Unreachable {
                         registry: registry.to_owned(),
-                        detail: format!("{} (after {made} attempts)", error_chain(&e)),
+                        detail: format!(
+                            "{} (after {made} attempts)",
+                            modelci_ci::errors::chain(&e)
+                        ),
                     });
                 }
             }
@@ -337,21 +340,6 @@ fn basic(username: &str, password: &str) -> String {
     let encoded =
         base64::engine::general_purpose::STANDARD.encode(format!("{username}:{password}"));
     format!("Basic {encoded}")
-}
-
-/// An error and its causes on one line, without the URL (which carries no secret, but the
-/// message is clearer with the registry named by the caller).
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = Vec::new();
-    let mut current: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(err) = current {
-        let text = err.to_string();
-        if !parts.iter().any(|p: &String| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = err.source();
-    }
-    parts.join(": ")
 }
 
 /// The registry's OCI error JSON (`{"errors":[{"code","message"}]}`) as one short line, or "".

@@ -135,4 +135,25 @@ pub enum OciError {
         /// What was wrong.
         reason: String,
     },
+    /// An image cannot be built from what was given.
+    #[error("cannot build the OCI image: {reason}")]
+    InvalidImage {
+        /// What was wrong.
+        reason: String,
+    },
+    /// The registry refused a manifest or index of an image, which usually means it does not
+    /// accept the OCI image media types.
+    #[error("registry {registry} refused the image ({status} to {operation}); it must accept the media types {media_types}{}", if detail.is_empty() { String::new() } else { format!(": {detail}") })]
+    MediaTypeRefused {
+        /// `host[:port]`.
+        registry: String,
+        /// What we asked.
+        operation: String,
+        /// The HTTP status.
+        status: u16,
+        /// The media types the image uses, comma-separated.
+        media_types: String,
+        /// The registry's error codes and messages.
+        detail: String,
+    },
 }

@@ -25,6 +25,13 @@
 //!   verified, titles with `/`, `\`, `..` or absolute paths refused, and nothing written unless
 //!   everything checked out.
 //!
+//! # Images
+//!
+//! [`build_image`] makes a multi-platform OCI image without a container daemon (the KServe
+//! "modelcar" shape: files under `/models`, a static busybox per platform; deterministic, see
+//! [`image`]), and [`Client::push_image`] pushes its blobs, one manifest per platform and the
+//! index under the tag.
+//!
 //! # Authentication and transport
 //!
 //! [`Credentials`]: anonymous, Basic (user + password or access token) or a ready Bearer token;
@@ -63,9 +70,11 @@ mod client;
 mod credentials;
 mod digest;
 mod error;
+pub mod image;
 mod manifest;
 mod pull;
 mod push;
+mod push_image;
 mod reference;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -75,6 +84,7 @@ pub use client::Client;
 pub use credentials::{Credentials, PASSWORD_VAR, TOKEN_VAR, USERNAME_VAR};
 pub use digest::{file_digest, sha256_digest};
 pub use error::OciError;
+pub use image::{Image, ImageFile, ImagePlatform, ImageRequest, ImageSource, build_image};
 pub use manifest::{
     BUNDLE_ARTIFACT_TYPE, CONFIG_MEDIA_TYPE, CREATED_ANNOTATION, Descriptor, EMPTY_CONFIG,
     EMPTY_CONFIG_MEDIA_TYPE, INDEX_MEDIA_TYPE, MANIFEST_MEDIA_TYPE, Manifest, REVISION_ANNOTATION,

@@ -143,7 +143,7 @@ impl Client {
             reason: e.to_string(),
         })?;
         let digest = sha256_digest(&bytes);
-        self.put_manifest(target, tag, &bytes, &digest)?;
+        self.put_manifest(target, tag, &bytes, &digest, MANIFEST_MEDIA_TYPE)?;
 
         Ok(Pushed {
             reference: format!("{}/{}:{tag}@{digest}", target.registry, target.repository),
@@ -160,7 +160,7 @@ impl Client {
     }
 
     /// Makes sure the registry has the blob; returns whether it had to be uploaded.
-    fn ensure_blob(
+    pub(crate) fn ensure_blob(
         &self,
         target: &Reference,
         blob: &Descriptor,
@@ -238,16 +238,18 @@ impl Client {
         Ok(true)
     }
 
-    fn put_manifest(
+    /// Puts a manifest or index (`media_type`) under `tag` (a tag or a digest).
+    pub(crate) fn put_manifest(
         &self,
         target: &Reference,
         tag: &str,
         bytes: &[u8],
         digest: &str,
+        media_type: &str,
     ) -> Result<(), OciError> {
         let url = self.url(target, &format!("manifests/{tag}"))?;
         let req = Request::new(Method::PUT, url)
-            .header("Content-Type", MANIFEST_MEDIA_TYPE)
+            .header("Content-Type", media_type)
             .body(Body::Bytes(bytes));
         let resp = self.send(&target.registry, &req)?;
         if resp.status() != StatusCode::CREATED {

@@ -12,12 +12,15 @@
 //!   [`encode`] a model.
 //! - [`normalize`]: fold `Constant` nodes into initializers, de-duplicate opset imports.
 //! - [`external`]: external tensor data, loaded only from inside the model's folder.
+//! - [`parameters`]: the one parameter count (initializers, `Constant` tensors, ONNX-ML float
+//!   lists), used by `modelci-eval` and `modelci-bundle` alike.
 //! - [`tensor`]: initializers to and from `f32`, `f16`, `i8`, `u8` values.
 
 pub mod error;
 pub mod external;
 pub mod model;
 pub mod normalize;
+pub mod parameters;
 pub mod tensor;
 
 /// The ONNX protobuf types, generated at build time from `proto/onnx-ml.proto`.

@@ -263,30 +263,23 @@ pub enum Chart {
     ContactSheet(ContactSheet),
 }
 
-impl From<GroupedBars> for Chart {
-    fn from(c: GroupedBars) -> Self {
-        Self::GroupedBars(c)
-    }
+/// `From<Kind> for Chart` for each kind of chart.
+macro_rules! chart_from {
+    ($($kind:ident => $variant:ident),* $(,)?) => {
+        $(impl From<$kind> for Chart {
+            fn from(c: $kind) -> Self {
+                Self::$variant(c)
+            }
+        })*
+    };
 }
-impl From<DeltaBars> for Chart {
-    fn from(c: DeltaBars) -> Self {
-        Self::DeltaBars(c)
-    }
-}
-impl From<HeatMap> for Chart {
-    fn from(c: HeatMap) -> Self {
-        Self::HeatMap(c)
-    }
-}
-impl From<LineChart> for Chart {
-    fn from(c: LineChart) -> Self {
-        Self::Line(c)
-    }
-}
-impl From<ContactSheet> for Chart {
-    fn from(c: ContactSheet) -> Self {
-        Self::ContactSheet(c)
-    }
+
+chart_from! {
+    GroupedBars => GroupedBars,
+    DeltaBars => DeltaBars,
+    HeatMap => HeatMap,
+    LineChart => Line,
+    ContactSheet => ContactSheet,
 }
 
 impl Chart {

@@ -15,27 +15,19 @@
 ///   stays on one line (a table row cannot end early);
 /// - `@` is followed by a zero-width space, so `@someone` does not notify anyone.
 pub fn escape_markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 4);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' | '|' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '-' | '+' | '=' if out.trim().is_empty() => {
-                out.push('\\');
-                out.push(c);
-            }
-            '@' => out.push_str("@\u{200B}"),
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
+    escape_with(text, |c, out| match c {
+        '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '!' | '~' | '|' => {
+            out.push('\\');
+            out.push(c);
+            true
         }
-    }
-    out
+        '-' | '+' | '=' if out.trim().is_empty() => {
+            out.push('\\');
+            out.push(c);
+            true
+        }
+        _ => false,
+    })
 }
 
 /// Renders `text` as an inline code span for a Markdown table cell.
@@ -86,14 +78,28 @@ fn fenced_code(text: &str, in_table: bool) -> String {
 /// `& < > " '` become entities; line breaks become spaces and other control characters are
 /// dropped. `@` is defused as in [`escape_markdown`].
 pub fn escape_html(text: &str) -> String {
+    escape_with(text, |c, out| {
+        match c {
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => return false,
+        }
+        true
+    })
+}
+
+/// What both escapes share: `& < >` as entities, `@` defused, line breaks and tabs as spaces,
+/// other control characters dropped; `special` handles a character first (true when it did).
+fn escape_with(text: &str, special: impl Fn(char, &mut String) -> bool) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     for c in text.chars() {
+        if special(c, &mut out) {
+            continue;
+        }
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
             '@' => out.push_str("@\u{200B}"),
             '\n' | '\r' | '\t' => out.push(' '),
             c if c.is_control() => {}

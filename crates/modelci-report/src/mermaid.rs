@@ -13,20 +13,28 @@
 //! Mermaid has no "missing" value, and drawing NaN or infinity as some number would lie (a NaN
 //! loss drawn as 0 looks like the best epoch). So a line stops at its first non-finite value
 //! (Mermaid pairs values with x labels from the left, so a shorter list leaves the rest of the
-//! x axis empty: a gap to the end, which is what a diverged run looks like; points after the
-//! first gap are left to the PNG/SVG), and every x label where some series is not finite is
-//! marked `⚠ NaN` or `⚠ inf`. A non-finite bar is drawn as 0 and its category label marked
-//! the same way.
+//! x axis empty: a gap to the end, which is what a diverged run looks like), and every x label
+//! where some series is not finite is marked `⚠ NaN` or `⚠ inf`. A line that is finite again
+//! after such a gap cannot continue in the same diagram (a series cannot start later than the
+//! axis), so [`markdown`] cuts the chart into one diagram per stretch: each starts at a finite
+//! point and runs over the gap that follows it, drawn empty and marked, all on the same y axis.
+//! A non-finite bar is drawn as 0 and its category label marked the same way.
 //!
 //! A [`DeltaBars`] chart with gate limits gets a second series, a `line` through the limits
 //! (at 0 for a category without a gate), coloured like the limit in the PNG.
 
 use std::fmt::Write as _;
+use std::ops::Range;
 
 use crate::chart::{
     Chart, DeltaBars, GroupedBars, LineChart, Series, ValueFormat, XAxis, trim_number,
 };
+use crate::escape::escape_markdown;
 use crate::palette;
+
+/// The most diagrams one line chart is cut into at its gaps; later stretches are left to the
+/// PNG/SVG, and a note says so.
+const MAX_STRETCHES: usize = 4;
 
 /// The `xychart-beta` text for `chart`, or `None` for a chart type Mermaid cannot draw.
 pub fn xychart(chart: &Chart) -> Option<String> {
@@ -36,6 +44,149 @@ pub fn xychart(chart: &Chart) -> Option<String> {
         Chart::Line(c) => Some(line_chart(c)),
         Chart::HeatMap(_) | Chart::ContactSheet(_) => None,
     }
+}
+
+/// Markdown for `chart`: its Mermaid diagram in a fence, or `None` for a chart type Mermaid
+/// cannot draw.
+///
+/// A line chart that is finite again after a NaN or infinite value becomes one diagram per
+/// stretch (see the module documentation), titled with its x range and drawn on one shared y
+/// axis, with a line under the last one when more stretches than [`MAX_STRETCHES`] exist or
+/// when the chart starts with non-finite values (which no diagram can show).
+pub fn markdown(chart: &Chart) -> Option<String> {
+    let Chart::Line(line) = chart else {
+        return xychart(chart).map(|body| fenced(&body));
+    };
+    let (lead, stretches) = stretches(line);
+    if lead.is_empty() && stretches.len() <= 1 {
+        return Some(fenced(&line_chart(line)));
+    }
+    let labels = x_labels(line);
+    let range = line.y_range.or_else(|| finite_range(&line.series));
+    let mut md = String::new();
+    if let (Some(first), Some(last)) = (lead.clone().next(), lead.clone().last()) {
+        let _ = writeln!(
+            md,
+            "*⚠ {} {}: not finite, not drawn.*\n",
+            escape_markdown(&line.x_label),
+            escape_markdown(&span(&labels, first, last)),
+        );
+    }
+    for stretch in stretches.iter().take(MAX_STRETCHES) {
+        let piece = LineChart {
+            title: format!(
+                "{}: {} {}",
+                line.title,
+                line.x_label,
+                span(&labels, stretch.start, stretch.end - 1)
+            ),
+            x: XAxis::Categories(labels[stretch.clone()].to_vec()),
+            series: line
+                .series
+                .iter()
+                .map(|s| slice_series(s, stretch.clone()))
+                .collect(),
+            y_range: range,
+            ..line.clone()
+        };
+        md.push_str(&fenced(&line_chart(&piece)));
+    }
+    if let Some(rest) = stretches.get(MAX_STRETCHES) {
+        let _ = writeln!(
+            md,
+            "*{} more stretches from {} {} on are drawn in the PNG/SVG chart only.*\n",
+            stretches.len() - MAX_STRETCHES,
+            escape_markdown(&line.x_label),
+            escape_markdown(&labels[rest.start]),
+        );
+    }
+    Some(md)
+}
+
+/// The x positions before the first finite point of any series, and the stretches after it:
+/// each runs from a position where every series is finite (or missing) over the following
+/// positions where some series is not, up to the next finite position.
+fn stretches(chart: &LineChart) -> (Range<usize>, Vec<Range<usize>>) {
+    let len = chart
+        .series
+        .iter()
+        .map(|s| s.values.len())
+        .max()
+        .unwrap_or(0);
+    let finite_at = |i: usize| {
+        chart
+            .series
+            .iter()
+            .all(|s| s.is_missing(i) || s.values.get(i).is_none_or(|v| v.is_finite()))
+    };
+    let mut i = 0;
+    while i < len && !finite_at(i) {
+        i += 1;
+    }
+    let lead = 0..i;
+    let mut stretches = Vec::new();
+    while i < len {
+        let start = i;
+        while i < len && finite_at(i) {
+            i += 1;
+        }
+        while i < len && !finite_at(i) {
+            i += 1;
+        }
+        stretches.push(start..i);
+    }
+    (lead, stretches)
+}
+
+/// The chart's x labels as Mermaid shows them (before marking).
+fn x_labels(chart: &LineChart) -> Vec<String> {
+    match &chart.x {
+        XAxis::Categories(c) => c.clone(),
+        XAxis::Values(v) => v.iter().map(|x| trim_number(*x)).collect(),
+    }
+}
+
+/// `a–b` from the labels at two positions, or `a` when they are the same.
+fn span(labels: &[String], first: usize, last: usize) -> String {
+    let label = |i: usize| labels.get(i).cloned().unwrap_or_default();
+    if first == last {
+        label(first)
+    } else {
+        format!("{}–{}", label(first), label(last))
+    }
+}
+
+/// `series` cut to `range`, its missing positions renumbered.
+fn slice_series(series: &Series, range: Range<usize>) -> Series {
+    let end = range.end.min(series.values.len());
+    let start = range.start.min(end);
+    Series {
+        name: series.name.clone(),
+        values: series.values[start..end].to_vec(),
+        missing: series
+            .missing
+            .iter()
+            .filter(|i| range.contains(i))
+            .map(|i| i - range.start)
+            .collect(),
+    }
+}
+
+/// A y range over every finite value, padded by 5% of its span, so the stretches of one chart
+/// share their axis; `None` when there is no finite value.
+fn finite_range(series: &[Series]) -> Option<(f64, f64)> {
+    let values = series
+        .iter()
+        .flat_map(|s| s.measured().map(|(_, v)| v))
+        .filter(|v| v.is_finite());
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+        (lo.min(v), hi.max(v))
+    });
+    if !lo.is_finite() {
+        return None;
+    }
+    let pad = if hi > lo { (hi - lo) * 0.05 } else { 0.5 };
+    Some((nice(lo - pad, false), nice(hi + pad, true)))
 }
 
 /// Bars: one `bar` line per series, coloured like the PNG (blue, orange, ...).
@@ -87,10 +238,7 @@ pub fn delta_bars(chart: &DeltaBars) -> String {
 
 /// Lines: one `line` per series; numeric x values become evenly spaced category labels.
 pub fn line_chart(chart: &LineChart) -> String {
-    let categories: Vec<String> = match &chart.x {
-        XAxis::Categories(c) => c.clone(),
-        XAxis::Values(v) => v.iter().map(|x| trim_number(*x)).collect(),
-    };
+    let categories = x_labels(chart);
     let mut out = header(&[], chart.series.len(), &chart.title);
     let categories = mark_non_finite(&categories, &chart.series);
     axes(

@@ -196,6 +196,13 @@ fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
                 None => r,
             };
         }
+        Some(FaultKind::Oversized(bytes)) => {
+            return Resp {
+                status: 200,
+                headers: Vec::new(),
+                body: vec![b' '; bytes],
+            };
+        }
         Some(FaultKind::ProcessThenStatus(s)) => {
             let _ = route(ctx, req, gitlab);
             return Resp::json(s, &message("injected fault after processing"));

@@ -141,6 +141,9 @@ pub enum FaultKind {
         /// Seconds from now for `x-ratelimit-reset`.
         reset_in: u64,
     },
+    /// A hostile or broken host: 200 with a body of this many bytes (spaces), for the size
+    /// caps on answers (`docs/limits.md`), GitHub's and GitLab's alike.
+    Oversized(usize),
 }
 
 /// A queued fault: the next `remaining` requests matching `method` and `path_contains` get it.

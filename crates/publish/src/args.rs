@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -15,6 +15,15 @@ Examples:
   # GitLab generic package + release, and an OCI registry:
   publish --model m.onnx --name digits --version 1.2.0 --to gitlab --to oci://registry.example.com/ml/digits
 
+  # A KServe modelcar image (linux/amd64 + linux/arm64) holding a Triton model repository:
+  publish --model m.onnx --name digits --version 1.2.0 --layout triton \
+    --to oci://registry.example.com/ml/digits --as image \
+    --busybox amd64=busybox-static/amd64/busybox --busybox arm64=busybox-static/arm64/busybox
+
+  # ... and the KServe InferenceService that serves it (then: kubectl apply -f digits.yaml):
+  publish ... --layout triton --to oci://registry.example.com/ml/digits --as image \
+    --busybox amd64=busybox --kserve-manifest digits.yaml --kserve-cpu 1 --kserve-memory 2Gi
+
   # See what would happen, without sending anything:
   publish --model m.onnx --name digits --version 1.2.0 --to github --dry-run
 
@@ -24,7 +33,8 @@ Examples:
 Targets (--to, repeatable):
   github            a GitHub Release for the tag: draft, assets uploaded and verified, published
   gitlab            generic package NAME/VERSION/FILE, then a release with links to the files
-  oci://HOST/REPO   an OCI artifact tagged VERSION
+  oci://HOST/REPO   an OCI artifact tagged VERSION (--as artifact), or a KServe modelcar
+                    image with the layout under /models (--as image)
   dir:PATH          PATH/NAME/VERSION/ with the bundle, SHA256SUMS and manifest.json
 
 Bundles are byte-identical for the same inputs; the creation time comes from SOURCE_DATE_EPOCH
@@ -75,6 +85,79 @@ pub struct Args {
     #[arg(long = "to", value_name = "TARGET")]
     pub to: Vec<String>,
 
+    /// Serving layout, in the bundle (under `serving/`) and the image (under `/models`):
+    /// `plain` (the model file), `triton` (model repository with config.pbtxt) or `mlserver`
+    /// (model-settings.json and an onnxruntime runtime class).
+    #[arg(long, value_enum, default_value_t = LayoutArg::Plain, value_name = "LAYOUT")]
+    pub layout: LayoutArg,
+
+    /// Triton's max_batch_size when every input and output has a dynamic leading (batch)
+    /// dimension (`--layout triton`); 0 turns batching off.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub max_batch_size: u32,
+
+    /// What `--to oci://` pushes: `artifact` (the bundle files, ORAS-compatible) or `image`
+    /// (an OCI image KServe mounts as a modelcar: the layout under /models, a static busybox).
+    #[arg(long = "as", value_enum, default_value_t = OciKind::Artifact, value_name = "KIND")]
+    pub oci_kind: OciKind,
+
+    /// `ARCH=PATH` (repeatable; ARCH amd64 or arm64): the static busybox an `--as image` image
+    /// carries for that platform, e.g. from Debian's busybox-static (GPL-2.0).
+    #[arg(long = "busybox", value_name = "ARCH=PATH")]
+    pub busybox: Vec<String>,
+
+    /// Write a KServe InferenceService (serving.kserve.io/v1beta1) for the published image to
+    /// FILE: storageUri the image pinned by digest, protocolVersion v2, modelFormat onnx, the
+    /// runtime of the layout. Needs --to oci://HOST/REPO --as image and --layout triton|mlserver.
+    #[arg(long, value_name = "FILE", help_heading = "Kubernetes")]
+    pub kserve_manifest: Option<PathBuf>,
+
+    /// The InferenceService's name [default: NAME, lower-cased, `.` and `_` as `-`].
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_name: Option<String>,
+
+    /// The InferenceService's namespace [default: none, kubectl's current one].
+    #[arg(
+        long,
+        value_name = "NS",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_namespace: Option<String>,
+
+    /// The ServingRuntime [default: kserve-tritonserver for --layout triton, kserve-mlserver
+    /// for --layout mlserver].
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_runtime: Option<String>,
+
+    /// CPU request and limit of the predictor, a Kubernetes quantity (e.g. 500m, 2).
+    #[arg(
+        long,
+        value_name = "QTY",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_cpu: Option<String>,
+
+    /// Memory request and limit of the predictor, a Kubernetes quantity (e.g. 2Gi).
+    #[arg(
+        long,
+        value_name = "QTY",
+        requires = "kserve_manifest",
+        help_heading = "Kubernetes"
+    )]
+    pub kserve_memory: Option<String>,
+
     /// Release tag [default: vVERSION].
     #[arg(long, value_name = "TAG")]
     pub tag: Option<String>,
@@ -122,6 +205,36 @@ pub struct Args {
     /// No progress output.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--layout` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LayoutArg {
+    /// The model file under its own name (the bundle as it always was).
+    Plain,
+    /// A Triton model repository: NAME/config.pbtxt + NAME/1/model.onnx.
+    Triton,
+    /// An MLServer model folder: NAME/model-settings.json + NAME/model.onnx + runtime class.
+    Mlserver,
+}
+
+impl From<LayoutArg> for modelci_serving::Layout {
+    fn from(l: LayoutArg) -> Self {
+        match l {
+            LayoutArg::Plain => Self::Plain,
+            LayoutArg::Triton => Self::Triton,
+            LayoutArg::Mlserver => Self::MlServer,
+        }
+    }
+}
+
+/// `--as` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OciKind {
+    /// The bundle files as an ORAS-compatible OCI artifact.
+    Artifact,
+    /// An OCI image (multi-platform index) with the layout under /models.
+    Image,
 }
 
 /// Subcommands.

@@ -8,7 +8,7 @@ use modelci_bundle::Built;
 use modelci_ci::{CiContext, Env, ForgeKind, Host, HostChoice};
 use modelci_cli::Failure;
 use modelci_forge::releases::{self, AssetFile, ReleaseOutcome, ReleaseRequest};
-use modelci_forge::{ForgeConfig, GitHub, GitLab, RetryPolicy, Token};
+use modelci_forge::{ForgeConfig, Package, Token};
 use modelci_report::escape_markdown;
 
 use crate::args::Args;
@@ -16,6 +16,8 @@ use crate::args::Args;
 /// Where and as whom to publish on one host.
 #[derive(Debug, Clone)]
 pub(crate) struct HostConfig {
+    /// Which host.
+    pub kind: modelci_forge::ForgeKind,
     /// API root.
     pub api_url: String,
     /// `owner/repo` or GitLab project path/id.
@@ -80,6 +82,7 @@ fn resolve(env: &Env, choice: &HostChoice<'_>) -> Result<Host, modelci_ci::HostE
 fn config(host: &Host) -> Option<HostConfig> {
     let forge = ForgeConfig::from_host(host)?;
     Some(HostConfig {
+        kind: forge.kind,
         api_url: host.api_url.clone(),
         repo: host.project.clone(),
         token: forge.token,
@@ -164,45 +167,28 @@ fn failure(e: releases::ReleaseError) -> Failure {
     }
 }
 
-/// Publishes a GitHub Release.
-pub(crate) fn publish_github(
-    config: &HostConfig,
-    request: &ReleaseRequest,
-) -> Result<ReleaseOutcome, Failure> {
-    let client = GitHub::new(
-        &config.api_url,
-        &config.repo,
-        &config.token,
-        RetryPolicy::default(),
-    )
-    .map_err(|e| failure(e.into()))?;
-    releases::github::publish(&client, request).map_err(failure)
-}
-
-/// Publishes a GitLab generic package and release.
-pub(crate) fn publish_gitlab(
+/// Publishes `request` on the host of `config` ([`modelci_forge::Releases`]): a GitHub Release,
+/// or the files as a GitLab generic package named after the bundle and a release linking them.
+pub(crate) fn publish(
     config: &HostConfig,
     built: &Built,
     request: &ReleaseRequest,
 ) -> Result<ReleaseOutcome, Failure> {
-    let client = GitLab::new(
-        &config.api_url,
-        &config.repo,
-        &config.token,
-        RetryPolicy::default(),
-    )
-    .map_err(|e| {
+    let mut forge = ForgeConfig::new(config.kind, config.repo.clone(), config.token.clone());
+    forge.api_url = Some(config.api_url.clone());
+    let client = modelci_forge::connect_releases(&forge).map_err(|e| {
+        // Connecting checks a GitLab token: refused or unreachable is the host's answer (3).
         if e.is_transient() || matches!(e, modelci_forge::ForgeError::Unauthorized { .. }) {
             Failure::forge(e)
         } else {
             failure(e.into())
         }
     })?;
-    let package = releases::gitlab::Package {
+    let package = Package {
         name: built.manifest.name.clone(),
         version: built.manifest.version.clone(),
     };
-    releases::gitlab::publish(&client, &package, request).map_err(failure)
+    client.publish_release(&package, request).map_err(failure)
 }
 
 /// For `CiContext`-aware callers: whether standard output is a GitHub Actions log.

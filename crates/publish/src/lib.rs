@@ -10,12 +10,20 @@
 //!    sends no request;
 //! 4. prints a summary (or `--json`) and writes CI step outputs ([`summary`]).
 //!
+//! `--layout triton|mlserver` adds a serving layout ([`modelci_serving`]) to the bundle under
+//! `serving/`; `--to oci://… --as image` pushes the layout as a KServe modelcar image (the
+//! `image` module) instead of the artifact; `--kserve-manifest FILE` writes the KServe
+//! `InferenceService` that serves that image (the `kserve` module).
+//!
 //! `publish verify BUNDLE.zip` checks a bundle ([`verify_cmd`]): exit 0 when good, 1 when a
 //! checksum, the manifest or an entry name (zip slip) is wrong, 2 when it is not a bundle.
 
 mod args;
 mod dir;
 mod hosts;
+mod image;
+mod kserve;
+mod layout;
 mod oci;
 mod run;
 mod source;

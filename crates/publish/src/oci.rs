@@ -26,17 +26,7 @@ pub(crate) fn publish(repository: &str, built: &Built) -> Result<Pushed, Failure
             built.manifest_path.display()
         ))
     })?;
-    let mut annotations = BTreeMap::new();
-    annotations.insert(VERSION_ANNOTATION.to_owned(), m.version.clone());
-    if let Some(created) = &m.created {
-        annotations.insert(CREATED_ANNOTATION.to_owned(), created.clone());
-    }
-    if let Some(commit) = &m.source.commit {
-        annotations.insert(REVISION_ANNOTATION.to_owned(), commit.clone());
-    }
-    if let Some(repo) = &m.source.repository {
-        annotations.insert(SOURCE_ANNOTATION.to_owned(), repo.clone());
-    }
+    let annotations = annotations(m);
     let request = PushRequest {
         artifact_type: BUNDLE_ARTIFACT_TYPE.to_owned(),
         files: vec![
@@ -58,4 +48,20 @@ pub(crate) fn publish(repository: &str, built: &Built) -> Result<Pushed, Failure
             | OciError::DuplicateTitle { .. } => Failure::bad_input(e),
             other => Failure::forge(other),
         })
+}
+
+/// The manifest annotations of a release: version, creation time, revision and source.
+pub(crate) fn annotations(m: &modelci_bundle::Manifest) -> BTreeMap<String, String> {
+    let mut annotations = BTreeMap::new();
+    annotations.insert(VERSION_ANNOTATION.to_owned(), m.version.clone());
+    if let Some(created) = &m.created {
+        annotations.insert(CREATED_ANNOTATION.to_owned(), created.clone());
+    }
+    if let Some(commit) = &m.source.commit {
+        annotations.insert(REVISION_ANNOTATION.to_owned(), commit.clone());
+    }
+    if let Some(repo) = &m.source.repository {
+        annotations.insert(SOURCE_ANNOTATION.to_owned(), repo.clone());
+    }
+    annotations
 }

@@ -8,11 +8,11 @@ use modelci_bundle::{BundleInput, version};
 use modelci_ci::Env;
 use modelci_cli::{ExitStatus, Failure};
 
-use crate::args::{Args, Command};
+use crate::args::{Args, Command, OciKind};
 use crate::hosts::{self, HostConfig};
 use crate::summary::{self, Summary, TargetResult};
 use crate::targets::Target;
-use crate::{dir, source, verify_cmd};
+use crate::{dir, image, kserve, layout, source, verify_cmd};
 
 /// Runs `publish` (or `publish verify`).
 ///
@@ -68,6 +68,34 @@ fn run_with_env(args: &Args, env: &Env) -> Result<ExitStatus, Failure> {
         )));
     }
     let plan = plan(args, env)?;
+    let oci_target = plan.targets.iter().any(|t| matches!(t, Target::Oci(_)));
+    let platforms = match args.oci_kind {
+        OciKind::Image if !oci_target => {
+            return Err(Failure::bad_input(anyhow!(
+                "--as image needs a --to oci://HOST/REPO target"
+            )));
+        }
+        OciKind::Image => image::platforms(&args.busybox)?,
+        OciKind::Artifact if !args.busybox.is_empty() => {
+            return Err(Failure::bad_input(anyhow!(
+                "--busybox is only used with --as image"
+            )));
+        }
+        OciKind::Artifact => Vec::new(),
+    };
+    let service = args
+        .kserve_manifest
+        .as_ref()
+        .map(|_| kserve::plan(args, name, !platforms.is_empty()))
+        .transpose()?;
+    let serving = args.layout.into();
+    let layout_files = layout::files(
+        serving,
+        &args.models,
+        name,
+        version_text,
+        args.max_batch_size,
+    )?;
     let tag = args
         .tag
         .clone()
@@ -90,7 +118,12 @@ fn run_with_env(args: &Args, env: &Env) -> Result<ExitStatus, Failure> {
         created: provenance.created,
         tool: ("publish".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
     };
-    let built = modelci_bundle::build(&input, &args.output_dir).map_err(Failure::bad_input)?;
+    let built = modelci_bundle::build_with(
+        &input,
+        &layout::bundle_entries(serving, &layout_files),
+        &args.output_dir,
+    )
+    .map_err(Failure::bad_input)?;
     let check = modelci_bundle::verify(&built.zip).map_err(Failure::bad_input)?;
     if !check.ok() {
         return Err(Failure::bad_input(anyhow!(
@@ -110,13 +143,25 @@ fn run_with_env(args: &Args, env: &Env) -> Result<ExitStatus, Failure> {
         dry_run: args.dry_run,
         targets: Vec::new(),
     };
+    let image = if platforms.is_empty() {
+        None
+    } else {
+        Some(image::build(&built, &layout_files, &platforms)?)
+    };
     let request = hosts::request(&built, &tag, args.replace)?;
     let mut failed = None;
     for target in &plan.targets {
         let result = if args.dry_run {
-            Ok(planned(target, &plan, &built, &tag))
+            Ok(planned(target, &plan, &built, &tag, image.as_ref()))
         } else {
-            publish_one(target, &plan, &built, &request, args.replace)
+            publish_one(
+                target,
+                &plan,
+                &built,
+                &request,
+                args.replace,
+                image.as_ref(),
+            )
         };
         match result {
             Ok(r) => summary.targets.push(r),
@@ -141,6 +186,18 @@ fn run_with_env(args: &Args, env: &Env) -> Result<ExitStatus, Failure> {
         .map_err(Failure::bad_input)?;
     if let Some(f) = failed {
         return Err(f);
+    }
+    if let (Some(spec), Some(path), Some(image)) = (&service, &args.kserve_manifest, &image) {
+        let repository = plan
+            .targets
+            .iter()
+            .find_map(|t| match t {
+                Target::Oci(r) => Some(r.as_str()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let yaml = kserve::render(spec, repository, version_text, &image.index.digest)?;
+        kserve::write(path, &yaml)?;
     }
     if !args.dry_run {
         summary::write_ci_outputs(&summary, env, &args.output_dir).map_err(Failure::bad_input)?;
@@ -175,7 +232,13 @@ fn plan(args: &Args, env: &Env) -> Result<Plan, Failure> {
 }
 
 /// What a target would receive (`--dry-run`): no request is sent.
-fn planned(target: &Target, plan: &Plan, built: &modelci_bundle::Built, tag: &str) -> TargetResult {
+fn planned(
+    target: &Target,
+    plan: &Plan,
+    built: &modelci_bundle::Built,
+    tag: &str,
+    image: Option<&modelci_oci::Image>,
+) -> TargetResult {
     let files: Vec<String> = built
         .files()
         .iter()
@@ -192,7 +255,15 @@ fn planned(target: &Target, plan: &Plan, built: &modelci_bundle::Built, tag: &st
                 c.repo, built.manifest.name, built.manifest.version, c.api_url
             )
         }),
-        Target::Oci(r) => Some(format!("{r}:{}", built.manifest.version)),
+        Target::Oci(r) => Some(match image {
+            Some(i) => format!(
+                "{r}:{}@{} (image for {})",
+                built.manifest.version,
+                i.index.digest,
+                platforms_text(i)
+            ),
+            None => format!("{r}:{}", built.manifest.version),
+        }),
         Target::Dir(p) => Some(
             p.join(&built.manifest.name)
                 .join(&built.manifest.version)
@@ -200,11 +271,16 @@ fn planned(target: &Target, plan: &Plan, built: &modelci_bundle::Built, tag: &st
                 .to_string(),
         ),
     };
+    // An image sends its layers, not the bundle files.
+    let uploaded = match (target, image) {
+        (Target::Oci(_), Some(_)) => Vec::new(),
+        _ => files,
+    };
     TargetResult {
         target: target.to_string(),
         status: "planned",
         url,
-        uploaded: files,
+        uploaded,
         kept: Vec::new(),
         replaced: Vec::new(),
     }
@@ -217,6 +293,7 @@ fn publish_one(
     built: &modelci_bundle::Built,
     request: &modelci_forge::ReleaseRequest,
     replace: bool,
+    image: Option<&modelci_oci::Image>,
 ) -> Result<TargetResult, Failure> {
     let from_release = |o: modelci_forge::ReleaseOutcome| TargetResult {
         target: target.to_string(),
@@ -251,17 +328,20 @@ fn publish_one(
                 .github
                 .as_ref()
                 .ok_or_else(|| Failure::bad_input(anyhow!("--to github: not configured")))?;
-            hosts::publish_github(config, request).map(from_release)
+            hosts::publish(config, built, request).map(from_release)
         }
         Target::GitLab => {
             let config = plan
                 .gitlab
                 .as_ref()
                 .ok_or_else(|| Failure::bad_input(anyhow!("--to gitlab: not configured")))?;
-            hosts::publish_gitlab(config, built, request).map(from_release)
+            hosts::publish(config, built, request).map(from_release)
         }
         Target::Oci(repository) => {
-            let pushed = crate::oci::publish(repository, built)?;
+            let pushed = match image {
+                Some(i) => image::publish(repository, &built.manifest.version, i)?,
+                None => crate::oci::publish(repository, built)?,
+            };
             Ok(TargetResult {
                 target: target.to_string(),
                 status: if pushed.uploaded == 0 {
@@ -269,11 +349,21 @@ fn publish_one(
                 } else {
                     "published"
                 },
-                url: Some(format!("{}@{}", pushed.reference, pushed.digest)),
+                url: Some(pushed.reference.clone()),
                 uploaded: Vec::new(),
                 kept: Vec::new(),
                 replaced: Vec::new(),
             })
         }
     }
+}
+
+/// `linux/amd64, linux/arm64`.
+fn platforms_text(image: &modelci_oci::Image) -> String {
+    image
+        .manifests
+        .iter()
+        .map(|(arch, _)| format!("linux/{arch}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

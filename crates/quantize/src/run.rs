@@ -467,11 +467,17 @@ fn finish(
 /// gates and the per-node list are in the report.
 fn print_summary(report: &Report, md: &Path) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "quantize: {}", report.summary)?;
+    // Paths and the summary carry file names from data: one sanitised line each.
+    let line = |text: String| modelci_cli::sanitize(&text);
+    writeln!(out, "quantize: {}", line(report.summary.clone()))?;
     if report.output_written {
-        writeln!(out, "output: {}", report.output.path.display())?;
+        writeln!(
+            out,
+            "output: {}",
+            line(report.output.path.display().to_string())
+        )?;
     }
-    writeln!(out, "report: {}", md.display())?;
+    writeln!(out, "report: {}", line(md.display().to_string()))?;
     Ok(())
 }
 

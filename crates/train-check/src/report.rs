@@ -163,9 +163,9 @@ pub fn markdown(input: &ReportInput<'_>) -> String {
         md.push_str("### Training curves\n\n");
         for chart in input.charts {
             if chart.name == "loss"
-                && let Some(body) = mermaid::xychart(&chart.chart)
+                && let Some(diagrams) = mermaid::markdown(&chart.chart)
             {
-                md.push_str(&mermaid::fenced(&body));
+                md.push_str(&diagrams);
                 let names: Vec<String> = series_names(&chart.chart);
                 let _ = writeln!(
                     md,

@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use modelci_cli::{ExitStatus, Failure, Session};
+use modelci_cli::{ExitStatus, Failure, Session, sanitize};
 use modelci_eval::Model;
 use modelci_report::ToolName;
 use modelci_report::envelope::{self, Document};
@@ -186,23 +186,25 @@ fn log_options(args: &Args) -> anyhow::Result<LogOptions> {
     })
 }
 
+/// Standard output: the verdict, one line per check, where the report is. Check names, measured
+/// values and paths come from data (metric names, file names): each line is sanitised.
 fn print_summary(verdict: &Verdict, checks: &[Check], report: &Path) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "train-check {}", verdict.summary)?;
+    writeln!(out, "train-check {}", sanitize(&verdict.summary))?;
     for c in checks {
         let limit = if c.limit.is_empty() {
             String::new()
         } else {
-            format!("  [{}]", c.limit)
+            format!("  [{}]", sanitize(&c.limit))
         };
         writeln!(
             out,
             "  {:<4}  {:<48} {}{limit}",
             c.status.word(),
-            c.name,
-            c.measured
+            sanitize(&c.name),
+            sanitize(&c.measured)
         )?;
     }
-    writeln!(out, "report: {}", report.display())?;
+    writeln!(out, "report: {}", sanitize(&report.display().to_string()))?;
     Ok(())
 }

@@ -7,7 +7,6 @@ mod digits;
 mod docs_images;
 mod engines;
 mod harness;
-mod help;
 mod hints;
 mod history;
 mod hostile;

@@ -9,8 +9,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::{DetectError, ReadFile, owned, require, trim_url};
-use crate::context::{ChangeRequest, CiContext, Forge, Provider, Repository};
+use super::{DetectError, ReadFile, owned, require, require_github_slug, trim_url};
+use crate::context::{ChangeRequest, CiContext, Forge, Provider};
 use crate::env::Env;
 use crate::env_vars::EnvVars;
 use crate::token::resolve_token;
@@ -73,12 +73,7 @@ struct WorkflowRun {
 
 pub(super) fn detect(env: &Env, read_file: ReadFile<'_>) -> Result<CiContext, DetectError> {
     let provider = Provider::GitHubActions;
-    let slug = require(env, provider, EnvVars::GITHUB_REPOSITORY)?;
-    let repository = Repository::github_slug(slug).ok_or_else(|| DetectError::InvalidVar {
-        var: EnvVars::GITHUB_REPOSITORY,
-        value: slug.to_owned(),
-        expected: "`owner/repo`",
-    })?;
+    let (slug, repository) = require_github_slug(env, provider, EnvVars::GITHUB_REPOSITORY)?;
     let web_url = trim_url(
         env.get(EnvVars::GITHUB_SERVER_URL)
             .unwrap_or(DEFAULT_SERVER_URL),

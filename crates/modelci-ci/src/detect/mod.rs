@@ -14,7 +14,7 @@ mod travis;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::context::{CiContext, Provider};
+use crate::context::{CiContext, Provider, Repository};
 use crate::env::Env;
 use crate::env_vars::EnvVars;
 
@@ -125,6 +125,21 @@ fn require<'e>(
 ) -> Result<&'e str, DetectError> {
     env.get(var)
         .ok_or(DetectError::MissingVar { provider, var })
+}
+
+/// A GitHub `owner/repo` from `var`, required, as text and parsed.
+fn require_github_slug<'e>(
+    env: &'e Env,
+    provider: Provider,
+    var: &'static str,
+) -> Result<(&'e str, Repository), DetectError> {
+    let slug = require(env, provider, var)?;
+    let repository = Repository::github_slug(slug).ok_or_else(|| DetectError::InvalidVar {
+        var,
+        value: slug.to_owned(),
+        expected: "`owner/repo`",
+    })?;
+    Ok((slug, repository))
 }
 
 /// Parses a positive change number (PR number, MR iid).

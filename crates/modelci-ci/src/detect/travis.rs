@@ -1,19 +1,14 @@
 //! Travis CI: always a GitHub repository, with `TRAVIS_PULL_REQUEST` telling PR from push.
 
-use super::{DetectError, owned, parse_number, require, trim_url};
-use crate::context::{ChangeRequest, CiContext, Forge, Provider, Repository};
+use super::{DetectError, owned, parse_number, require_github_slug, trim_url};
+use crate::context::{ChangeRequest, CiContext, Forge, Provider};
 use crate::env::Env;
 use crate::env_vars::EnvVars;
 use crate::token::resolve_token;
 
 pub(super) fn detect(env: &Env) -> Result<CiContext, DetectError> {
     let provider = Provider::Travis;
-    let slug = require(env, provider, EnvVars::TRAVIS_REPO_SLUG)?;
-    let repository = Repository::github_slug(slug).ok_or_else(|| DetectError::InvalidVar {
-        var: EnvVars::TRAVIS_REPO_SLUG,
-        value: slug.to_owned(),
-        expected: "`owner/repo`",
-    })?;
+    let (slug, repository) = require_github_slug(env, provider, EnvVars::TRAVIS_REPO_SLUG)?;
     let forge = Forge::GitHub {
         api_url: env
             .get(EnvVars::MODELCI_API_URL)

@@ -50,22 +50,6 @@ pub(super) fn read_signature(proto: &pb::ModelProto, graph: &pb::GraphProto) -> 
             }),
         }
     };
-    let elements = |dims: &[i64]| {
-        dims.iter()
-            .fold(1u64, |n, d| n.saturating_mul(d.unsigned_abs()))
-    };
-    // Weights held in node attributes: `Constant` tensors, and the float lists of ONNX-ML
-    // operators (scikit-learn exports keep coefficients there, not in initializers).
-    let constants: u64 = graph
-        .node
-        .iter()
-        .flat_map(|n| n.attribute.iter())
-        .map(|a| {
-            a.t.as_ref()
-                .map_or(0, |t| elements(&t.dims))
-                .saturating_add(a.floats.len() as u64)
-        })
-        .fold(0, u64::saturating_add);
     let opset = proto
         .opset_import
         .iter()
@@ -82,11 +66,8 @@ pub(super) fn read_signature(proto: &pb::ModelProto, graph: &pb::GraphProto) -> 
             .collect(),
         outputs: graph.output.iter().map(spec).collect(),
         opset,
-        parameters: graph
-            .initializer
-            .iter()
-            .map(|t| elements(&t.dims))
-            .fold(constants, u64::saturating_add),
+        // The one counter (issue 13), over tract's copy of the ONNX types.
+        parameters: modelci_onnx::parameter_count!(graph),
         producer: format!("{} {}", proto.producer_name, proto.producer_version)
             .trim()
             .to_owned(),

@@ -1,5 +1,6 @@
 //! Deployments on GitHub: create, statuses, and the pull requests of a commit.
 
+use crate::error::decode;
 use serde::Deserialize;
 
 use super::{Deployment, DeploymentStatus, Deployments, NewDeployment, cut};
@@ -25,17 +26,6 @@ struct Pull {
     number: u64,
 }
 
-fn decode<T: serde::de::DeserializeOwned>(
-    action: &'static str,
-    bytes: &[u8],
-) -> Result<T, ForgeError> {
-    serde_json::from_slice(bytes).map_err(|e| ForgeError::Decode {
-        host: HOST,
-        action,
-        message: e.to_string(),
-    })
-}
-
 impl Deployments for GitHub {
     fn create_deployment(&self, request: &NewDeployment) -> Result<Deployment, ForgeError> {
         let action = "create a deployment";
@@ -50,7 +40,7 @@ impl Deployments for GitHub {
         let bytes = retry::run_unapplied(self.retry_policy(), || {
             self.deployments_call(action, http::Method::POST, "/deployments", Some(&body))
         })?;
-        let created: Created = decode(action, &bytes)?;
+        let created: Created = decode(HOST, action, &bytes)?;
         match created.id {
             Some(id) => Ok(Deployment {
                 id,
@@ -105,7 +95,7 @@ impl Deployments for GitHub {
         let bytes = retry::run(self.retry_policy(), || {
             self.deployments_call(action, http::Method::GET, &suffix, None)
         })?;
-        let pulls: Vec<Pull> = decode(action, &bytes)?;
+        let pulls: Vec<Pull> = decode(HOST, action, &bytes)?;
         let mut numbers: Vec<u64> = pulls.into_iter().map(|p| p.number).collect();
         numbers.sort_unstable();
         numbers.dedup();

@@ -55,13 +55,9 @@ impl Issues for GitLab {
             let (_, headers, bytes) = self.call(action, &ep, &extra)?;
             let listed: Vec<Listed> = decode(HOST, action, &bytes)?;
             issues.extend(listed.into_iter().map(Issue::from));
-            let next = headers
-                .get("x-next-page")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
-            match next {
-                Some(n) if n > page => page = n,
-                _ => break,
+            match crate::gitlab::next_page(&headers, page) {
+                Some(n) => page = n,
+                None => break,
             }
         }
         Ok(issues)

@@ -16,20 +16,8 @@
 mod github;
 mod gitlab;
 
+use crate::error::decode;
 use crate::{Forge, ForgeError, Marker};
-
-/// Decodes a host's JSON answer to `action`.
-fn decode<T: serde::de::DeserializeOwned>(
-    host: &'static str,
-    action: &'static str,
-    bytes: &[u8],
-) -> Result<T, ForgeError> {
-    serde_json::from_slice(bytes).map_err(|e| ForgeError::Decode {
-        host,
-        action,
-        message: e.to_string(),
-    })
-}
 
 /// An issue as this crate reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,12 +3,17 @@
 //! Operations, all from GitHub's REST description: `repos/list-releases` (every page: drafts
 //! are only visible there), `repos/create-release`, `repos/upload-release-asset` (to the
 //! release's `upload_url`), `repos/get-release-asset`, `repos/delete-release-asset`,
-//! `repos/update-release`. Readers (baselines, issue 8) use [`list`]: every release with its
-//! assets, newest first, for picking `latest` or a tag and downloading an asset by its API URL.
+//! `repos/update-release`. Readers (baselines, issue 8) use [`Releases::list_releases`]: every
+//! release with its assets, newest first, for picking `latest` or a tag and downloading an asset
+//! by its API URL.
 
+use crate::error::decode;
 use serde::Deserialize;
 
-use super::{AssetFile, PublishedAsset, ReleaseError, ReleaseOutcome, ReleaseRequest, read};
+use super::{
+    AssetFile, Download, PublishedAsset, ReleaseAsset, ReleaseError, ReleaseOutcome,
+    ReleaseRequest, Releases, read,
+};
 use crate::github::next_link;
 use crate::retry;
 use crate::{Forge as _, ForgeError, GitHub};
@@ -26,8 +31,6 @@ struct Release {
     draft: bool,
     #[serde(default)]
     prerelease: bool,
-    #[serde(default)]
-    created_at: Option<String>,
     #[serde(default)]
     published_at: Option<String>,
     html_url: String,
@@ -49,75 +52,66 @@ struct Asset {
     url: String,
 }
 
-/// A release as a reader sees it ([`list`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseInfo {
-    /// Release id.
-    pub id: u64,
-    /// Tag name.
-    pub tag: String,
-    /// Still a draft (not public).
-    pub draft: bool,
-    /// Marked as a prerelease.
-    pub prerelease: bool,
-    /// When it was created (RFC 3339).
-    pub created_at: Option<String>,
-    /// When it was published (RFC 3339), `None` for a draft.
-    pub published_at: Option<String>,
-    /// Web page of the release.
-    pub html_url: String,
-    /// Its completely uploaded assets.
-    pub assets: Vec<AssetInfo>,
-}
-
-/// A completely uploaded release asset ([`list`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AssetInfo {
-    /// Asset id.
-    pub id: u64,
-    /// File name.
-    pub name: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// GitHub's `sha256:…` digest, when reported.
-    pub digest: Option<String>,
-    /// The API URL (`…/releases/assets/{id}`): a `GET` with `Accept: application/octet-stream`
-    /// answers the bytes (or a redirect to them).
-    pub api_url: String,
-}
-
 /// Every release of `client`'s repository (drafts and prereleases included, flagged), newest
-/// first (by id, which GitHub hands out in creation order).
+/// first (by id, which GitHub hands out in creation order), with its completely uploaded assets.
 ///
 /// # Errors
 /// [`ReleaseError::Forge`] when GitHub fails or refuses (after retries).
-pub fn list(client: &GitHub) -> Result<Vec<ReleaseInfo>, ReleaseError> {
-    let mut out: Vec<ReleaseInfo> = list_all(client)?
+fn list(client: &GitHub) -> Result<Vec<super::Release>, ReleaseError> {
+    let mut out: Vec<super::Release> = list_all(client)?
         .into_iter()
-        .map(|r| ReleaseInfo {
-            id: r.id,
+        .map(|r| super::Release {
+            id: Some(r.id),
             tag: r.tag_name,
             draft: r.draft,
-            prerelease: r.prerelease,
-            created_at: r.created_at,
+            published: !r.draft && !r.prerelease,
             published_at: r.published_at,
-            html_url: r.html_url,
             assets: r
                 .assets
                 .into_iter()
                 .filter(|a| a.state == "uploaded")
-                .map(|a| AssetInfo {
-                    id: a.id,
+                .map(|a| ReleaseAsset {
                     name: a.name,
-                    size: a.size,
-                    digest: a.digest,
-                    api_url: a.url,
+                    size: Some(a.size),
+                    url: a.url,
                 })
                 .collect(),
         })
         .collect();
     out.sort_by_key(|r| std::cmp::Reverse(r.id));
     Ok(out)
+}
+
+impl Releases for GitHub {
+    fn list_releases(&self) -> Result<Vec<super::Release>, ReleaseError> {
+        list(self)
+    }
+
+    /// The asset's API URL with `Accept: application/octet-stream` answers the bytes (or a
+    /// redirect to them).
+    fn download(&self, asset: &ReleaseAsset) -> Download {
+        Download {
+            url: asset.url.clone(),
+            headers: vec![
+                ("Accept", "application/octet-stream".to_owned()),
+                (
+                    "Authorization",
+                    format!("Bearer {}", self.releases_token().expose()),
+                ),
+                ("X-GitHub-Api-Version", "2022-11-28".to_owned()),
+            ],
+            size: asset.size,
+        }
+    }
+
+    /// GitHub keeps the files as release assets: `package` is not used.
+    fn publish_release(
+        &self,
+        _package: &super::Package,
+        request: &ReleaseRequest,
+    ) -> Result<ReleaseOutcome, ReleaseError> {
+        publish(self, request)
+    }
 }
 
 /// Every release, every page.
@@ -129,7 +123,7 @@ fn list_all(client: &GitHub) -> Result<Vec<Release>, ReleaseError> {
         let (headers, bytes) = retry::run(client.retry_policy(), || {
             client.releases_call(action, http::Method::GET, &url, None)
         })?;
-        let page: Vec<Release> = decode(action, &bytes)?;
+        let page: Vec<Release> = decode(HOST, action, &bytes)?;
         out.extend(page);
         match next_link(&headers) {
             Some(next) => url = next,
@@ -233,7 +227,7 @@ fn find(client: &GitHub, tag: &str) -> Result<Option<Release>, ReleaseError> {
         let (headers, bytes) = retry::run(client.retry_policy(), || {
             client.releases_call(action, http::Method::GET, &url, None)
         })?;
-        let page: Vec<Release> = decode(action, &bytes)?;
+        let page: Vec<Release> = decode(HOST, action, &bytes)?;
         for r in page.into_iter().filter(|r| r.tag_name == tag) {
             if found.as_ref().is_none_or(|f| r.id < f.id) {
                 found = Some(r);
@@ -265,7 +259,7 @@ fn create_draft(client: &GitHub, request: &ReleaseRequest) -> Result<Release, Re
     let (_, bytes) = retry::run_unapplied(client.retry_policy(), || {
         client.releases_call(action, http::Method::POST, &uri, Some(&body))
     })?;
-    decode(action, &bytes)
+    Ok(decode(HOST, action, &bytes)?)
 }
 
 /// Uploads one asset and checks what GitHub reports back.
@@ -280,31 +274,16 @@ fn upload(client: &GitHub, release: &Release, file: &AssetFile) -> Result<Asset,
     let answer = retry::run_unapplied(client.retry_policy(), || {
         client.releases_upload(action, &url, &file.content_type, bytes.clone())
     })?;
-    let mut asset: Asset = decode(action, &answer)?;
+    let mut asset: Asset = decode(HOST, action, &answer)?;
     if asset.digest.is_none() {
         asset = get_asset(client, asset.id)?;
     }
-    let mismatch = |message: String| ReleaseError::Verification {
-        host: HOST,
-        name: file.name.clone(),
-        message,
-    };
-    if asset.name != file.name {
-        return Err(mismatch(format!("stored as `{}`", asset.name)));
-    }
-    if asset.size != file.size {
-        return Err(mismatch(format!(
-            "size {} bytes, uploaded {}",
-            asset.size, file.size
-        )));
-    }
-    let want = format!("sha256:{}", file.sha256);
-    match &asset.digest {
-        Some(d) if !d.eq_ignore_ascii_case(&want) => {
-            return Err(mismatch(format!("digest {d}, uploaded {want}")));
-        }
-        _ => {}
-    }
+    // GitHub reports `sha256:HEX`.
+    let digest = asset
+        .digest
+        .as_deref()
+        .map(|d| d.strip_prefix("sha256:").unwrap_or(d));
+    super::verify_stored(HOST, file, &asset.name, asset.size, digest)?;
     Ok(asset)
 }
 
@@ -315,7 +294,7 @@ fn get_asset(client: &GitHub, id: u64) -> Result<Asset, ReleaseError> {
     let (_, bytes) = retry::run(client.retry_policy(), || {
         client.releases_call(action, http::Method::GET, &uri, None)
     })?;
-    decode(action, &bytes)
+    Ok(decode(HOST, action, &bytes)?)
 }
 
 /// `DELETE .../releases/assets/{id}`; an asset already gone is fine.
@@ -338,22 +317,7 @@ fn set_published(client: &GitHub, id: u64) -> Result<Release, ReleaseError> {
     let (_, bytes) = retry::run(client.retry_policy(), || {
         client.releases_call(action, http::Method::PATCH, &uri, Some(&body))
     })?;
-    decode(action, &bytes)
-}
-
-/// Parses an answer.
-fn decode<T: serde::de::DeserializeOwned>(
-    action: &'static str,
-    bytes: &[u8],
-) -> Result<T, ReleaseError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ForgeError::Decode {
-            host: HOST,
-            action,
-            message: e.to_string(),
-        }
-        .into()
-    })
+    Ok(decode(HOST, action, &bytes)?)
 }
 
 #[cfg(test)]
@@ -404,19 +368,38 @@ mod tests {
             crate::RetryPolicy::none(),
         )
         .expect("client");
-        let releases = list(&client).expect("listed");
+        let releases = client.list_releases().expect("listed");
         assert_eq!(releases.len(), 122, "every page");
-        assert_eq!(releases[0].id, pre);
-        assert!(releases[0].prerelease && !releases[0].draft);
-        assert_eq!(releases[1].id, draft);
-        assert!(releases[1].draft);
+        assert_eq!(releases[0].id, Some(pre));
+        assert!(!releases[0].published && !releases[0].draft, "a prerelease");
+        assert_eq!(releases[1].id, Some(draft));
+        assert!(releases[1].draft && !releases[1].published);
+        assert!(releases[2].published);
         assert_eq!(releases[0].assets.len(), 1);
-        assert_eq!(releases[0].assets[0].name, "b.zip");
-        assert_eq!(releases[0].assets[0].size, 6);
-        assert!(releases[0].assets[0].api_url.ends_with(&format!(
-            "/repos/{repo}/releases/assets/{}",
-            releases[0].assets[0].id
+        let asset = &releases[0].assets[0];
+        assert_eq!(asset.name, "b.zip");
+        assert_eq!(asset.size, Some(6));
+        assert!(
+            asset
+                .url
+                .contains(&format!("/repos/{repo}/releases/assets/")),
+            "{asset:?}"
+        );
+        let how = client.download(asset);
+        assert_eq!(how.url, asset.url);
+        assert_eq!(how.size, Some(6));
+        assert!(
+            how.headers
+                .contains(&("Accept", "application/octet-stream".to_owned()))
+        );
+        assert!(how.headers.contains(&(
+            "Authorization",
+            format!("Bearer {}", modelci_test::BOT_TOKEN)
         )));
+        assert!(
+            !format!("{how:?}").contains(modelci_test::BOT_TOKEN),
+            "Debug hides the token"
+        );
         assert!(releases[2].published_at.is_some());
         assert!(releases.windows(2).all(|w| w[0].id > w[1].id));
         server.assert_no_violations();

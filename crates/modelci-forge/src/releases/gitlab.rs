@@ -4,9 +4,10 @@
 //! through the `gitlab` crate's own endpoint types: generic package download and upload
 //! (`select=package_file`, so GitLab answers with the stored file's `file_sha256`), release by
 //! tag, create release, list/create/delete release links. Readers (baselines and the trend,
-//! issue 8) use [`list`] (`GET /projects/:id/releases`, section 8): every release with its asset
+//! issue 8) use [`Releases::list_releases`] (`GET /projects/:id/releases`, section 8): every release with its asset
 //! links, every page, newest `released_at` first.
 
+use crate::error::decode;
 use gitlab::api::common::SortOrder;
 use gitlab::api::projects::packages::generic::{
     GetPackageFile, UploadPackageFile, UploadPackageSelect,
@@ -21,7 +22,11 @@ use gitlab::api::projects::releases::{
 use gitlab::api::{Endpoint, QueryParams};
 use serde::Deserialize;
 
-use super::{AssetFile, PublishedAsset, ReleaseError, ReleaseOutcome, ReleaseRequest, read};
+pub use super::Package;
+use super::{
+    AssetFile, Download, PublishedAsset, ReleaseAsset, ReleaseError, ReleaseOutcome,
+    ReleaseRequest, Releases, read,
+};
 use crate::gitlab_endpoints::encode_project;
 use crate::{ForgeError, GitLab};
 
@@ -30,64 +35,16 @@ const HOST: &str = "GitLab";
 /// Most pages of releases read (100 each).
 const MAX_PAGES: u64 = 100;
 
-/// A release as a reader sees it ([`list`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseInfo {
-    /// Tag name.
-    pub tag: String,
-    /// Release title.
-    pub name: String,
-    /// When it was created (ISO 8601).
-    pub created_at: Option<String>,
-    /// When it is (or was) released (ISO 8601); GitLab's order.
-    pub released_at: Option<String>,
-    /// `released_at` is in the future: not released yet (like a GitHub draft or prerelease,
-    /// readers skip it).
-    pub upcoming: bool,
-    /// The commit of the tag.
-    pub commit: Option<String>,
-    /// Its asset links.
-    pub links: Vec<LinkInfo>,
-}
-
-/// A release asset link ([`list`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkInfo {
-    /// Link id.
-    pub id: u64,
-    /// Link name (`publish` names it after the file).
-    pub name: String,
-    /// Where it points (`publish`: the generic package file's API URL).
-    pub url: String,
-    /// The release's permanent URL of the asset, when GitLab gives one.
-    pub direct_asset_url: Option<String>,
-    /// `other`, `runbook`, `image` or `package`.
-    pub link_type: Option<String>,
-}
-
 /// The parts of a listed release this module reads.
 #[derive(Debug, Deserialize)]
 struct ListedRelease {
     tag_name: String,
     #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    created_at: Option<String>,
-    #[serde(default)]
     released_at: Option<String>,
     #[serde(default)]
     upcoming_release: bool,
     #[serde(default)]
-    commit: Option<ListedCommit>,
-    #[serde(default)]
     assets: Option<ListedAssets>,
-}
-
-/// A listed release's commit.
-#[derive(Debug, Deserialize)]
-struct ListedCommit {
-    #[serde(default)]
-    id: Option<String>,
 }
 
 /// A listed release's assets.
@@ -100,13 +57,8 @@ struct ListedAssets {
 /// A listed release's link.
 #[derive(Debug, Deserialize)]
 struct ListedLink {
-    id: u64,
     name: String,
     url: String,
-    #[serde(default)]
-    direct_asset_url: Option<String>,
-    #[serde(default)]
-    link_type: Option<String>,
 }
 
 /// One page of a pageable endpoint: the endpoint's own parameters plus `page` and `per_page`.
@@ -134,10 +86,7 @@ impl<E: Endpoint> Endpoint for Page<'_, E> {
 
 /// Every release of `client`'s project (upcoming ones included, flagged), newest `released_at`
 /// first, every page.
-///
-/// # Errors
-/// [`ReleaseError::Forge`] when GitLab fails or refuses (after retries).
-pub fn list(client: &GitLab) -> Result<Vec<ReleaseInfo>, ReleaseError> {
+fn list(client: &GitLab) -> Result<Vec<super::Release>, ReleaseError> {
     let action = "list releases";
     let ep = ProjectReleases::builder()
         .project(client.releases_project())
@@ -149,49 +98,33 @@ pub fn list(client: &GitLab) -> Result<Vec<ReleaseInfo>, ReleaseError> {
     let mut page = 1u64;
     for _ in 0..MAX_PAGES {
         let (_, headers, bytes) = client.releases_call(action, &Page { inner: &ep, page }, true)?;
-        let releases: Vec<ListedRelease> = decode(action, &bytes)?;
+        let releases: Vec<ListedRelease> = decode(HOST, action, &bytes)?;
         out.extend(releases.into_iter().map(|r| {
-            ReleaseInfo {
-                name: r.name.unwrap_or_else(|| r.tag_name.clone()),
+            super::Release {
+                id: None,
                 tag: r.tag_name,
-                created_at: r.created_at,
-                released_at: r.released_at,
-                upcoming: r.upcoming_release,
-                commit: r.commit.and_then(|c| c.id),
-                links: r
+                draft: false,
+                published: !r.upcoming_release,
+                published_at: r.released_at,
+                assets: r
                     .assets
                     .map(|a| a.links)
                     .unwrap_or_default()
                     .into_iter()
-                    .map(|l| LinkInfo {
-                        id: l.id,
+                    .map(|l| ReleaseAsset {
                         name: l.name,
                         url: l.url,
-                        direct_asset_url: l.direct_asset_url,
-                        link_type: l.link_type,
+                        size: None,
                     })
                     .collect(),
             }
         }));
-        let next = headers
-            .get("x-next-page")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        match next {
-            Some(n) if n > page => page = n,
-            _ => break,
+        match crate::gitlab::next_page(&headers, page) {
+            Some(n) => page = n,
+            None => break,
         }
     }
     Ok(out)
-}
-
-/// A generic package: name and version (the files are the request's assets).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Package {
-    /// Package name (letters, digits, `.`, `-`, `_`).
-    pub name: String,
-    /// Package version.
-    pub version: String,
 }
 
 /// The parts of a stored package file this module reads.
@@ -286,6 +219,26 @@ pub fn publish(
     Ok(outcome)
 }
 
+impl Releases for GitLab {
+    fn list_releases(&self) -> Result<Vec<super::Release>, ReleaseError> {
+        list(self)
+    }
+
+    /// The link's URL, with the token only when it points under this client's API root.
+    fn download(&self, asset: &ReleaseAsset) -> Download {
+        let (api_url, token) = self.releases_credentials();
+        super::gitlab_download(api_url, Some(token), asset.url.clone(), asset.size)
+    }
+
+    fn publish_release(
+        &self,
+        package: &Package,
+        request: &ReleaseRequest,
+    ) -> Result<ReleaseOutcome, ReleaseError> {
+        publish(self, package, request)
+    }
+}
+
 /// Downloads a package file; `None` when it does not exist.
 fn download(
     client: &GitLab,
@@ -327,27 +280,14 @@ fn upload(
         .map_err(build_error)?;
     // A PUT of the same bytes is harmless to repeat, so transient failures are retried.
     let (_, _, answer) = client.releases_call(action, &ep, true)?;
-    let stored: PackageFile = decode(action, &answer)?;
-    let mismatch = |message: String| ReleaseError::Verification {
-        host: HOST,
-        name: file.name.clone(),
-        message,
-    };
-    if stored.file_name != file.name {
-        return Err(mismatch(format!("stored as `{}`", stored.file_name)));
-    }
-    if stored.size != file.size {
-        return Err(mismatch(format!(
-            "size {} bytes, uploaded {}",
-            stored.size, file.size
-        )));
-    }
-    match stored.file_sha256 {
-        Some(s) if !s.eq_ignore_ascii_case(&file.sha256) => {
-            Err(mismatch(format!("sha256 {s}, uploaded {}", file.sha256)))
-        }
-        _ => Ok(()),
-    }
+    let stored: PackageFile = decode(HOST, action, &answer)?;
+    super::verify_stored(
+        HOST,
+        file,
+        &stored.file_name,
+        stored.size,
+        stored.file_sha256.as_deref(),
+    )
 }
 
 /// Creates the release with every link, or completes an existing one's links.
@@ -364,7 +304,7 @@ fn ensure_release(
         .build()
         .map_err(build_error)?;
     let existing = match client.releases_call("read the release", &ep, true) {
-        Ok((_, _, bytes)) => Some(decode::<Release>("read the release", &bytes)?),
+        Ok((_, _, bytes)) => Some(decode::<Release>(HOST, "read the release", &bytes)?),
         Err(ForgeError::NotFound { .. }) => None,
         Err(e) => return Err(e.into()),
     };
@@ -391,7 +331,7 @@ fn ensure_release(
         }
         let ep = builder.build().map_err(build_error)?;
         let (_, _, bytes) = client.releases_call("create the release", &ep, false)?;
-        let created: Release = decode("create the release", &bytes)?;
+        let created: Release = decode(HOST, "create the release", &bytes)?;
         outcome.created = true;
         outcome.published = true;
         outcome.url = created._links.and_then(|l| l.this);
@@ -405,7 +345,7 @@ fn ensure_release(
         .build()
         .map_err(build_error)?;
     let (_, _, bytes) = client.releases_call("list the release links", &ep, true)?;
-    let present: Vec<Link> = decode("list the release links", &bytes)?;
+    let present: Vec<Link> = decode(HOST, "list the release links", &bytes)?;
     let mut differing = Vec::new();
     for (name, url) in links {
         match present.iter().find(|l| &l.name == name) {
@@ -444,21 +384,6 @@ fn ensure_release(
             differing: differing.into_iter().map(|n| format!("link {n}")).collect(),
         })
     }
-}
-
-/// Parses an answer.
-fn decode<T: serde::de::DeserializeOwned>(
-    action: &'static str,
-    bytes: &[u8],
-) -> Result<T, ReleaseError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        ForgeError::Decode {
-            host: HOST,
-            action,
-            message: e.to_string(),
-        }
-        .into()
-    })
 }
 
 /// Wraps endpoint-builder errors (only possible with missing fields, a bug here).
@@ -535,25 +460,36 @@ mod tests {
         .expect("published");
         server.set_gitlab_released_at(GITLAB_PROJECT, "v2.0.0", "2099-01-01T00:00:00Z");
 
-        let releases = list(&client).expect("listed");
+        let releases = client.list_releases().expect("listed");
         assert_eq!(releases.len(), 106, "every page");
         assert_eq!(releases[0].tag, "v2.0.0");
-        assert!(releases[0].upcoming);
+        assert!(!releases[0].published, "upcoming");
         assert_eq!(releases[1].tag, "v1.0.0");
-        assert!(!releases[1].upcoming);
-        assert_eq!(releases[1].links.len(), 1);
-        assert_eq!(releases[1].links[0].name, "digits-1.0.0.zip");
-        assert!(releases[1].links[0].url.ends_with(&format!(
+        assert!(releases[1].published && !releases[1].draft);
+        assert_eq!(releases[1].assets.len(), 1);
+        let link = &releases[1].assets[0];
+        assert_eq!(link.name, "digits-1.0.0.zip");
+        assert!(link.url.ends_with(&format!(
             "/projects/{}/packages/generic/digits/1.0.0/digits-1.0.0.zip",
             GITLAB_PROJECT.replace('/', "%2F")
         )));
-        assert_eq!(releases[1].links[0].link_type.as_deref(), Some("package"));
+        // The token goes to the project's own API, never to a link pointing elsewhere.
+        let how = client.download(link);
+        assert_eq!(
+            how.headers,
+            vec![("PRIVATE-TOKEN", modelci_test::BOT_TOKEN.to_owned())]
+        );
+        let elsewhere = ReleaseAsset {
+            url: "https://cdn.example.com/digits-1.0.0.zip".into(),
+            ..link.clone()
+        };
+        assert!(client.download(&elsewhere).headers.is_empty());
         assert_eq!(releases[2].tag, "v0.103.0");
         assert_eq!(releases[105].tag, "v0.0.0");
         assert!(
             releases
                 .windows(2)
-                .all(|w| w[0].released_at >= w[1].released_at)
+                .all(|w| w[0].published_at >= w[1].published_at)
         );
         let pages = server
             .requests()

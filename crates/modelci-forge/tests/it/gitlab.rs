@@ -155,3 +155,40 @@ fn publishing_to_a_branch_is_unsupported_on_gitlab() {
     let err = forge.publish_image("charts", "a.png", b"png").unwrap_err();
     assert!(matches!(err, ForgeError::Unsupported { .. }), "{err}");
 }
+
+#[test]
+fn a_huge_answer_is_refused_at_the_cap_not_read_whole() {
+    // Issue 14: answers read through the `gitlab` crate's client were not size-capped. A host
+    // answering 64 MiB and one byte (the cap is 64 MiB), while connecting and while listing
+    // notes, gets a transport error naming the cap (once, without retries, to stay fast).
+    let server = FakeServer::start();
+    let huge = (64 << 20) + 1;
+    let connect = || {
+        modelci_forge::GitLab::new(
+            &server.gitlab_url(),
+            GITLAB_PROJECT,
+            &Token::new(BOT_TOKEN),
+            modelci_forge::RetryPolicy::none(),
+        )
+    };
+    server.inject(Some("GET"), "/api/v4/user", 1, FaultKind::Oversized(huge));
+    let err = connect().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ForgeError::Transport { .. } | ForgeError::GaveUp { .. }
+        ),
+        "a broken answer, not a refusal: {err}"
+    );
+    assert!(
+        err.to_string().contains("larger than 67108864 bytes"),
+        "{err}"
+    );
+    let forge = connect().expect("the fault is used up");
+    server.inject(Some("GET"), "/notes", 1, FaultKind::Oversized(huge));
+    let err = modelci_forge::Forge::list_comments(&forge, 5).unwrap_err();
+    assert!(
+        err.to_string().contains("larger than 67108864 bytes"),
+        "{err}"
+    );
+}

@@ -27,6 +27,9 @@ pub struct ProxyOptions {
     pub tamper_blobs: bool,
     /// Report a wrong `Docker-Content-Digest` for manifest PUTs.
     pub wrong_manifest_digest: bool,
+    /// Refuse manifest PUTs of this media type as a registry without it does: `400` with
+    /// `MANIFEST_INVALID` in the distribution spec's error JSON.
+    pub refuse_media_type: Option<String>,
 }
 
 /// One request the proxy saw.
@@ -213,6 +216,20 @@ fn respond(
             .with_status_code(401)
             .with_header(header("WWW-Authenticate", &challenge));
         }
+    }
+    if method == "PUT"
+        && url.contains("/manifests/")
+        && content_type.is_some()
+        && content_type == ctx.options.refuse_media_type
+    {
+        let detail = format!(
+            "unsupported manifest media type {}",
+            content_type.unwrap_or_default()
+        );
+        let json = serde_json::json!({"errors": [{
+            "code": "MANIFEST_INVALID", "message": "manifest invalid", "detail": detail
+        }]});
+        return tiny_http::Response::from_data(json.to_string().into_bytes()).with_status_code(400);
     }
     let method_value =
         reqwest::Method::from_bytes(method.as_bytes()).unwrap_or(reqwest::Method::GET);

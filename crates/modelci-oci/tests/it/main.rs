@@ -5,4 +5,5 @@
 mod auth;
 mod bad_input;
 mod harness;
+mod image;
 mod push_pull;

@@ -1,6 +1,7 @@
 //! The chart data a report ships (JSON) and the Mermaid it pastes, pinned as inline snapshots.
 
 use modelci_report::mermaid;
+use modelci_report::{Chart, LineChart, Series, ValueFormat, XAxis};
 
 use crate::fixtures;
 
@@ -105,4 +106,72 @@ fn nan_curve_mermaid_stops_the_line_and_marks_the_epochs() {
         %% line 2: val_loss
         line [1, 0.7, 0.65, 0.6, 0.58, 0.55, 0.52, 0.5]
     "##);
+}
+
+#[test]
+fn nan_curve_markdown_cuts_one_diagram_per_finite_stretch() {
+    // Issue 18: NaN and inf drawn as gaps in every format. Mermaid cannot start a line late,
+    // so each stretch after a gap is its own diagram, on the same y axis.
+    let md = mermaid::markdown(&fixtures::nan_curve()).unwrap();
+    assert_eq!(md.matches("```mermaid").count(), 3, "{md}");
+    assert_eq!(
+        md.matches("y-axis \"loss\" 0.37 --> 1.1").count(),
+        3,
+        "{md}"
+    );
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn markdown_of_a_finite_curve_is_one_diagram() {
+    let chart = fixtures::nan_curve();
+    let Chart::Line(mut line) = chart else {
+        panic!("nan_curve is a line chart")
+    };
+    for s in &mut line.series {
+        for v in &mut s.values {
+            if !v.is_finite() {
+                *v = 0.5;
+            }
+        }
+    }
+    let chart = Chart::Line(line);
+    assert_eq!(
+        mermaid::markdown(&chart).unwrap(),
+        mermaid::fenced(&mermaid::xychart(&chart).unwrap())
+    );
+}
+
+#[test]
+fn markdown_notes_a_curve_that_starts_non_finite_and_too_many_stretches() {
+    let values: Vec<f64> = (0..20)
+        .map(|i| {
+            if i < 2 || i % 3 == 0 {
+                f64::NAN
+            } else {
+                1.0 / f64::from(i)
+            }
+        })
+        .collect();
+    let chart = Chart::from(LineChart {
+        title: "Loss".into(),
+        x_label: "epoch <b>".into(),
+        y_label: "loss".into(),
+        x: XAxis::Values((1..=20).map(f64::from).collect()),
+        series: vec![Series::new("loss", values)],
+        y_range: None,
+        value_format: ValueFormat::default(),
+    });
+    let md = mermaid::markdown(&chart).unwrap();
+    assert!(
+        md.starts_with("*⚠ epoch &lt;b&gt; 1–2: not finite, not drawn.*\n"),
+        "{md}"
+    );
+    assert_eq!(md.matches("```mermaid").count(), 4, "{md}");
+    assert!(
+        md.contains(
+            "*3 more stretches from epoch &lt;b&gt; 14 on are drawn in the PNG/SVG chart only.*"
+        ),
+        "{md}"
+    );
 }

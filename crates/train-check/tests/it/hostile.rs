@@ -158,3 +158,42 @@ fn usage_errors_are_one_line() {
     assert_bad_input(&r, &["--no-such-flag", "(see `train-check --help`)"]);
     assert_eq!(r.stderr.lines().count(), 1, "{r:#?}");
 }
+
+#[test]
+fn names_from_data_cannot_inject_workflow_commands() {
+    // Issue 14 #8: a file name holding a newline and `::error::` was echoed raw, so the line
+    // after it became a GitHub workflow command. The check names (which quote the metrics
+    // file's name) and the report path are printed sanitised.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let metrics = dir.path().join("m\n::error::pwned.json");
+    std::fs::copy(digits("metrics.json"), &metrics).expect("copy metrics.json");
+    let no_injection = |r: &crate::harness::Outcome| {
+        for line in r.stdout.lines().chain(r.stderr.lines()) {
+            assert!(
+                !line.trim_start().starts_with("::"),
+                "injected {line:?}: {r:#?}"
+            );
+        }
+    };
+    let args: [&dyn AsRef<std::ffi::OsStr>; 6] = [
+        &"--model",
+        &candidate(),
+        &"--metrics",
+        &metrics,
+        &"--min",
+        &"test.accuracy=0.5",
+    ];
+    let r = train_check(&dir.path().join("out"), &args);
+    assert_eq!(r.code, 0, "{r:#?}");
+    no_injection(&r);
+    assert!(
+        r.stdout.contains("m\\n::error::pwned.json"),
+        "escaped: {r:#?}"
+    );
+    // An output folder with the same name: the report line is escaped too (the CI outputs then
+    // refuse the line break, in one line of their own).
+    let r = train_check(&dir.path().join("out\n::error::pwned"), &args);
+    no_injection(&r);
+    assert!(r.stdout.contains("out\\n::error::pwned"), "escaped: {r:#?}");
+    assert_eq!(r.stderr.lines().count(), 1, "{r:#?}");
+}

@@ -78,6 +78,15 @@ fn a_nan_loss_leaves_a_marked_gap_in_every_format() {
         !md.contains("line [1, 0.8, 0,"),
         "NaN is not drawn as 0: {md}"
     );
+    assert_eq!(
+        md.matches("```mermaid").count(),
+        2,
+        "the loss resumes after the gap in a second diagram: {md}"
+    );
+    assert!(
+        md.contains("line [0.6, 0.5]\n"),
+        "the loss after the gap is drawn: {md}"
+    );
     let svg = std::fs::read_to_string(out.join("loss.svg")).expect("loss.svg");
     assert!(
         svg.lines().any(|l| l.trim() == "NaN"),
