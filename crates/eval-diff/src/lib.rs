@@ -15,6 +15,13 @@
 //! 7. prints a short summary on standard output;
 //! 8. delivers the report in CI ([`modelci_post`]): PR/MR comment, job summary, CI reports;
 //!    and exits 0, or 1 when a gate failed (3 when the code host failed and `--strict`).
+//!
+//! Every figure comes from the samples' outcomes through one reduction ([`outcome`]), and one
+//! function turns the result into the delivered report (`report`). Sharded evaluation
+//! ([`shard`]) splits the run at that seam: `--shard K/N` evaluates 1/N of the samples and writes
+//! their outcomes to a shard file instead of step 4 onwards; `eval-diff merge` checks that the
+//! shard files belong together, reduces their outcomes in dataset order and carries on from
+//! step 4, so its report is the single run's.
 
 mod args;
 mod baseline;

@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 pub struct Outcome {
     /// The sample's name (a file relative to the dataset folder, or a row index).
     pub id: String,
-    /// Its label: the true class index, or the regression target (as text: see [`exact`]).
+    /// Its label: the true class index, or the regression target (as text, so that it reads
+    /// back to the same bits).
     #[serde(with = "exact")]
     pub y: f64,
     /// One prediction per model (baseline, candidate); `null` when the model's outputs held
@@ -35,7 +36,7 @@ pub struct Predicted {
     /// the model gives scores.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r: Option<u32>,
-    /// The predicted value (regressors; as text: see [`exact`]).
+    /// The predicted value (regressors; as text, so that it reads back to the same bits).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
