@@ -143,7 +143,9 @@ t_templates_expanded_schema() {
     "${PY}" tests/packaging/yamlcheck.py gitlab-expand "${WORK}/expanded"
     local count
     count="$(find "${WORK}/expanded" -name '*.yml' | wc -l)"
-    [[ "${count}" -eq $((2 * (${#BINARIES[@]} + 1))) ]] || fail "expected a pipeline and a spec per template, got ${count} files"
+    local examples
+    examples="$(find examples/gitlab -name '*.yml' | wc -l)"
+    [[ "${count}" -eq $((2 * (${#BINARIES[@]} + 1) + examples)) ]] || fail "expected a pipeline and a spec per template and a pipeline per GitLab example, got ${count} files"
     "${CJS}" --schemafile tests/packaging/gitlab-ci.schema.json "${WORK}"/expanded/*.yml
 }
 
