@@ -18,6 +18,11 @@ const DIFFERENT_ON_PURPOSE: &[(&str, &str, &str)] = &[
         "the bundle's folder (default modelci-bundle); publish writes no report",
     ),
     (
+        "publish",
+        "--layout",
+        "the serving layout of the bundle and image (plain, triton, mlserver); publish runs no model, so it has no input memory layout",
+    ),
+    (
         "deploy-notify",
         "--strict",
         "also turns failed webhooks into exit 3; deploy-notify posts no report comment",
