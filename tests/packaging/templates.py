@@ -49,6 +49,17 @@ TYPED = {
 REQUIRED = {"eval-diff": ["candidate", "dataset"], "train-check": ["model"], "quantize": ["input", "output"]}
 # Binaries whose main flag set takes --output-dir (the others only have their folder collected).
 OUTPUT_DIR_FLAG = {"eval-diff", "train-check", "quantize", "drift-check"}
+# Binaries whose job can run as `parallel: N` shards with a merge job after them (issue 19):
+# each of the N jobs evaluates its shard (CI_NODE_INDEX/CI_NODE_TOTAL), the merge job, which
+# `needs:` them, merges their shard files into one report, judged and posted as a single run's.
+PARALLEL = {"eval-diff"}
+PARALLEL_DESC = (
+    "Shard jobs: N > 1 runs the job as `parallel: N`, each evaluating 1/N of the dataset into a "
+    "shard file, and adds the job <job-name>-merge, which needs them, merges the shards into one "
+    "report, judges the gates and posts it; 1: one job and one report."
+)
+# The gate inputs a merge job passes on (its other flags come from the shards).
+MERGE_GATES = ["tolerance", "min-improvement", "min", "max"]
 # Binaries that run models take the `engine` input (issue 17), passed as MODELCI_ENGINE.
 ENGINE = {"eval-diff", "train-check", "quantize"}
 ENGINE_OPTIONS = ["auto", "tract", "onnxruntime"]
@@ -149,6 +160,8 @@ def inputs_block(name, rules):
         inp(key, desc, "")
     if name in ENGINE:
         inp("engine", ENGINE_DESC, "auto", options=ENGINE_OPTIONS)
+    if name in PARALLEL:
+        inp("parallel", PARALLEL_DESC, 1, "number")
     inp("output-dir", "Folder of the report; kept as an artifact, and its junit.xml, metrics.txt and modelci.env are the job's reports.", "modelci-report")
     inp("args", "More arguments, split on whitespace (no quoting), for example `--batch-size 64 --layout nchw`.", "")
     return L
@@ -162,6 +175,9 @@ SCRIPT_HEAD = [
 
 def script_lines(name):
     S = list(SCRIPT_HEAD)
+    if name in PARALLEL:
+        S.append('# One job: no shard, even where GitLab sets CI_NODE_INDEX/CI_NODE_TOTAL.')
+        S.append('if [ "${MODELCI_INPUT_PARALLEL}" = "1" ]; then export MODELCI_SHARD=off; fi')
     S.append("set --")
     for key, flag, kind, _desc in TYPED.get(name, []):
         v = var(key)
@@ -177,6 +193,14 @@ def script_lines(name):
         f'  echo "error: {name} is not in this image: it is not released yet, or the image is not the modelci image (image input)" >&2',
         "  exit 2",
         "fi",
+    ]
+    S += tail_lines(name)
+    return S
+
+
+def tail_lines(name):
+    """The end of a job's script: the verdict, the dotenv report, the exit code."""
+    return [
         "rc=0",
         f'{name} "$@" || rc=$?',
         'case "${rc}" in 0) verdict=pass ;; 1) verdict=fail ;; 3) verdict=forge-error ;; *) verdict=error ;; esac',
@@ -187,7 +211,46 @@ def script_lines(name):
         f'echo "{name}: ${{verdict}} (exit code ${{rc}})"',
         'exit "${rc}"',
     ]
-    return S
+
+
+def merge_job(name):
+    """The job after `parallel: N` shard jobs: `eval-diff merge` of their shard files."""
+    L = ["", '"$[[ inputs.job-name ]]-merge":', "  stage: $[[ inputs.stage ]]", "  image:",
+         "    name: $[[ inputs.image ]]:$[[ inputs.version ]]", '    entrypoint: [""]',
+         "  rules:",
+         "    - " + q({"if": "$" + var("parallel") + ' == "1"', "when": "never"}),
+         "    - $[[ inputs.rules ]]",
+         "  allow_failure: $[[ inputs.allow-failure ]]",
+         "  # Every shard job's artifacts (output-dir/shard-K-of-N.jsonl) are downloaded here.",
+         '  needs: ["$[[ inputs.job-name ]]"]',
+         "  variables:"]
+    for key in MERGE_GATES:
+        L.append(f"    {var(key)}: {q('$[[ inputs.' + key + ' ]]')}")
+    L.append(f"    {var('parallel')}: {q('$[[ inputs.parallel ]]')}")
+    L.append(f"    {var('output-dir')}: {q('$[[ inputs.output-dir ]]')}")
+    S = list(SCRIPT_HEAD) + ['set -- merge "${MODELCI_INPUT_OUTPUT_DIR}"']
+    flags = {key: flag for key, flag, _kind, _desc in TYPED[name]}
+    for key in MERGE_GATES:
+        S.append(f'for word in ${{{var(key)}}}; do set -- "$@" {flags[key]} "${{word}}"; done')
+    S.append('set -- "$@" --output-dir "${MODELCI_INPUT_OUTPUT_DIR}"')
+    S += tail_lines(name)
+    L += ["  script:", "    - |"] + ["      " + s for s in S]
+    L += artifact_lines()
+    return L
+
+
+def artifact_lines():
+    return [
+        "  artifacts:",
+        "    when: always",
+        "    expire_in: 30 days",
+        "    paths:",
+        '      - "$[[ inputs.output-dir ]]/"',
+        "    reports:",
+        '      junit: "$[[ inputs.output-dir ]]/junit.xml"',
+        '      metrics: "$[[ inputs.output-dir ]]/metrics.txt"',
+        '      dotenv: "$[[ inputs.output-dir ]]/modelci.env"',
+    ]
 
 
 def render_binary(name):
@@ -205,7 +268,10 @@ def render_binary(name):
     L += ["---", '"$[[ inputs.job-name ]]":', "  stage: $[[ inputs.stage ]]", "  image:",
           "    name: $[[ inputs.image ]]:$[[ inputs.version ]]", '    entrypoint: [""]',
           "  rules: $[[ inputs.rules ]]",
-          "  allow_failure: $[[ inputs.allow-failure ]]", "  variables:"]
+          "  allow_failure: $[[ inputs.allow-failure ]]"]
+    if name in PARALLEL:
+        L.append("  parallel: $[[ inputs.parallel ]]")
+    L.append("  variables:")
     for key, _flag, _kind, _desc in TYPED.get(name, []):
         L.append(f"    {var(key)}: {q('$[[ inputs.' + key + ' ]]')}")
     L.append(f"    {var('output-dir')}: {q('$[[ inputs.output-dir ]]')}")
@@ -213,19 +279,13 @@ def render_binary(name):
     if name in ENGINE:
         # The binaries read --engine from MODELCI_ENGINE.
         L.append(f"    MODELCI_ENGINE: {q('$[[ inputs.engine ]]')}")
+    if name in PARALLEL:
+        L.append(f"    {var('parallel')}: {q('$[[ inputs.parallel ]]')}")
     L += ["  script:", "    - |"]
     L += ["      " + s for s in script_lines(name)]
-    L += [
-        "  artifacts:",
-        "    when: always",
-        "    expire_in: 30 days",
-        "    paths:",
-        '      - "$[[ inputs.output-dir ]]/"',
-        "    reports:",
-        '      junit: "$[[ inputs.output-dir ]]/junit.xml"',
-        '      metrics: "$[[ inputs.output-dir ]]/metrics.txt"',
-        '      dotenv: "$[[ inputs.output-dir ]]/modelci.env"',
-    ]
+    L += artifact_lines()
+    if name in PARALLEL:
+        L += merge_job(name)
     return "\n".join(L) + "\n"
 
 

@@ -151,6 +151,27 @@ def gitlab_expand(out):
             lines = "\n".join(script if isinstance(script, list) else [script])
             if lines:
                 (out / f"{path.stem}.{job}.sh").write_text("#!/bin/sh\n" + lines + "\n")
+    gitlab_examples(out)
+
+
+def gitlab_examples(out):
+    """The GitLab examples (examples/gitlab/*.yml) that include a component of this repository,
+    expanded with their inputs like the templates (`example-<file>.yml`), so the schema check
+    also covers non-default inputs (eval-diff's `parallel: 4` and its merge job)."""
+    for path in sorted((ROOT / "examples/gitlab").glob("*.yml")):
+        doc = yaml.load(path.read_text())
+        jobs = {}
+        for item in doc.get("include", []):
+            component = item.get("component", "") if isinstance(item, dict) else ""
+            name = component.rsplit("/", 1)[-1].split("@", 1)[0]
+            template = ROOT / "templates" / f"{name}.yml"
+            if not component or not template.is_file():
+                error(f"{path.name}: include {item!r} is not a component of this repository")
+                continue
+            jobs.update(expand(template, dict(item.get("inputs", {}))))
+        if not jobs:
+            error(f"{path.name}: no jobs after expansion")
+        (out / f"example-{path.name.split('.')[0]}.yml").write_text(json.dumps(jobs, indent=1))
 
 
 def action_scripts(out):

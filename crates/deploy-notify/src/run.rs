@@ -160,10 +160,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     if !args.no_comment
         && args.no_record
         && let Err(why) = &target
-        && matches!(
-            context.forge,
-            modelci_ci::Forge::GitHub { .. } | modelci_ci::Forge::GitLab { .. }
-        )
+        && context.forge.kind().is_some()
     {
         // With --no-record the problem was not reported yet; the comment needs the same token.
         warn(

@@ -30,6 +30,11 @@ Examples:
   eval-diff --baseline gitlab-release:latest --candidate models/new.onnx --dataset data/test
   eval-diff --baseline git:main:models/prod.onnx --candidate models/new.onnx --dataset data/test
 
+  # Spread a large dataset over 4 CI jobs, then make one report from their shard files:
+  eval-diff --baseline prod.onnx --candidate new.onnx --dataset data/test --shard 2/4 \\
+      --output-dir shard-2
+  eval-diff merge shard-1 shard-2 shard-3 shard-4 --tolerance accuracy=0.5pt
+
   # Add the trend of accuracy, macro F1 and model size over the last 5 releases:
   eval-diff --baseline github-release:latest --candidate models/new.onnx --dataset data/test \\
       --history 5
@@ -55,7 +60,7 @@ Exit codes: 0 all gates passed, 1 a gate failed, 2 bad input or usage, 3 code-ho
 /// matrices, agreement, prediction flips, the exact McNemar test, latency and size, judges the
 /// gates, and writes report.md, report.json and charts (PNG and SVG) to the output folder.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "eval-diff", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
+#[command(name = "eval-diff", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.", args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
     /// The model to beat: an ONNX file, github-release:latest|TAG, gitlab-release:latest|TAG,
     /// gitlab-package:NAME@VERSION, oci://HOST/REPO:TAG, git:REF:PATH or auto. Optional inside a pull/merge request, where
@@ -82,21 +87,9 @@ pub struct Args {
     #[command(flatten)]
     pub output: OutputArgs,
 
-    /// Gate: the candidate may be worse than the baseline by at most AMOUNT (e.g. accuracy=0.5pt).
-    #[arg(long, value_name = "METRIC=AMOUNT", help_heading = "Gates")]
-    pub tolerance: Vec<String>,
-
-    /// Gate: the candidate must beat the baseline by at least AMOUNT (e.g. macro_f1=0.01).
-    #[arg(long, value_name = "METRIC=AMOUNT", help_heading = "Gates")]
-    pub min_improvement: Vec<String>,
-
-    /// Gate: the candidate's value must be at least VALUE (e.g. accuracy=0.95).
-    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gates")]
-    pub min: Vec<String>,
-
-    /// Gate: the candidate's value must be at most VALUE (e.g. latency_p95_ms=5ms, size=10MB).
-    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gates")]
-    pub max: Vec<String>,
+    /// The gates the report is judged on.
+    #[command(flatten)]
+    pub gates: GateArgs,
 
     /// How the models run on the data.
     #[command(flatten)]
@@ -142,4 +135,87 @@ pub struct Args {
     /// else 0 (off).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), conflicts_with = "post_from", help_heading = "Report")]
     pub history: Option<u32>,
+
+    /// Evaluate only shard K of N (1-based; a balanced, contiguous 1/N of the samples in
+    /// dataset order) and write `shard-K-of-N.jsonl` to the output folder instead of a report;
+    /// nothing is posted. `eval-diff merge` makes the report. Default: MODELCI_SHARD, or
+    /// CI_NODE_INDEX/CI_NODE_TOTAL in a GitLab `parallel: N` job (MODELCI_SHARD=off: no shard).
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["post_from", "cross_check"], help_heading = "Sharding")]
+    pub shard: Option<modelci_ci::Shard>,
+
+    /// `merge`: one report from the shard files of a sharded run.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Check that shard files belong together (same models, dataset, settings; every shard
+    /// once) and make the report of the whole dataset from them: the same report, gates,
+    /// comment and exit code as one unsharded run.
+    Merge(MergeArgs),
+}
+
+/// `eval-diff merge SHARD...`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(after_long_help = MERGE_EXAMPLES)]
+pub struct MergeArgs {
+    /// A shard file (shard-K-of-N.jsonl), or a folder of them (a `--shard` run's output
+    /// folder, or one the artifacts of every shard job were downloaded into); every shard of
+    /// the run, once.
+    #[arg(value_name = "SHARD", required = true)]
+    pub shards: Vec<PathBuf>,
+
+    /// Where the report goes, and progress output.
+    #[command(flatten)]
+    pub output: OutputArgs,
+
+    /// The gates the report is judged on.
+    #[command(flatten)]
+    pub gates: GateArgs,
+
+    /// The image folder the shards were evaluated on, for the pictures of flipped samples
+    /// (default: the dataset path the shards record, when it exists here).
+    #[arg(long, value_name = "PATH", help_heading = "Report")]
+    pub dataset: Option<PathBuf>,
+
+    /// Whether and how the report is posted.
+    #[command(flatten)]
+    pub posting: PostArgs,
+
+    /// Add the trend over the last N published releases, as in a single run.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=100), help_heading = "Report")]
+    pub history: Option<u32>,
+}
+
+const MERGE_EXAMPLES: &str = "\
+Examples:
+  # Four CI jobs, each with its own shard:
+  eval-diff --baseline prod.onnx --candidate new.onnx --dataset data/test --shard 2/4 \\
+      --output-dir shard-2
+  # One job after them, with every shard's folder downloaded:
+  eval-diff merge shard-1 shard-2 shard-3 shard-4 --tolerance accuracy=0.5pt
+
+Exit codes: 0 all gates passed, 1 a gate failed, 2 bad input (a missing, duplicated, foreign,
+truncated or edited shard), 3 code-host failure.";
+
+/// The gates (repeatable), shared by a run and `eval-diff merge`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct GateArgs {
+    /// Gate: the candidate may be worse than the baseline by at most AMOUNT (e.g. accuracy=0.5pt).
+    #[arg(long, value_name = "METRIC=AMOUNT", help_heading = "Gates")]
+    pub tolerance: Vec<String>,
+
+    /// Gate: the candidate must beat the baseline by at least AMOUNT (e.g. macro_f1=0.01).
+    #[arg(long, value_name = "METRIC=AMOUNT", help_heading = "Gates")]
+    pub min_improvement: Vec<String>,
+
+    /// Gate: the candidate's value must be at least VALUE (e.g. accuracy=0.95).
+    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gates")]
+    pub min: Vec<String>,
+
+    /// Gate: the candidate's value must be at most VALUE (e.g. latency_p95_ms=5ms, size=10MB).
+    #[arg(long, value_name = "METRIC=VALUE", help_heading = "Gates")]
+    pub max: Vec<String>,
 }

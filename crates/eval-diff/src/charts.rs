@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use modelci_eval::{Dataset, Evaluation};
+use modelci_eval::Evaluation;
 use modelci_gate::GateResult;
 use modelci_metrics::pair::Flip;
 use modelci_report::contact::MAX_TILES_PER_GROUP;
@@ -171,17 +171,21 @@ fn limit(metric: &str, baseline: f64, gates: &[GateResult]) -> Option<f64> {
     at_least.or(at_most)
 }
 
+/// A sample's picture by id, decoded to 8-bit RGB: `(width, height, pixels)`; `None` when
+/// the sample has none (the dataset is not an image folder, or the file is gone).
+pub type Pictures<'a> = dyn Fn(&str) -> Option<(u32, u32, Vec<u8>)> + 'a;
+
 /// The contact sheet of flipped samples: up to [`MAX_TILES_PER_GROUP`] the candidate broke
 /// and as many it fixed, each with its picture, true label and both predictions.
 ///
 /// Which samples: the first ones in dataset order (the order the evaluation kept them in), so
-/// the same data always shows the same tiles. `None` when the dataset has no pictures (not an
-/// image folder) or nothing flipped. A picture that cannot be read again leaves its tile
-/// empty, with its caption.
+/// the same data always shows the same tiles. `picture` gives a sample's picture by id (from
+/// the dataset). `None` when no sample has a picture (not an image folder) or nothing
+/// flipped. A picture that cannot be read again leaves its tile empty, with its caption.
 #[must_use]
 pub fn flipped_samples(
     evaluation: &Evaluation,
-    dataset: &Dataset,
+    picture: &Pictures<'_>,
 ) -> Option<(&'static str, Chart)> {
     let pair = evaluation.pair.as_ref()?;
     if pair.regressed + pair.improved == 0 {
@@ -199,11 +203,8 @@ pub fn flipped_samples(
             .iter()
             .take(MAX_TILES_PER_GROUP)
             .map(|f| {
-                let image = dataset
-                    .sample_picture(&f.id)
-                    .ok()
-                    .flatten()
-                    .map(|(width, height, rgb)| Thumbnail { width, height, rgb });
+                let image =
+                    picture(&f.id).map(|(width, height, rgb)| Thumbnail { width, height, rgb });
                 any_picture |= image.is_some();
                 Tile {
                     id: f.id.clone(),

@@ -15,6 +15,13 @@
 //! 7. prints a short summary on standard output;
 //! 8. delivers the report in CI ([`modelci_post`]): PR/MR comment, job summary, CI reports;
 //!    and exits 0, or 1 when a gate failed (3 when the code host failed and `--strict`).
+//!
+//! Every figure comes from the samples' outcomes through one reduction ([`outcome`]), and one
+//! function turns the result into the delivered report (`report`). Sharded evaluation
+//! ([`shard`]) splits the run at that seam: `--shard K/N` evaluates 1/N of the samples and writes
+//! their outcomes to a shard file instead of step 4 onwards; `eval-diff merge` checks that the
+//! shard files belong together, reduces their outcomes in dataset order and carries on from
+//! step 4, so its report is the single run's.
 
 mod args;
 mod baseline;
@@ -27,10 +34,13 @@ mod first;
 pub mod history;
 pub mod json;
 pub mod markdown;
+pub mod outcome;
 pub mod provenance;
+mod report;
 mod run;
+pub mod shard;
 pub mod texts;
 pub mod trend;
 
-pub use args::Args;
+pub use args::{Args, Command, GateArgs, MergeArgs};
 pub use run::run;

@@ -1,22 +1,14 @@
 //! One eval-diff run, from arguments to exit status.
 
-use std::io::Write as _;
-use std::path::Path;
-
 use anyhow::{Context as _, anyhow};
+use modelci_ci::Shard;
 use modelci_cli::{ExitStatus, Failure, Progress, Session};
-use modelci_eval::evaluate::evaluate_cross;
-use modelci_eval::{Dataset, EvaluationOptions};
-use modelci_gate::{Gate, GateKind, evaluate_gates};
-use modelci_report::envelope::{Document, Verdict};
+use modelci_eval::{Dataset, EvaluationOptions, Timings, evaluate_observed};
 
-use crate::args::Args;
-use crate::charts;
-use crate::comparison;
-use crate::history::{self, Trend};
-use crate::json::{self, DatasetInfo, ModelReport, Report};
-use crate::markdown::{self, ReportInput};
-use crate::trend;
+use crate::args::{Args, Command};
+use crate::markdown;
+use crate::outcome;
+use crate::report;
 
 /// Runs eval-diff: evaluate, judge the gates, write the report, print a summary.
 ///
@@ -24,6 +16,9 @@ use crate::trend;
 /// A [`Failure`] with exit code 2 for bad input (unreadable or incompatible models and data,
 /// malformed flags, an unwritable output folder).
 pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
+    if let Some(Command::Merge(merge)) = &args.command {
+        return crate::shard::merge(merge);
+    }
     if let Some(dir) = &args.post_from {
         let mut session = Session::detect("eval-diff", modelci_ci::Env::from_process())?;
         return crate::deliver::post_existing(dir, args, &mut session);
@@ -33,7 +28,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             "--candidate and --dataset are required"
         )));
     };
-    let gates = parse_gates(args).map_err(Failure::bad_input)?;
+    let gates = report::parse_gates(&args.gates).map_err(Failure::bad_input)?;
     let settings = args.running.settings().map_err(Failure::bad_input)?;
     let options = EvaluationOptions {
         top_k: args.top_k as usize,
@@ -45,7 +40,16 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         ..settings.dataset.clone()
     };
     let mut session = Session::start("eval-diff", &args.output)?;
+    let shard = match args.shard {
+        Some(shard) => Some(shard),
+        None => Shard::from_env(session.env()).map_err(Failure::bad_input)?,
+    };
     let Some(found) = crate::baseline::find(args, candidate, &session)? else {
+        if let Some(shard) = shard {
+            return Err(Failure::bad_input(anyhow!(
+                "--shard {shard}: no baseline yet; the first model is evaluated in one job (run it without --shard, or with MODELCI_SHARD=off)"
+            )));
+        }
         return crate::first::run(
             args,
             &mut session,
@@ -68,138 +72,88 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let dataset_digest = modelci_baseline::digest::dataset_digest(dataset_path)
         .with_context(|| format!("{}: cannot read the dataset", dataset_path.display()))
         .map_err(Failure::bad_input)?;
-    let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.output.quiet);
-    let evaluation = evaluate_cross(
+    let dataset_samples = dataset.len();
+    let mut selected = dataset_samples;
+    if let Some(shard) = shard {
+        if dataset_samples < shard.total as usize {
+            return Err(Failure::bad_input(anyhow!(
+                "{}: --shard {shard}: the dataset has {dataset_samples} sample(s), fewer than {} shards",
+                dataset_path.display(),
+                shard.total
+            )));
+        }
+        let range = crate::shard::range(shard, dataset_samples);
+        selected = range.len();
+        dataset.select(range);
+    }
+    let mut writer = shard
+        .map(|_| crate::shard::Writer::new(&args.output.output_dir))
+        .transpose()
+        .map_err(Failure::bad_input)?;
+    let mut reducer = None;
+    let mut progress = Progress::new("eval-diff", Some(selected as u64), args.output.quiet);
+    let evaluation = evaluate_observed(
         &mut models,
         cross.as_mut(),
         &mut dataset,
         &options,
         &mut |n| progress.advance(n as u64),
+        &mut |sample| {
+            let outcome =
+                outcome::observe(&mut reducer, &sample, options.top_k, options.keep_flips);
+            if let Some(writer) = writer.as_mut() {
+                writer.add(&outcome);
+            }
+        },
     )
     .map_err(Failure::bad_input)?;
     progress.finish();
-
-    let rows = comparison::rows(&evaluation);
-    let mut gate_results = evaluate_gates(&gates, &comparison::gate_values(&evaluation))
-        .map_err(Failure::bad_input)?;
-    gate_results.extend(crate::finite::gates(&evaluation));
-    let ctx = crate::baseline::context(&session);
-    let trend = history::fetch(args.history, &ctx, &mut |m| session.warn(m));
-    let key_metrics = trend::key_metrics(evaluation.task, &gate_results);
-    let mut chart_list = charts::build(&evaluation, &gate_results);
-    chart_list.extend(charts::flipped_samples(&evaluation, &dataset));
-    let sample_values = flipped_values(&evaluation, &mut dataset).map_err(Failure::bad_input)?;
-    if let (Trend::Releases(releases), Some(candidate)) = (&trend, evaluation.models.get(1)) {
-        chart_list.extend(trend::charts(releases, candidate, &key_metrics));
-    }
-    let charts = charts::render_all(chart_list, &args.output.output_dir)
-        .context("rendering the charts")
-        .map_err(Failure::bad_input)?;
-    let trend_md = evaluation
+    let Some(reducer) = reducer else {
+        return Err(Failure::bad_input(anyhow!(
+            "{}: no sample was evaluated",
+            dataset_path.display()
+        )));
+    };
+    let timings: Vec<Timings> = evaluation
         .models
-        .get(1)
-        .map(|candidate| {
-            trend::section(&trend::Section {
-                trend: &trend,
-                metrics: &key_metrics,
+        .iter()
+        .map(|m| m.timings.clone())
+        .collect();
+    let evaluation = reducer.finish(evaluation, &timings, options.bootstrap);
+    let sample_values = flipped_values(&evaluation, &mut dataset).map_err(Failure::bad_input)?;
+    if let (Some(shard), Some(writer)) = (shard, writer) {
+        return crate::shard::write::finish(
+            writer,
+            &crate::shard::write::Run {
+                shard,
+                args,
+                options: &options,
+                dataset_options: &dataset_options,
                 candidate,
-                charts: &charts,
-            })
-        })
-        .unwrap_or_default();
-    let dataset_text = dataset_path.display().to_string();
-    let text_summary = dataset.text_summary();
-    let input = ReportInput {
-        evaluation: &evaluation,
-        rows: &rows,
-        gates: &gate_results,
-        charts: &charts,
-        dataset: &dataset_text,
-        provenance: Some((&found.provenance, &dataset_digest)),
-        trend: trend_md,
-        text: text_summary.as_ref(),
-        sample_values: &sample_values,
-    };
-    let verdict = markdown::verdict_text(&input);
-    let failed = gate_results.iter().filter(|g| !g.passed).count();
-    let report = Document {
-        envelope: json::envelope(
-            &session,
-            Verdict {
-                passed: failed == 0,
-                gates: gate_results.len(),
-                failed,
-                summary: verdict.clone(),
+                found: &found,
+                dataset: &dataset,
+                digest: &dataset_digest,
+                dataset_samples,
+                evaluation: &evaluation,
+                shape: reducer.shape(),
+                sample_values,
             },
-            &evaluation.models[1],
-            &charts,
-        ),
-        body: Report {
-            task: evaluation.task,
-            dataset: DatasetInfo {
-                path: dataset_path.clone(),
-                kind: dataset.kind(),
-                samples: evaluation.samples,
-                class_names: evaluation.class_names.clone(),
-                sha256: dataset_digest.sha256.clone(),
-                files: dataset_digest.files,
-                text: text_summary.clone(),
-            },
-            baseline: ModelReport {
-                provenance: Some(&found.provenance),
-                ..ModelReport::of(&evaluation.models[0])
-            },
-            candidate: ModelReport::of(&evaluation.models[1]),
-            comparison: rows.clone(),
-            pair: evaluation.pair.as_ref(),
-            execution: &evaluation.execution,
-            cross_check: evaluation.cross_check.as_ref(),
-            per_class: json::class_rows(&evaluation),
-            gates: &gate_results,
-            history: match &trend {
-                Trend::Releases(r) => Some(r.as_slice()),
-                _ => None,
-            },
-            history_unavailable: match &trend {
-                Trend::Unavailable { reason, .. } => Some(reason.as_str()),
-                _ => None,
-            },
-        },
-    };
-    let json_text = serde_json::to_string_pretty(&report)
-        .context("encoding report.json")
-        .map_err(Failure::bad_input)?;
-    let md_path = args.output.output_dir.join("report.md");
-    let json_path = args.output.output_dir.join("report.json");
-    modelci_report::write_atomic(&json_path, json_text.as_bytes()).map_err(Failure::bad_input)?;
-    let markdown_text = markdown::render(&input);
-    modelci_report::write_atomic(&md_path, markdown_text.as_bytes()).map_err(Failure::bad_input)?;
-
-    print_summary(&verdict, &rows, &md_path).map_err(Failure::bad_input)?;
-    let status = if failed == 0 {
-        ExitStatus::Success
-    } else {
-        ExitStatus::GateFailed
-    };
-    let delivery = modelci_post::Report {
-        tool: "eval-diff",
-        dir: args.output.output_dir.clone(),
-        markdown: markdown_text,
-        passed: failed == 0,
-        verdict,
-        gates: crate::deliver::gate_outcomes(&gate_results),
-        metrics: crate::deliver::metrics(&rows),
-    };
-    let status = session.finish(&delivery, &args.posting, status)?;
-    match &trend {
-        Trend::Unavailable {
-            reason,
-            host_failure: true,
-        } if args.posting.strict && status == ExitStatus::Success => Err(Failure::forge(anyhow!(
-            "--history: {reason} (--strict; the report was written without the trend)"
-        ))),
-        _ => Ok(status),
+        );
     }
+    report::publish(
+        &report::Flags::new(&args.output, &args.gates, &args.posting, args.history),
+        &mut session,
+        &evaluation,
+        &report::Data {
+            provenance: &found.provenance,
+            digest: &dataset_digest,
+            path: dataset_path,
+            kind: dataset.kind(),
+            text: dataset.text_summary(),
+            sample_values: &sample_values,
+            picture: &|id| dataset.sample_picture(id).ok().flatten(),
+        },
+    )
 }
 
 /// The values of the flipped samples the report lists (arrays and CSV rows; pictures are
@@ -217,41 +171,4 @@ fn flipped_values(
         .map(|f| f.id.as_str())
         .collect();
     dataset.sample_values(&ids)
-}
-
-fn parse_gates(args: &Args) -> anyhow::Result<Vec<Gate>> {
-    let groups = [
-        (GateKind::Tolerance, &args.tolerance),
-        (GateKind::MinImprovement, &args.min_improvement),
-        (GateKind::Min, &args.min),
-        (GateKind::Max, &args.max),
-    ];
-    let mut gates = Vec::new();
-    for (kind, texts) in groups {
-        for text in texts {
-            gates.push(Gate::parse(kind, text)?);
-        }
-    }
-    Ok(gates)
-}
-
-fn print_summary(
-    verdict: &str,
-    rows: &[comparison::MetricRow],
-    report: &Path,
-) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    writeln!(out, "eval-diff {verdict}")?;
-    for r in rows {
-        writeln!(
-            out,
-            "  {:<24} {:>14} → {:<14} {}",
-            r.label,
-            markdown::value(r.unit, r.baseline),
-            markdown::value(r.unit, r.candidate),
-            markdown::delta(r.unit, r.delta)
-        )?;
-    }
-    writeln!(out, "report: {}", report.display())?;
-    Ok(())
 }

@@ -27,7 +27,7 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// A dataset's content hash and how many files went into it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DatasetDigest {
     /// The path as given.
     pub path: String,

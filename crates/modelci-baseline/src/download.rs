@@ -35,6 +35,8 @@ pub(crate) fn get(
         .connect_timeout(Duration::from_secs(15))
         .timeout(Duration::from_secs(600))
         .user_agent(concat!("modelci-baseline/", env!("CARGO_PKG_VERSION")))
+        // Redirects are followed by `send`, which keeps the credentials on their origin.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| BaselineError::host(origin, format!("cannot start HTTP: {e}")))?;
     let mut attempts = Attempts::new(retry);
@@ -44,15 +46,17 @@ pub(crate) fn get(
         if !last.is_empty() && !attempts.wait(asked.take()) {
             break;
         }
-        let mut request = client.get(url);
-        for (name, value) in headers {
-            request = request.header(*name, value);
-        }
-        let response = match request.send() {
+        let response = match send(&client, url, headers) {
             Ok(r) => r,
-            Err(e) => {
+            Err(Sent::Connect(e)) => {
                 last = format!("cannot connect: {}", modelci_ci::errors::chain(&e));
                 continue;
+            }
+            Err(Sent::Refused(message)) => {
+                return Err(BaselineError::input(
+                    origin,
+                    format!("downloading {what}: {message}"),
+                ));
             }
         };
         let status = response.status();
@@ -109,4 +113,53 @@ pub(crate) fn get(
             attempts.made()
         ),
     ))
+}
+
+/// Most redirects followed for one download.
+const MAX_REDIRECTS: usize = 10;
+
+/// Why [`send`] got no answer to read.
+enum Sent {
+    /// The request failed (retried).
+    Connect(reqwest::Error),
+    /// The URL or a redirect is unusable (not retried).
+    Refused(String),
+}
+
+/// `GET url` with `headers`, following redirects here rather than in reqwest: the headers go
+/// only to `url`'s origin (GitLab's `PRIVATE-TOKEN`/`JOB-TOKEN` are plain headers HTTP clients
+/// keep across hosts, and package downloads redirect to object storage); elsewhere only
+/// `Accept` is sent.
+fn send(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    headers: &[(&str, String)],
+) -> Result<reqwest::blocking::Response, Sent> {
+    let mut current = reqwest::Url::parse(url)
+        .map_err(|e| Sent::Refused(format!("`{url}` is not a URL: {e}")))?;
+    let origin = current.origin();
+    for _ in 0..=MAX_REDIRECTS {
+        let mut request = client.get(current.clone());
+        let ours = current.origin() == origin;
+        for (name, value) in headers {
+            if ours || name.eq_ignore_ascii_case("accept") {
+                request = request.header(*name, value);
+            }
+        }
+        let response = request.send().map_err(Sent::Connect)?;
+        let next = response
+            .status()
+            .is_redirection()
+            .then(|| response.headers().get(reqwest::header::LOCATION))
+            .flatten()
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| current.join(l).ok());
+        match next {
+            Some(next) => current = next,
+            None => return Ok(response),
+        }
+    }
+    Err(Sent::Refused(format!(
+        "more than {MAX_REDIRECTS} redirects"
+    )))
 }

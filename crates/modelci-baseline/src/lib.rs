@@ -80,7 +80,7 @@ impl Context {
 }
 
 /// Exactly which baseline was used.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Provenance {
     /// The `--baseline` text (`auto` included).
     pub source: String,

@@ -15,6 +15,9 @@ pub struct EnvVars;
 impl EnvVars {
     // --- modelci's own settings ---
 
+    /// This job's shard of a sharded evaluation, `K/N` (1-based; a GitHub Actions matrix sets
+    /// it, e.g. `MODELCI_SHARD: ${{ matrix.shard }}/4`).
+    pub const MODELCI_SHARD: &'static str = "MODELCI_SHARD";
     /// Forces the code host on Jenkins (`github` or `gitlab`) when the Git host name says neither.
     pub const MODELCI_FORGE: &'static str = "MODELCI_FORGE";
     /// Overrides the code host's API root on Jenkins and Travis (self-hosted GitLab, GitHub
@@ -60,6 +63,10 @@ impl EnvVars {
 
     /// `true` in GitLab CI jobs.
     pub const GITLAB_CI: &'static str = "GITLAB_CI";
+    /// This job's index among `parallel: N` jobs (1-based).
+    pub const CI_NODE_INDEX: &'static str = "CI_NODE_INDEX";
+    /// The number of `parallel: N` jobs.
+    pub const CI_NODE_TOTAL: &'static str = "CI_NODE_TOTAL";
     /// API v4 root, e.g. `https://gitlab.example.com/api/v4`.
     pub const CI_API_V4_URL: &'static str = "CI_API_V4_URL";
     /// Web root of the instance, including protocol and port.

@@ -42,6 +42,7 @@ pub mod percent;
 pub mod retry;
 pub mod sanitize;
 mod secret;
+mod shard;
 mod token;
 
 pub use context::{ChangeRequest, CiContext, Forge, ForgeKind, Provider, Repository};
@@ -52,4 +53,5 @@ pub use host::{Host, HostChoice, HostError, HostToken, resolve_host};
 pub use output::{GateOutcome, Metric, OutputError};
 pub use retry::RetryPolicy;
 pub use secret::Secret;
+pub use shard::{MAX_SHARDS, Shard, ShardError};
 pub use token::{GITLAB_JOB_TOKEN_ONLY_MESSAGE, TokenChoice, resolve_token};

@@ -18,9 +18,19 @@ const DIFFERENT_ON_PURPOSE: &[(&str, &str, &str)] = &[
         "the bundle's folder (default modelci-bundle); publish writes no report",
     ),
     (
+        "publish",
+        "--layout",
+        "the serving layout of the bundle and image (plain, triton, mlserver); publish runs no model, so it has no input memory layout",
+    ),
+    (
         "deploy-notify",
         "--strict",
         "also turns failed webhooks into exit 3; deploy-notify posts no report comment",
+    ),
+    (
+        "publish",
+        "--layout",
+        "the bundle's serving layout (plain, triton, mlserver), not the model input's memory order",
     ),
     (
         "deploy-notify",
@@ -46,7 +56,10 @@ fn sections(help: &str) -> BTreeMap<String, Vec<String>> {
         let Some(h) = &heading else { continue };
         let trimmed = line.trim();
         let flags = out.entry(h.clone()).or_default();
-        if trimmed.starts_with('-') {
+        // A flag starts at clap's flag indentation (2 spaces, 6 without a short flag); its help
+        // is indented deeper, and a wrapped help line may itself start with `--flag`.
+        let indent = line.len() - line.trim_start().len();
+        if trimmed.starts_with('-') && indent <= 6 {
             flags.push(trimmed.to_owned());
         } else if let Some(last) = flags.last_mut()
             && !trimmed.is_empty()

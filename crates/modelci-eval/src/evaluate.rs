@@ -18,7 +18,7 @@ use modelci_metrics::{
     ClassificationAccumulator, ClassificationMetrics, LatencySummary, PairAccumulator, PairMetrics,
     RegressionAccumulator, RegressionMetrics,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::cross::{CrossBatch, CrossCheck};
 use crate::dataset::{Batch, Dataset, DatasetKind};
@@ -50,7 +50,7 @@ pub const MIN_BATCHES_PER_WORKER: usize = 32;
 pub const LATENCY_RUNS_ALONE: usize = 30;
 
 /// What kind of prediction the models make.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Task {
     /// Class indices.
@@ -105,7 +105,7 @@ impl Default for EvaluationOptions {
 }
 
 /// The result for one model.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelEvaluation {
     /// The model file.
     pub path: PathBuf,
@@ -131,11 +131,54 @@ pub struct ModelEvaluation {
     pub regression: Option<RegressionMetrics>,
     /// Latency per batch and throughput.
     pub latency: Option<LatencySummary>,
+    /// The timed runs [`ModelEvaluation::latency`] summarises (not in reports: eval-diff's
+    /// shard files keep them to merge the latency of several runs).
+    #[serde(skip)]
+    pub timings: Timings,
+}
+
+/// The timed runs of one model: what its latency summary is computed from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Samples per run: the model's fixed batch, else the batch size.
+    pub run_batch: usize,
+    /// Durations of the runs of `run_batch` samples.
+    pub full_batches: Vec<Duration>,
+    /// The last, smaller run: (samples, duration).
+    pub partial: Option<(usize, Duration)>,
+}
+
+impl Timings {
+    /// Latency per batch and throughput: over the full runs, else over the partial one.
+    #[must_use]
+    pub fn summary(&self) -> Option<LatencySummary> {
+        if self.full_batches.is_empty() {
+            let (size, duration) = self.partial?;
+            return LatencySummary::from_batches(size as u64, &[duration]);
+        }
+        LatencySummary::from_batches(self.run_batch as u64, &self.full_batches)
+    }
+}
+
+/// One sample as the models saw it, handed to [`evaluate_observed`]'s observer in dataset
+/// order (eval-diff's shard files are made of these).
+#[derive(Debug, Clone, Copy)]
+pub struct SampleOutcome<'a> {
+    /// The sample's name.
+    pub id: &'a str,
+    /// Its label.
+    pub label: crate::dataset::Label,
+    /// Classification or regression (decided on the first batch).
+    pub task: Task,
+    /// The number of classes the models score (0 for regression).
+    pub classes: usize,
+    /// One prediction per model, in model order; `None` when its outputs held NaN or infinity.
+    pub predictions: &'a [Option<&'a Prediction>],
 }
 
 /// Samples whose outputs held NaN or infinity. They are a result, not bad input: metrics are
 /// computed on the other samples, and the binaries fail their gate.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NonFinite {
     /// How many samples.
     pub samples: u64,
@@ -144,7 +187,8 @@ pub struct NonFinite {
 }
 
 impl NonFinite {
-    fn add(&mut self, id: &str) {
+    /// Counts one more sample, keeping its name while there is room.
+    pub fn add(&mut self, id: &str) {
         self.samples += 1;
         if self.examples.len() < NON_FINITE_KEPT {
             self.examples.push(id.to_owned());
@@ -172,7 +216,7 @@ pub struct Evaluation {
 }
 
 /// How the evaluation ran.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Execution {
     /// The engine that ran the models, its version and session options.
     pub engine: EngineInfo,
@@ -189,7 +233,7 @@ pub struct Execution {
 }
 
 /// How latency was measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "method")]
 pub enum LatencyMethod {
     /// Every batch of the dataset was timed, on the only worker.
@@ -253,6 +297,22 @@ pub fn evaluate_cross(
     dataset: &mut Dataset,
     options: &EvaluationOptions,
     progress: &mut dyn FnMut(usize),
+) -> Result<Evaluation, EvalError> {
+    evaluate_observed(models, cross, dataset, options, progress, &mut |_| {})
+}
+
+/// Evaluates as [`evaluate_cross`] does, and hands every sample's predictions to `observe`,
+/// in dataset order, after its checks passed.
+///
+/// # Errors
+/// As [`evaluate_cross`].
+pub fn evaluate_observed(
+    models: &mut [Model],
+    cross: Option<&mut Model>,
+    dataset: &mut Dataset,
+    options: &EvaluationOptions,
+    progress: &mut dyn FnMut(usize),
+    observe: &mut dyn FnMut(SampleOutcome<'_>),
 ) -> Result<Evaluation, EvalError> {
     let batch_size = options.batch_size.max(1);
     let jobs = workers(options, dataset.len(), batch_size);
@@ -419,6 +479,21 @@ pub fn evaluate_cross(
             if let [Some((truth, baseline)), Some((_, candidate)), ..] = predicted[..] {
                 pair.add(truth, baseline, candidate, || sample.id.clone());
             }
+            let seen: Vec<Option<&Prediction>> = outcome
+                .models
+                .iter()
+                .map(|m| m.predictions.get(row).and_then(Option::as_ref))
+                .collect();
+            observe(SampleOutcome {
+                id: &sample.id,
+                label: sample.label,
+                task,
+                classes: tallies[0]
+                    .classification
+                    .as_ref()
+                    .map_or(0, ClassificationAccumulator::classes),
+                predictions: &seen,
+            });
         }
         samples += batch.len() as u64;
         progress(batch.len());
@@ -482,26 +557,34 @@ pub fn evaluate_cross(
         .runs
         .into_iter()
         .zip(tallies)
-        .map(|(run, tally)| ModelEvaluation {
-            path: tally.path.clone(),
-            file_size: run.model.file_size(),
-            signature: run.model.signature().clone(),
-            input_shape: run
-                .feeder
-                .sample_shapes()
-                .into_iter()
-                .next()
-                .unwrap_or_default(),
-            input_shapes: run.feeder.sample_shapes(),
-            fixed_batch: run.feeder.fixed_batch(),
-            non_finite: tally.non_finite.clone(),
-            preprocessing: run.feeder.preprocessing(&options.preprocess),
-            classification: tally
-                .classification
-                .as_ref()
-                .map(ClassificationAccumulator::finish),
-            regression: (task == Task::Regression).then(|| tally.regression.finish()),
-            latency: latency_of(&run),
+        .map(|(run, tally)| {
+            let timings = Timings {
+                run_batch: run.run_batch,
+                full_batches: run.full_batches.clone(),
+                partial: run.partial,
+            };
+            ModelEvaluation {
+                path: tally.path.clone(),
+                file_size: run.model.file_size(),
+                signature: run.model.signature().clone(),
+                input_shape: run
+                    .feeder
+                    .sample_shapes()
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default(),
+                input_shapes: run.feeder.sample_shapes(),
+                fixed_batch: run.feeder.fixed_batch(),
+                non_finite: tally.non_finite.clone(),
+                preprocessing: run.feeder.preprocessing(&options.preprocess),
+                classification: tally
+                    .classification
+                    .as_ref()
+                    .map(ClassificationAccumulator::finish),
+                regression: (task == Task::Regression).then(|| tally.regression.finish()),
+                latency: timings.summary(),
+                timings,
+            }
         })
         .collect::<Vec<_>>();
     let pair =
@@ -570,15 +653,6 @@ fn make_worker<'m>(
         preprocess: options.preprocess.clone(),
         keep_first,
     }
-}
-
-/// Latency per batch and throughput of one model's timed runs.
-fn latency_of(run: &ModelRun<'_>) -> Option<LatencySummary> {
-    if run.full_batches.is_empty() {
-        let (size, duration) = run.partial?;
-        return LatencySummary::from_batches(size as u64, &[duration]);
-    }
-    LatencySummary::from_batches(run.run_batch as u64, &run.full_batches)
 }
 
 /// On the first batch: creates the accumulators, and checks that every model has the same

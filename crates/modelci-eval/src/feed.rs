@@ -182,7 +182,7 @@ pub struct Feeder {
 
 /// The preprocessing a model fed through a layout got, for reports (`report.json`,
 /// `report.md`): what a reviewer needs to tell whether it matches training.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Preprocessing {
     /// `flat`, `nchw`, `nhwc` or `hw`.
     pub layout: String,

@@ -57,7 +57,8 @@ pub use engine::{
 };
 pub use error::EvalError;
 pub use evaluate::{
-    Evaluation, EvaluationOptions, Execution, LatencyMethod, ModelEvaluation, NonFinite, Task,
+    Evaluation, EvaluationOptions, Execution, LatencyMethod, ModelEvaluation, NonFinite,
+    SampleOutcome, Task, Timings, evaluate_observed,
 };
 pub use feed::{Feeder, ShapeOverride};
 pub use layout::{InputLayout, LayoutError, LayoutOverride};

@@ -11,10 +11,10 @@
 
 use image::imageops::{self, FilterType};
 use image::{DynamicImage, GenericImageView as _};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How an image is brought to the model's size.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "mode")]
 pub enum Resize {
     /// Scale both sides to the target.

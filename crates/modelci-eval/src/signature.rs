@@ -2,10 +2,10 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Element type of a tensor, as ONNX declares it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum ElemType {
@@ -111,7 +111,7 @@ impl fmt::Display for ElemType {
 }
 
 /// One dimension of a declared shape.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Dim {
     /// A fixed size.
@@ -144,7 +144,7 @@ impl fmt::Display for Dim {
 }
 
 /// A named tensor of a model's interface.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TensorSpec {
     /// The tensor's name in the graph.
     pub name: String,
@@ -168,7 +168,7 @@ impl fmt::Display for TensorSpec {
 }
 
 /// A model's declared interface and size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelSignature {
     /// The graph inputs that are not initializers.
     pub inputs: Vec<TensorSpec>,

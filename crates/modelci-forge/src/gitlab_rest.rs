@@ -6,7 +6,8 @@
 //! only for what it describes well: endpoints (path, query parameters, body). This module puts
 //! them under the API root, adds `PRIVATE-TOKEN` or `JOB-TOKEN`, sends them with reqwest
 //! (rustls, the version the crate itself builds) and reads at most
-//! [`modelci_ci::bounded::MAX_ANSWER_BYTES`] of each answer.
+//! [`modelci_ci::bounded::MAX_ANSWER_BYTES`] of each answer. Redirects are followed only within
+//! the API's origin, so the token never reaches another host.
 
 use std::time::Duration;
 
@@ -43,6 +44,16 @@ impl Rest {
             .connect_timeout(Duration::from_secs(15))
             .timeout(Duration::from_secs(300))
             .user_agent(concat!("modelci-forge/", env!("CARGO_PKG_VERSION")))
+            // The token is a custom header, which reqwest would forward to any host a redirect
+            // names: follow redirects only within the API's own origin.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let origin = attempt.previous().first().map(Url::origin);
+                if origin == Some(attempt.url().origin()) && attempt.previous().len() < 10 {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
             .build()
             .map_err(|e| format!("cannot start HTTP: {e}"))?;
         let header = if token.kind() == TokenKind::GitLabJob {

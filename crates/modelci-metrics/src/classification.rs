@@ -38,13 +38,19 @@ impl ClassificationAccumulator {
     ///
     /// Classes outside `0..classes` are ignored; callers validate labels before.
     pub fn add(&mut self, truth: usize, predicted: usize, scores: Option<&[f32]>) {
+        self.add_ranked(truth, predicted, scores.map(|s| truth_rank(s, truth)));
+    }
+
+    /// Records one sample as [`ClassificationAccumulator::add`] does, given the true class's
+    /// [`truth_rank`] instead of the scores (`None` when the model gives no scores).
+    pub fn add_ranked(&mut self, truth: usize, predicted: usize, rank: Option<u32>) {
         if truth >= self.classes || predicted >= self.classes {
             return;
         }
         self.confusion[truth * self.classes + predicted] += 1;
-        if let Some(scores) = scores {
+        if let Some(rank) = rank {
             self.top_k_seen += 1;
-            if in_top_k(scores, truth, self.top_k) {
+            if usize::try_from(rank).is_ok_and(|r| r < self.top_k) {
                 self.top_k_hits += 1;
             }
         }
@@ -114,15 +120,18 @@ impl ClassificationAccumulator {
 
 /// Whether `truth` is among the `k` highest scores. A tie with the k-th score counts as a hit
 /// only if fewer than `k` classes score strictly higher than `truth`.
-fn in_top_k(scores: &[f32], truth: usize, k: usize) -> bool {
+/// How many classes score strictly higher than the true class: the sample is a top-k hit when
+/// this is below k. [`u32::MAX`] (never a hit) when the true class has no score or a NaN one.
+#[must_use]
+pub fn truth_rank(scores: &[f32], truth: usize) -> u32 {
     let Some(&own) = scores.get(truth) else {
-        return false;
+        return u32::MAX;
     };
     if own.is_nan() {
-        return false;
+        return u32::MAX;
     }
     let strictly_higher = scores.iter().filter(|&&s| s > own).count();
-    strictly_higher < k
+    u32::try_from(strictly_higher).unwrap_or(u32::MAX)
 }
 
 #[allow(clippy::cast_precision_loss)]

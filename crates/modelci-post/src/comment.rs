@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use modelci_ci::{CiContext, Env, HostChoice, HostError, Provider};
-use modelci_forge::{ForgeConfig, ForgeError, ForgeKind, Marker, StickyComment, connect, sticky};
+use modelci_forge::{ForgeConfig, ForgeError, Marker, StickyComment, connect, sticky};
 
 use crate::{Delivered, Options, PostError, PostSwitch, Report, sections, warn};
 
@@ -72,15 +72,13 @@ pub(crate) fn post(
     let Some(config) = ForgeConfig::from_host(&host) else {
         return refuse(delivered, "no token to post with".into());
     };
-    let kind = config.kind;
     let forge = connect(&config)?;
 
-    let images = match kind {
-        ForgeKind::GitLab => upload_images(forge.as_ref(), report, delivered, github_actions),
-        _ => BTreeMap::new(),
-    };
-    let published = match (kind, &options.image_branch) {
-        (ForgeKind::GitHub, Some(branch)) => {
+    // Each host does what it can: GitLab uploads images, GitHub commits them to the image
+    // branch; the other way round answers `Unsupported`, which is skipped quietly.
+    let images = upload_images(forge.as_ref(), report, delivered, github_actions);
+    let published = match &options.image_branch {
+        Some(branch) => {
             let folder = format!(
                 "modelci/{}/{}/{}",
                 path_part(report.tool),
@@ -203,6 +201,7 @@ fn publish_images(
             Ok(url) => {
                 published.insert(file, url);
             }
+            Err(ForgeError::Unsupported { .. }) => break,
             Err(error) => {
                 warn(
                     delivered,

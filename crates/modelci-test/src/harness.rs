@@ -22,6 +22,9 @@ pub const HOST_CI_VARIABLES: &[&str] = &[
     "GITLAB_TOKEN",
     "CI_JOB_TOKEN",
     "JENKINS_URL",
+    "CI_NODE_INDEX",
+    "CI_NODE_TOTAL",
+    "MODELCI_SHARD",
     "TRAVIS",
     "MODELCI_GITHUB_TOKEN",
     "MODELCI_GITLAB_TOKEN",
@@ -162,6 +165,12 @@ pub fn scrub_json(value: &serde_json::Value, volatile: &dyn Fn(&str) -> bool) ->
         serde_json::Value::Array(items) => items.iter().map(|v| scrub_json(v, volatile)).collect(),
         other => other.clone(),
     }
+}
+
+/// Whether tests that need an external program (a real server, a cross-checker) must fail
+/// instead of skipping: `MODELCI_REQUIRE_EXTERNAL=1`, as `.ci/run` sets.
+pub fn external_required() -> bool {
+    std::env::var("MODELCI_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1")
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@
 //!   [`FakeServer::deployment_statuses`].
 //! - [`harness`]: running a built binary (exit code, stdout, stderr, report) and the
 //!   repository's example data, shared by every binary's integration tests.
+//! - [`mlserver`]: a real Seldon MLServer (Open Inference Protocol) started for a test and
+//!   stopped with it.
 //! - [`snapshot`]: insta settings and report.json rendering that filter what changes from run
 //!   to run (paths, versions, times), for the snapshot tests of every binary.
 
@@ -55,6 +57,7 @@ mod gitlab_releases;
 pub mod harness;
 pub mod hints;
 pub mod json_schema;
+pub mod mlserver;
 mod openapi;
 mod raw;
 mod server;

@@ -203,6 +203,9 @@ fn handle(ctx: &mut Ctx<'_>, req: &Req) -> Resp {
                 body: vec![b' '; bytes],
             };
         }
+        Some(FaultKind::Redirect(location)) => {
+            return Resp::json(302, &message("Found")).with("Location", location);
+        }
         Some(FaultKind::ProcessThenStatus(s)) => {
             let _ = route(ctx, req, gitlab);
             return Resp::json(s, &message("injected fault after processing"));

@@ -144,6 +144,9 @@ pub enum FaultKind {
     /// A hostile or broken host: 200 with a body of this many bytes (spaces), for the size
     /// caps on answers (`docs/limits.md`), GitHub's and GitLab's alike.
     Oversized(usize),
+    /// `302 Found` to this URL (a proxy or a hostile host sending the client, and maybe its
+    /// token, elsewhere).
+    Redirect(String),
 }
 
 /// A queued fault: the next `remaining` requests matching `method` and `path_contains` get it.

@@ -108,7 +108,8 @@ pub struct Args {
 
     /// Write a KServe InferenceService (serving.kserve.io/v1beta1) for the published image to
     /// FILE: storageUri the image pinned by digest, protocolVersion v2, modelFormat onnx, the
-    /// runtime of the layout. Needs --to oci://HOST/REPO --as image and --layout triton|mlserver.
+    /// runtime of the layout. Needs an image target (`--as image`) and the triton or mlserver
+    /// layout.
     #[arg(long, value_name = "FILE", help_heading = "Kubernetes")]
     pub kserve_manifest: Option<PathBuf>,
 
@@ -130,8 +131,8 @@ pub struct Args {
     )]
     pub kserve_namespace: Option<String>,
 
-    /// The ServingRuntime [default: kserve-tritonserver for --layout triton, kserve-mlserver
-    /// for --layout mlserver].
+    /// The ServingRuntime [default: by layout, kserve-tritonserver for triton and
+    /// kserve-mlserver for mlserver].
     #[arg(
         long,
         value_name = "NAME",

@@ -71,8 +71,3 @@ pub fn gitlab_env(api_url: String) -> Vec<(&'static str, String)> {
         ("GITLAB_TOKEN", modelci_test::BOT_TOKEN.into()),
     ]
 }
-
-/// Whether tests that need an external program must fail instead of skipping.
-pub fn external_required() -> bool {
-    std::env::var("MODELCI_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1")
-}

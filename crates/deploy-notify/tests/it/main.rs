@@ -8,7 +8,6 @@ mod github;
 mod gitlab;
 mod harness;
 mod markdown;
-mod mlserver;
 mod receiver;
 mod schema;
 mod smoke;

@@ -3,10 +3,10 @@
 //! (agreement far below the threshold: status failure, exit 1), and against nothing at all.
 
 use modelci_test::FakeServer;
+use modelci_test::mlserver::{self, MlServer};
 use serde_json::Value;
 
 use crate::harness::{deploy_notify, digits, github_env};
-use crate::mlserver::{self, MlServer};
 use crate::receiver::{Receiver, dead_url};
 use crate::schema::{validate, webhook_schema};
 
@@ -16,15 +16,16 @@ fn path(p: &std::path::Path) -> String {
 
 #[test]
 fn mlserver_same_model_passes_and_a_different_model_fails() {
-    let Some(exe) = mlserver::executable() else {
+    let Some(exe) = mlserver::executable("the MLServer smoke-check test") else {
         return;
     };
     let served = MlServer::start(
         &exe,
         &[
-            ("digits", digits("sklearn/model.joblib")),
-            ("digits-other", digits("sklearn-other/model.joblib")),
+            mlserver::sklearn_model("digits", &digits("sklearn/model.joblib")),
+            mlserver::sklearn_model("digits-other", &digits("sklearn-other/model.joblib")),
         ],
+        &[],
     );
     let fake = FakeServer::start();
     let hooks = Receiver::start();

@@ -5,3 +5,4 @@
 mod bad_input;
 mod example;
 mod issue;
+mod mlserver;

@@ -15,6 +15,7 @@ mod other_tasks;
 mod posting;
 mod real_models;
 mod schema;
+mod shards;
 mod snapshots;
 mod text;
 mod tokens;

@@ -9,7 +9,7 @@ use modelci_ci::{CiContext, Env};
 use modelci_forge::releases::gitlab::{Package, publish};
 use modelci_forge::releases::{AssetFile, ReleaseRequest};
 use modelci_forge::{GitLab, RetryPolicy, Token};
-use modelci_test::{BOT_TOKEN, FakeServer, GITLAB_PROJECT, GITLAB_PROJECT_ID};
+use modelci_test::{BOT_TOKEN, FakeServer, FaultKind, GITLAB_PROJECT, GITLAB_PROJECT_ID};
 
 use crate::harness::{assets, bundle, context, digits, sha};
 
@@ -397,4 +397,32 @@ fn release_downloads_are_retried_then_reported() {
     assert!(err.to_string().contains("after 3 attempts"), "{err}");
     assert!(!err.to_string().contains(BOT_TOKEN), "no token in messages");
     assert!(!work.path().join("cache2").exists(), "nothing cached");
+}
+
+#[test]
+fn a_download_redirected_to_another_host_goes_there_without_the_token() {
+    // Package downloads may redirect to object storage. The token (`PRIVATE-TOKEN`, a header
+    // HTTP clients keep across hosts) goes only to the API's origin: the other host is asked
+    // anonymously (the fake answers 401 to that) and the download is refused.
+    let work = tempfile::tempdir().expect("tempdir");
+    let server = FakeServer::start();
+    let elsewhere = FakeServer::start();
+    let path = format!("/projects/{GITLAB_PROJECT_ID}/packages/generic/digits/1.0.0/manifest.json");
+    server.inject(
+        Some("GET"),
+        "/packages/generic/",
+        1,
+        FaultKind::Redirect(format!("{}{path}", elsewhere.gitlab_url())),
+    );
+    let ctx = context(CiContext::local(), env(&server), &work.path().join("cache"));
+    let err = resolve(
+        &"gitlab-package:digits@1.0.0".parse().expect("parses"),
+        &ctx,
+    )
+    .expect_err("refused elsewhere");
+    assert!(err.to_string().contains("401"), "{err}");
+    let asked = elsewhere.requests();
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    assert_eq!(asked[0].status, 401, "asked without the token: {asked:?}");
+    assert!(!err.to_string().contains(BOT_TOKEN), "{err}");
 }

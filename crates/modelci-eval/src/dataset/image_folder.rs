@@ -97,10 +97,15 @@ impl ImageFolder {
     pub(super) fn stream(
         &mut self,
         batch_size: usize,
+        range: Option<std::ops::Range<usize>>,
         consume: &mut dyn FnMut(Batch) -> Result<(), EvalError>,
     ) -> Result<(), EvalError> {
         let mut batch = Vec::with_capacity(batch_size);
-        for (class, relative) in &self.files {
+        let files = match range {
+            Some(range) => self.files.get(range).unwrap_or_default(),
+            None => &self.files,
+        };
+        for (class, relative) in files {
             let path = self.root.join(relative);
             let reader = image::ImageReader::open(&path)
                 .map_err(|e| EvalError::io(&path, e))?

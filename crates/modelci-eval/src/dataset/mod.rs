@@ -22,6 +22,7 @@ mod preview;
 #[cfg(feature = "text")]
 mod text_file;
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use crate::error::EvalError;
@@ -52,7 +53,7 @@ pub struct TextOptions {
 }
 
 /// What tokenizing a text dataset did, for reports.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TextSummary {
     /// The tokenizer file.
     pub tokenizer: PathBuf,
@@ -164,7 +165,7 @@ pub struct Sample {
 pub type Batch = Vec<Sample>;
 
 /// The kind of a dataset, for reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DatasetKind {
     /// A folder of class folders of images.
@@ -184,6 +185,8 @@ pub struct Dataset {
     len: usize,
     class_names: Option<Vec<String>>,
     source: Source,
+    /// The samples [`Dataset::stream`] gives, by position ([`Dataset::select`]).
+    selection: Option<Range<usize>>,
 }
 
 #[derive(Debug)]
@@ -257,6 +260,7 @@ impl Dataset {
             len,
             class_names,
             source,
+            selection: None,
         })
     }
 
@@ -335,8 +339,16 @@ impl Dataset {
         self.class_names.as_deref()
     }
 
-    /// Reads the dataset from the start in batches of at most `batch_size` samples, handing each
-    /// to `consume`. Stops at the first error, from reading or from `consume`.
+    /// Keeps only the samples at positions `range` (in the order [`Dataset::len`] counts them)
+    /// for [`Dataset::stream`]: eval-diff's `--shard`. Batches then start at `range.start`.
+    /// Images outside the range are not decoded.
+    pub fn select(&mut self, range: Range<usize>) {
+        self.selection = Some(range);
+    }
+
+    /// Reads the dataset (or the [`Dataset::select`]ed samples) from the start in batches of
+    /// at most `batch_size` samples, handing each to `consume`. Stops at the first error, from
+    /// reading or from `consume`.
     ///
     /// # Errors
     /// The first error of reading a sample (naming the file or row) or of `consume`.
@@ -346,8 +358,35 @@ impl Dataset {
         consume: &mut dyn FnMut(Batch) -> Result<(), EvalError>,
     ) -> Result<(), EvalError> {
         let batch_size = batch_size.max(1);
+        let Some(range) = self.selection.clone() else {
+            return self.stream_all(batch_size, None, consume);
+        };
+        if matches!(self.source, Source::Images(_)) {
+            return self.stream_all(batch_size, Some(range), consume);
+        }
+        let mut index = 0usize;
+        let mut kept = Vec::with_capacity(batch_size);
+        self.stream_all(batch_size, None, &mut |batch| {
+            for sample in batch {
+                if range.contains(&index) {
+                    kept.push(sample);
+                    flush(&mut kept, batch_size, false, consume)?;
+                }
+                index += 1;
+            }
+            Ok(())
+        })?;
+        flush(&mut kept, batch_size, true, consume)
+    }
+
+    fn stream_all(
+        &mut self,
+        batch_size: usize,
+        range: Option<Range<usize>>,
+        consume: &mut dyn FnMut(Batch) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
         match &mut self.source {
-            Source::Images(folder) => folder.stream(batch_size, consume),
+            Source::Images(folder) => folder.stream(batch_size, range, consume),
             Source::Npz(npz) => npz.stream(batch_size, consume),
             Source::Csv(csv) => csv.stream(batch_size, consume),
             #[cfg(feature = "text")]

@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::EvalError;
 
@@ -61,7 +61,7 @@ pub struct EngineOptions {
 }
 
 /// An engine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EngineKind {
     /// tract (pure Rust).
     #[serde(rename = "tract")]
@@ -98,7 +98,7 @@ impl std::fmt::Display for EngineKind {
 }
 
 /// What a report says about the engine that ran the models.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EngineInfo {
     /// `tract` or `onnxruntime`.
     pub name: EngineKind,

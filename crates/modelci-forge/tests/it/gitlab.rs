@@ -192,3 +192,30 @@ fn a_huge_answer_is_refused_at_the_cap_not_read_whole() {
         "{err}"
     );
 }
+
+#[test]
+fn a_redirect_to_another_host_is_not_followed_with_the_token() {
+    // The token travels in `PRIVATE-TOKEN`, a header HTTP clients keep across redirects: an
+    // answer sending the client to another origin is not followed.
+    let server = FakeServer::start();
+    let elsewhere = FakeServer::start();
+    server.inject(
+        Some("GET"),
+        "/api/v4/user",
+        1,
+        FaultKind::Redirect(format!("{}/user", elsewhere.gitlab_url())),
+    );
+    let err = modelci_forge::GitLab::new(
+        &server.gitlab_url(),
+        GITLAB_PROJECT,
+        &Token::new(BOT_TOKEN),
+        modelci_forge::RetryPolicy::none(),
+    )
+    .unwrap_err();
+    assert!(!err.to_string().contains(BOT_TOKEN), "{err}");
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the other host was asked: {:?}",
+        elsewhere.requests()
+    );
+}

@@ -57,7 +57,4 @@ pub fn text(files: &[LayoutFile], path: &str) -> String {
     }
 }
 
-/// Whether a test that needs an external program must fail instead of skipping.
-pub fn external_required() -> bool {
-    std::env::var("MODELCI_REQUIRE_EXTERNAL").as_deref() == Ok("1")
-}
+pub use modelci_test::harness::external_required;

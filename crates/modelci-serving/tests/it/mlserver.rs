@@ -6,12 +6,11 @@
 //! `MODELCI_PYTHON` (scripts/ci/python-onnx.sh; both venvs come from the same `python3`) through
 //! `PYTHONPATH`, as a deployment would `pip install onnxruntime` into the server's image.
 
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use modelci_serving::Layout;
+use modelci_test::mlserver::MlServer;
 
 use crate::harness::{digits, external_required, render, text, write};
 
@@ -63,30 +62,6 @@ fn onnxruntime_path(python: &Path, into: &Path) -> PathBuf {
     dir
 }
 
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    l.local_addr().expect("addr").port()
-}
-
-/// MLServer in its own process group, stopped (the whole group) on drop.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.0.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.0.wait();
-    }
-}
-
 #[test]
 fn mlserver_serves_the_layout_and_deploy_notify_agrees() {
     let Some(mlserver) = needed("MODELCI_MLSERVER", "run scripts/ci/mlserver.sh") else {
@@ -119,32 +94,14 @@ fn mlserver_serves_the_layout_and_deploy_notify_agrees() {
     let work = tempfile::tempdir().expect("temp dir");
     let root = work.path().join("models");
     write(&files, &root);
-    let (http, grpc) = (free_port(), free_port());
-    let server_settings = serde_json::json!({
-        "debug": false,
-        "host": "127.0.0.1",
-        "http_port": http,
-        "grpc_port": grpc,
-        // uvloop >= 0.22 crashes the worker processes; serve in the main process.
-        "parallel_workers": 0,
-        "metrics_endpoint": null,
-    });
-    std::fs::write(root.join("settings.json"), server_settings.to_string()).expect("settings");
-    let log_path = work.path().join("mlserver.log");
-    let log = std::fs::File::create(&log_path).expect("log");
-    let child = Command::new(&mlserver)
-        .arg("start")
-        .arg(&root)
-        .current_dir(&root)
-        .env("PYTHONPATH", onnxruntime_path(&python, work.path()))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().expect("log"))
-        .stderr(log)
-        .process_group(0)
-        .spawn()
-        .expect("mlserver starts");
-    let _server = Server(child);
-    let url = format!("http://127.0.0.1:{http}");
+    let pythonpath = onnxruntime_path(&python, work.path());
+    let server = MlServer::serve(
+        &mlserver,
+        &root,
+        &["digits"],
+        &[("PYTHONPATH", pythonpath.to_str().expect("utf-8"))],
+    );
+    let url = server.url.clone();
 
     let run = Command::new(&deploy_notify)
         .args([
@@ -171,7 +128,7 @@ fn mlserver_serves_the_layout_and_deploy_notify_agrees() {
         run.status.code(),
         Some(0),
         "stdout: {stdout}\nstderr: {stderr}\nmlserver log:\n{}",
-        std::fs::read_to_string(&log_path).unwrap_or_default()
+        server.log()
     );
     assert!(
         stdout.contains("smoke check: 20/20 agreed (100.0%)"),

@@ -114,23 +114,22 @@ fn a_signature_triton_cannot_express_is_refused_before_anything_is_written() {
     let model = work.path().join("complex.onnx");
     complex_model(&model);
     let out = work.path().join("out");
+    let base: Vec<std::ffi::OsString> = vec![
+        "--model".into(),
+        model.into(),
+        "--name".into(),
+        "c".into(),
+        "--version".into(),
+        "1.0.0".into(),
+        "--commit".into(),
+        crate::harness::COMMIT.into(),
+        "--output-dir".into(),
+        out.clone().into(),
+    ];
     let r = publish(
         work.path(),
         &[],
-        &[
-            &"--model",
-            &model,
-            &"--name",
-            &"c",
-            &"--version",
-            &"1.0.0",
-            &"--commit",
-            &crate::harness::COMMIT,
-            &"--output-dir",
-            &out,
-            &"--layout",
-            &"triton",
-        ],
+        &refs(&with(&base, &["--layout", "triton"])),
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
@@ -143,21 +142,6 @@ fn a_signature_triton_cannot_express_is_refused_before_anything_is_written() {
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     assert!(!out.exists(), "nothing written");
     // The plain layout serves nothing, so the same model is published as it always was.
-    let r = publish(
-        work.path(),
-        &[],
-        &[
-            &"--model",
-            &model,
-            &"--name",
-            &"c",
-            &"--version",
-            &"1.0.0",
-            &"--commit",
-            &crate::harness::COMMIT,
-            &"--output-dir",
-            &out,
-        ],
-    );
+    let r = publish(work.path(), &[], &refs(&base));
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
