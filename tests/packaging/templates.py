@@ -54,9 +54,10 @@ OUTPUT_DIR_FLAG = {"eval-diff", "train-check", "quantize", "drift-check"}
 # `needs:` them, merges their shard files into one report, judged and posted as a single run's.
 PARALLEL = {"eval-diff"}
 PARALLEL_DESC = (
-    "Shard jobs: N > 1 runs the job as `parallel: N`, each evaluating 1/N of the dataset into a "
-    "shard file, and adds the job <job-name>-merge, which needs them, merges the shards into one "
-    "report, judges the gates and posts it; 1: one job and one report."
+    "Shard jobs: N > 1 runs <job-name>-shard as `parallel: N` instead of <job-name>, each "
+    "evaluating 1/N of the dataset into a shard file, and adds the job <job-name>-merge, which "
+    "needs them, merges the shards into one report, judges the gates and posts it; 1: the one job "
+    "<job-name> (no `parallel`, so its name stays) and one report."
 )
 # The gate inputs a merge job passes on (its other flags come from the shards).
 MERGE_GATES = ["tolerance", "min-improvement", "min", "max"]
@@ -222,7 +223,7 @@ def merge_job(name):
          "    - $[[ inputs.rules ]]",
          "  allow_failure: $[[ inputs.allow-failure ]]",
          "  # Every shard job's artifacts (output-dir/shard-K-of-N.jsonl) are downloaded here.",
-         '  needs: ["$[[ inputs.job-name ]]"]',
+         '  needs: ["$[[ inputs.job-name ]]-shard"]',
          "  variables:"]
     for key in MERGE_GATES:
         L.append(f"    {var(key)}: {q('$[[ inputs.' + key + ' ]]')}")
@@ -265,11 +266,33 @@ def render_binary(name):
         "  inputs:",
     ]
     L += inputs_block(name, rules)
-    L += ["---", '"$[[ inputs.job-name ]]":', "  stage: $[[ inputs.stage ]]", "  image:",
-          "    name: $[[ inputs.image ]]:$[[ inputs.version ]]", '    entrypoint: [""]',
-          "  rules: $[[ inputs.rules ]]",
-          "  allow_failure: $[[ inputs.allow-failure ]]"]
+    L.append("---")
     if name in PARALLEL:
+        # Two jobs, one of which runs: `parallel: 1` would rename the job `NAME 1/1` in GitLab,
+        # breaking users' `needs:` on it, so the unsharded job keeps its name and has no
+        # `parallel`; the shard jobs are NAME-shard N/M.
+        L += job_lines(name, '"$[[ inputs.job-name ]]":', "!=", parallel=False)
+        L.append("")
+        L += job_lines(name, '"$[[ inputs.job-name ]]-shard":', "==", parallel=True)
+        L += merge_job(name)
+    else:
+        L += job_lines(name, '"$[[ inputs.job-name ]]":', None, parallel=False)
+    return "\n".join(L) + "\n"
+
+
+def job_lines(name, key, never_when_parallel, parallel):
+    """One job of a binary's template. For a binary that can shard, `never_when_parallel` is the
+    comparison with "1" of the `parallel` input that turns the job off."""
+    L = [key, "  stage: $[[ inputs.stage ]]", "  image:",
+         "    name: $[[ inputs.image ]]:$[[ inputs.version ]]", '    entrypoint: [""]']
+    if never_when_parallel is None:
+        L.append("  rules: $[[ inputs.rules ]]")
+    else:
+        L += ["  rules:",
+              "    - " + q({"if": "$" + var("parallel") + f' {never_when_parallel} "1"', "when": "never"}),
+              "    - $[[ inputs.rules ]]"]
+    L.append("  allow_failure: $[[ inputs.allow-failure ]]")
+    if parallel:
         L.append("  parallel: $[[ inputs.parallel ]]")
     L.append("  variables:")
     for key, _flag, _kind, _desc in TYPED.get(name, []):
@@ -284,9 +307,7 @@ def render_binary(name):
     L += ["  script:", "    - |"]
     L += ["      " + s for s in script_lines(name)]
     L += artifact_lines()
-    if name in PARALLEL:
-        L += merge_job(name)
-    return "\n".join(L) + "\n"
+    return L
 
 
 def render_full(names):
