@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use modelci_test::harness::{Run, digits, report_json};
 use modelci_test::snapshot::json;
-use modelci_test::{BOT_LOGIN, BOT_TOKEN, FakeServer, GITLAB_PROJECT};
+use modelci_test::{
+    ACTIONS_LOGIN, ACTIONS_TOKEN, BOT_LOGIN, BOT_TOKEN, FakeServer, GITLAB_PROJECT,
+};
 
 use crate::posting::{GITHUB_REPO, PR, github_env, gitlab_env};
 
@@ -408,8 +410,11 @@ fn shards_that_do_not_belong_together_are_refused() {
 fn shard_jobs_and_a_merge_job_post_one_sticky_comment_on_github_and_gitlab() {
     let work = tempfile::tempdir().expect("temp dir");
     let server = FakeServer::start();
-    // GitHub: a matrix of three jobs sets MODELCI_SHARD; each uploads its folder.
-    let github = github_env(work.path(), server.github_url());
+    // GitHub: a matrix of three jobs sets MODELCI_SHARD; each uploads its folder. The token is
+    // Actions' own GITHUB_TOKEN, which the fake refuses `GET /user` as GitHub does.
+    let mut github = github_env(work.path(), server.github_url());
+    github.retain(|(name, _)| *name != "GITHUB_TOKEN");
+    github.push(("GITHUB_TOKEN", ACTIONS_TOKEN.into()));
     let dir = work.path().join("github");
     let shards: Vec<PathBuf> = (1..=3u32)
         .map(|k| {
@@ -432,7 +437,7 @@ fn shard_jobs_and_a_merge_job_post_one_sticky_comment_on_github_and_gitlab() {
         let run = merge(&dir.join("merged"), &shards, &github);
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
-    let ours = server.comments_by(GITHUB_REPO, PR, BOT_LOGIN);
+    let ours = server.comments_by(GITHUB_REPO, PR, ACTIONS_LOGIN);
     assert_eq!(ours.len(), 1, "one sticky comment");
     assert!(
         ours[0].body.contains("accuracy 96.67% → 99.72%"),
