@@ -21,10 +21,12 @@ pub mod error;
 pub mod kolmogorov;
 pub mod ks;
 pub mod monitor;
+pub mod predictions;
 pub mod psi;
 pub mod reference;
 
 pub use categorical::{CategoricalCounts, CategoricalReference, category_key};
 pub use continuous::{ContinuousCounts, ContinuousReference, MAX_POINTS};
 pub use error::DriftError;
+pub use predictions::{Performance, PredictionReference};
 pub use reference::{Feature, FeatureSummary, Reference, ReferenceError};

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CategoricalReference, ContinuousReference, DriftError};
+use crate::{CategoricalReference, ContinuousReference, DriftError, PredictionReference};
 
 /// `$schema` of a reference file.
 pub const REFERENCE_SCHEMA: &str = "https://modelci.dev/schemas/drift-reference/v1";
@@ -40,6 +40,9 @@ pub struct Reference {
     pub source: String,
     /// The features, in the order of the reference data's columns.
     pub features: Vec<Feature>,
+    /// What the model predicted on the reference data (absent in a reference of data alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predictions: Option<PredictionReference>,
 }
 
 impl Reference {
@@ -50,6 +53,7 @@ impl Reference {
             rows,
             source: source.into(),
             features,
+            predictions: None,
         }
     }
 
@@ -79,6 +83,14 @@ impl Reference {
                 source,
             })?;
         }
+        if let Some(predictions) = &self.predictions {
+            predictions
+                .validate()
+                .map_err(|source| ReferenceError::Predictions {
+                    output: predictions.output.clone(),
+                    source,
+                })?;
+        }
         Ok(())
     }
 }
@@ -95,6 +107,14 @@ pub enum ReferenceError {
     /// Two features with one name.
     #[error("feature {0:?} appears twice")]
     Duplicate(String),
+    /// The predictions' summary is unusable.
+    #[error("predictions of output {output:?}: {source}")]
+    Predictions {
+        /// The model output.
+        output: String,
+        /// What is wrong with it.
+        source: DriftError,
+    },
     /// One feature's summary is unusable.
     #[error("feature {name:?}: {source}")]
     Feature {
