@@ -14,15 +14,23 @@ Examples:
   drift-check --reference eval.csv --write-reference reference.json --current requests.jsonl
   drift-check --reference reference.json --current requests.jsonl --window 10000
 
+  # Images against the reference eval-diff made while evaluating the release candidate:
+  eval-diff --baseline a.onnx --candidate b.onnx --dataset data/test --reference-stats
+  drift-check --reference modelci-report/drift-reference.json --current production-images/
+
   # The example's request log holds the 30 numbers the model is sent, not the `site` column:
   drift-check --reference examples/drift/reference.csv --ignore site \\
       --current examples/drift/requests.jsonl
 
-Reference (--reference): a drift reference file (JSON written by --write-reference), or a CSV
-dataset with a header row; numeric columns are continuous features, others categorical
-(--categorical COLUMN forces a numeric column to be categorical).
+Reference (--reference): a drift reference file (JSON written by --write-reference or by
+eval-diff --reference-stats), or a dataset: a CSV with a header row (numeric columns are
+continuous features, others categorical; --categorical COLUMN forces a numeric column to be
+categorical), an image folder (class folders, as eval-diff reads it) or a NumPy .npz/.npy
+(x). Images give intensity_mean[CH], pixel_intensity[CH] and image_size features; an .npz of
+vectors [N, F] one feature per column.
 
-Current data (--current): a CSV with the reference's columns (others are ignored), or JSON Lines
+Current data (--current): a CSV with the reference's columns (others are ignored), an image
+folder or NumPy file summarised as eval-diff --reference-stats does, or JSON Lines
 (*.jsonl, *.ndjson) where each line is an Open Inference Protocol request body
 ({\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}) or a logged record holding one under
 \"request\". Tensors map to features by name (one tensor per feature), or, for a single tensor
@@ -48,11 +56,13 @@ Exit codes: 0 no drift beyond the gates, 1 drift, 2 bad input or usage, 3 the co
 #[derive(Debug, Clone, Parser)]
 #[command(name = "drift-check", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
 pub struct Args {
-    /// The reference: a drift reference file (.json) or a CSV dataset.
+    /// The reference: a drift reference file (.json), or a dataset: a CSV, an image folder or a
+    /// NumPy .npz/.npy.
     #[arg(long, value_name = "FILE")]
     pub reference: PathBuf,
 
-    /// The current data: a CSV dataset or JSON Lines of V2 inference requests.
+    /// The current data: a CSV, an image folder, a NumPy .npz/.npy, or JSON Lines of V2
+    /// inference requests.
     #[arg(long, value_name = "FILE")]
     pub current: PathBuf,
 
@@ -60,7 +70,7 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub window: Option<u64>,
 
-    /// Writes the reference's summary to FILE (from a CSV reference), for later runs.
+    /// Writes the reference's summary to FILE (from a dataset reference), for later runs.
     #[arg(long, value_name = "FILE")]
     pub write_reference: Option<PathBuf>,
 

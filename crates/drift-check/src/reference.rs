@@ -1,4 +1,5 @@
-//! The reference: a drift reference file, or a CSV dataset summarised on the spot.
+//! The reference: a drift reference file, or a dataset (CSV, image folder, NumPy file)
+//! summarised on the spot.
 
 use std::path::Path;
 
@@ -54,6 +55,15 @@ fn load_all(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
             .validate()
             .with_context(|| format!("{}: unusable drift reference", path.display()))?;
         return Ok(reference);
+    }
+    if crate::current::dataset::is_dataset(path) {
+        if !categorical.is_empty() {
+            bail!(
+                "{}: --categorical applies to a CSV reference; an image folder or NumPy file has fixed feature kinds",
+                path.display()
+            );
+        }
+        return crate::current::dataset::reference(path);
     }
     from_csv(path, categorical)
 }

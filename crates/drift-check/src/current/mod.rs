@@ -5,6 +5,7 @@
 //! file is read twice, once to count its rows and once to count the last N.
 
 mod csv_rows;
+pub(crate) mod dataset;
 mod v2;
 
 use std::path::Path;
@@ -89,6 +90,8 @@ pub fn read(
     let pass = |sink: &mut Sink, warn: &mut dyn FnMut(String)| -> anyhow::Result<u64> {
         if log {
             v2::read(path, reference, sink, options.max_bad_lines, warn)
+        } else if dataset::is_dataset(path) {
+            dataset::read(path, reference, sink)
         } else {
             csv_rows::read(path, reference, sink)
         }
