@@ -34,8 +34,10 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         )));
     }
     let mut session = Session::start("drift-check", &args.output)?;
-    let reference = reference::load(&args.reference, &args.categorical, &args.ignore)
-        .map_err(Failure::bad_input)?;
+    let opened = reference::open(&args.reference, &args.categorical, &args.ignore, || {
+        modelci_baseline::Context::new(session.ci().clone(), session.env().clone())
+    })?;
+    let reference = opened.reference;
     if let Some(path) = &args.write_reference {
         reference::write(&reference, path).map_err(Failure::bad_input)?;
     }
@@ -77,6 +79,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         current_rows: tally.rows,
         current_rows_in_file: tally.rows_in_file,
         bad_lines: tally.bad_lines,
+        reference_provenance: opened.provenance,
     };
     let version = env!("CARGO_PKG_VERSION");
     let written = report::write(
