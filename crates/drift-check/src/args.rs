@@ -127,6 +127,16 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub max_bad_lines: u64,
 
+    /// POST a Slack message (Block Kit) to this incoming-webhook URL when features drift, and
+    /// when the data is healthy again (--issue closed the monitoring issue). Repeatable.
+    #[arg(long, value_name = "URL", help_heading = "Notifications")]
+    pub slack_webhook: Vec<String>,
+
+    /// POST the outcome as JSON (schema drift-check webhook v1: verdict, top drifted features,
+    /// links to the run and the issue) to URL, on drift and on recovery. Repeatable.
+    #[arg(long, value_name = "URL", help_heading = "Notifications")]
+    pub webhook: Vec<String>,
+
     /// Where the report goes, and progress output.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -11,13 +11,15 @@
 //! 4. applies the gates ([`gates`]) and writes report.md, report.json and charts ([`report`]),
 //!    delivered like every modelci report (job summary, CI outputs, `--post`);
 //! 5. with `--issue`, keeps the sticky monitoring issue ([`issue`]);
-//! 6. exits 0 when no feature drifted, 1 when one did, 2 on bad input, 3 when the code host
+//! 6. with `--slack-webhook`/`--webhook`, announces drift and recovery ([`notify`]);
+//! 7. exits 0 when no feature drifted, 1 when one did, 2 on bad input, 3 when the code host
 //!    failed.
 
 mod args;
 pub mod current;
 pub mod gates;
 pub mod issue;
+pub mod notify;
 pub mod reference;
 pub mod report;
 mod run;

@@ -12,8 +12,10 @@ use crate::Args;
 use crate::current::{self, ReadOptions};
 use crate::gates::{Gates, assess};
 use crate::issue::{self, IssueError, IssueReport};
+use crate::notify::{self, Notice};
 use crate::reference;
 use crate::report::{self, DataSummary};
+use modelci_forge::IssueOutcome;
 
 /// Runs the check and delivers the report.
 ///
@@ -121,6 +123,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     } else {
         ExitStatus::GateFailed
     };
+    let mut issue_closed = false;
+    let mut issue_url = None;
     if args.issue {
         let report = IssueReport {
             verdict: &delivered.verdict,
@@ -130,6 +134,13 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         };
         match issue::keep(&session, &args.issue_key, &args.issue_label, &report) {
             Ok(done) => {
+                match &done {
+                    IssueOutcome::Closed(_) => issue_closed = true,
+                    IssueOutcome::Opened(i) | IssueOutcome::Updated(i) => {
+                        issue_url.clone_from(&i.url);
+                    }
+                    _ => {}
+                }
                 let _ = writeln!(
                     std::io::stdout().lock(),
                     "drift-check: {}",
@@ -146,6 +157,25 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             }
             Err(error @ IssueError::Forge(_)) => return Err(Failure::forge(error)),
             Err(error) => return Err(Failure::bad_input(error)),
+        }
+    }
+    if let Some(event) = notify::event(outcome.passed, issue_closed) {
+        let reference_text = args.reference.display().to_string();
+        let reference = data
+            .reference_provenance
+            .as_ref()
+            .map_or(reference_text.as_str(), |p| p.bundle.resolved.as_str());
+        let notice = Notice {
+            event,
+            verdict: &delivered.verdict,
+            monitor: &args.issue_key,
+            reference,
+            outcome: &outcome,
+            run_url: session.ci().run_url.as_deref(),
+            issue_url: issue_url.as_deref(),
+        };
+        for problem in notify::send(&notice, &args.slack_webhook, &args.webhook) {
+            session.warn(&problem);
         }
     }
     session.finish(&delivered, &args.posting, status)

@@ -7,3 +7,4 @@ mod bundles;
 mod example;
 mod issue;
 mod mlserver;
+mod notify;
