@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use modelci_cli::flags::ModelArgs;
 use modelci_cli::{OutputArgs, PostArgs};
 
 const EXAMPLES: &str = "\
@@ -113,6 +114,45 @@ pub struct Args {
         help_heading = "Monitoring issue"
     )]
     pub issue_label: String,
+
+    /// The monitored ONNX model: run on the current data (and on a CSV reference without
+    /// predictions) for the model checks. Without it, predictions come from the responses in a
+    /// request log.
+    #[arg(long, value_name = "M.onnx", help_heading = "Model")]
+    pub model: Option<PathBuf>,
+
+    /// The predicted classes drift when their PSI reaches this value.
+    #[arg(
+        long,
+        value_name = "PSI",
+        default_value_t = 0.25,
+        help_heading = "Gates"
+    )]
+    pub max_prediction_psi: f64,
+
+    /// The top-1 score distribution shifted when its PSI reaches this value.
+    #[arg(
+        long,
+        value_name = "PSI",
+        default_value_t = 0.25,
+        help_heading = "Gates"
+    )]
+    pub max_score_psi: f64,
+
+    /// Measured accuracy (with labels) may drop this many percentage points below the
+    /// reference's; the check fails past it when the bootstrap interval of the drop excludes 0.
+    #[arg(long, value_name = "PP", default_value_t = 5.0, help_heading = "Gates")]
+    pub max_accuracy_drop: f64,
+
+    /// Also gate the accuracy estimated from the scores (no labels; assumes calibrated
+    /// scores): fails when it is this many percentage points below the reference's [default:
+    /// reported, not gated].
+    #[arg(long, value_name = "PP", help_heading = "Gates")]
+    pub max_estimated_accuracy_drop: Option<f64>,
+
+    /// How the model runs (batch size, label column, engine, workers).
+    #[command(flatten)]
+    pub model_args: ModelArgs,
 
     /// Malformed lines of a JSON Lines log skipped with a warning; one more is an error.
     #[arg(long, value_name = "N", default_value_t = 10)]

@@ -18,6 +18,7 @@ mod args;
 pub mod current;
 pub mod gates;
 pub mod issue;
+pub mod model;
 pub mod reference;
 pub mod report;
 mod run;
