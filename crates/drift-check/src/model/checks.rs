@@ -377,7 +377,7 @@ fn estimate_check(estimate: &Estimate, gate: Option<f64>) -> Check {
     } else {
         "the reference's mean top-1 score"
     };
-    let drop = format!("{:+.1} pp against {against}", -estimate.drop_points);
+    let drop = format!("{} {against}", points(-estimate.drop_points));
     match gate {
         None => Check {
             name: "estimated accuracy",
@@ -399,6 +399,15 @@ fn estimate_check(estimate: &Estimate, gate: Option<f64>) -> Check {
                 format!("{drop}; within {max} pp (--max-estimated-accuracy-drop)")
             },
         },
+    }
+}
+
+/// A change in percentage points, in words: `3.5 pp above`, `47.5 pp below`.
+fn points(change: f64) -> String {
+    if change >= 0.0 {
+        format!("{change:.1} pp above")
+    } else {
+        format!("{:.1} pp below", -change)
     }
 }
 
@@ -454,8 +463,8 @@ fn measured_check(measured: &Measured, max_drop: f64) -> Check {
         .is_some_and(|(low, _)| low > 0.0);
     let failed = drop > max_drop && excludes_zero;
     let detail = format!(
-        "{:+.1} pp against the reference's {:.1}%",
-        -drop,
+        "{} the reference's {:.1}%",
+        points(-drop),
         reference * 100.0
     );
     Check {

@@ -6,3 +6,4 @@ mod bad_input;
 mod example;
 mod issue;
 mod mlserver;
+mod model;
