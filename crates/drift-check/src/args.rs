@@ -19,6 +19,12 @@ Examples:
   drift-check --reference examples/drift/reference.csv --ignore site \\
       --current examples/drift/requests.jsonl
 
+  # The model checks: run the model on the labelled reference and on the current rows:
+  drift-check --reference eval.csv --model model.onnx --current labelled.csv \\
+      --write-reference reference.json
+  # ...then later, from a KServe payload log with the responses:
+  drift-check --reference reference.json --current payloads.jsonl
+
 Reference (--reference): a drift reference file (JSON written by --write-reference), or a CSV
 dataset with a header row; numeric columns are continuous features, others categorical
 (--categorical COLUMN forces a numeric column to be categorical).
@@ -35,11 +41,22 @@ new categories in one extra bin), read with the usual bands (< 0.1 stable, 0.1-0
 (categorical), reported with its p-value. A feature drifts when its PSI reaches --max-psi, or
 with --alpha when its test's p-value falls below it.
 
+Model checks: with --model M.onnx the model runs on the current rows (one [N, F] float tensor of
+the reference's features; a CSV reference given with --model is run too, its labels giving the
+reference's accuracy); without it, the responses of a request log are the predictions (joined to
+their request by id when logged on separate lines). Labels: the CSV's --label-column, or
+\"labels\"/\"label\" in a log record or its request's \"parameters\". Prediction drift (PSI of the
+predicted classes, --max-prediction-psi), score shift (PSI of the top-1 score, --max-score-psi),
+estimated accuracy (the mean top-1 score: an estimate that assumes calibrated scores; gated only
+with --max-estimated-accuracy-drop), measured accuracy with labels (bootstrap interval; fails past
+--max-accuracy-drop points when the interval of the drop excludes 0). Without predictions the
+checks are \"not checked\".
+
 Monitoring issue (--issue): in a scheduled pipeline, one issue per --issue-key is opened when
 features drift, updated on each failing run and closed when the data is healthy again (GitHub:
 GITHUB_TOKEN with `issues: write`; GitLab: GITLAB_TOKEN with the `api` scope).
 
-Exit codes: 0 no drift beyond the gates, 1 drift, 2 bad input or usage, 3 the code host failed.";
+Exit codes: 0 no drift beyond the gates, 1 drift (features or model checks), 2 bad input or usage, 3 the code host failed.";
 
 /// Has production data drifted from the data the model was evaluated on?
 ///

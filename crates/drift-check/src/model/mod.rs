@@ -41,7 +41,10 @@ pub struct ModelRun<'a> {
 }
 
 impl ModelRun<'_> {
-    fn runner(&self, reference: &Reference) -> anyhow::Result<Runner> {
+    /// The model loaded for the reference's features (named from `data` when one is
+    /// categorical).
+    fn runner(&self, data: &Path, reference: &Reference) -> anyhow::Result<Runner> {
+        csv_input::numeric_features(data, reference)?;
         let engine = self.settings.resolve_engine()?;
         Runner::new(
             self.path,
@@ -65,7 +68,7 @@ impl ModelRun<'_> {
         csv: &Path,
         reference: &Reference,
     ) -> anyhow::Result<PredictionReference> {
-        let mut runner = self.runner(reference)?;
+        let mut runner = self.runner(csv, reference)?;
         csv_input::read(
             csv,
             reference,
@@ -95,7 +98,7 @@ impl ModelRun<'_> {
         reference: &Reference,
         skip: u64,
     ) -> anyhow::Result<Vec<PredictionRow>> {
-        let mut runner = self.runner(reference)?;
+        let mut runner = self.runner(current, reference)?;
         let mut push = |features: &[f32], label: Option<String>| runner.push(features, label);
         if is_log(current) {
             log::requests(current, reference, skip, &mut push)?;

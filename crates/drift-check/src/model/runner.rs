@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use modelci_eval::output::OutputForm;
+use modelci_eval::signature::Dim;
 use modelci_eval::{Engine, Model};
 
 use super::rows::{PredictionRow, from_prediction};
@@ -63,6 +64,20 @@ impl Runner {
                 path.display(),
                 inputs.len()
             );
+        }
+        if let Some(dims) = &inputs[0].dims {
+            let fits = match dims.as_slice() {
+                [_, Dim::Fixed(f)] => *f == width as u64,
+                [_, _] => true,
+                _ => false,
+            };
+            if !fits {
+                bail!(
+                    "{}: the model's input {} does not take rows of the reference's {width} features ([N, {width}])",
+                    path.display(),
+                    inputs[0]
+                );
+            }
         }
         let mut workers = Vec::with_capacity(options.jobs.max(1));
         for _ in 1..options.jobs.max(1) {

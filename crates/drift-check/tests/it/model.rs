@@ -10,6 +10,7 @@ use modelci_test::harness::{external_required, repo, report_json};
 use modelci_test::json_schema::{load, validate};
 use serde_json::{Value, json};
 
+use crate::bad_input::refused;
 use crate::example::drift_check;
 
 /// The generated classifier and data, or `None` (after saying why) without `MODELCI_PYTHON`.
@@ -414,4 +415,59 @@ fn without_predictions_the_model_checks_are_not_checked_never_ok() {
     );
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("--ignore \"site\""), "{stderr}");
+    // A model of other features: named before any row is run.
+    let example = crate::example::example("reference.csv");
+    refused(
+        &[
+            "--reference",
+            example.to_str().unwrap(),
+            "--ignore",
+            "site",
+            "--model",
+            &path(dir, "model.onnx"),
+            "--current",
+            example.to_str().unwrap(),
+        ],
+        &["does not take rows of the reference's 30 features"],
+    );
+}
+
+#[test]
+fn bad_model_flags_and_models_are_refused_in_one_line() {
+    let reference = crate::example::example("reference.csv");
+    let current = crate::example::example("stable.csv");
+    let base = [
+        "--reference",
+        reference.to_str().unwrap(),
+        "--ignore",
+        "site",
+        "--current",
+        current.to_str().unwrap(),
+    ];
+    let with = |extra: &[&'static str]| {
+        base.iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .collect::<Vec<_>>()
+    };
+    refused(
+        &with(&["--max-prediction-psi", "0"]),
+        &["--max-prediction-psi"],
+    );
+    refused(&with(&["--max-accuracy-drop=-1"]), &["--max-accuracy-drop"]);
+    refused(&with(&["--layout", "nchw"]), &["--layout", "images"]);
+    refused(
+        &with(&["--model", "/nonexistent/model.onnx"]),
+        &["/nonexistent/model.onnx"],
+    );
+    let work = tempfile::tempdir().unwrap();
+    let garbage = work.path().join("garbage.onnx");
+    std::fs::write(&garbage, b"not a model").unwrap();
+    let garbage = garbage.to_str().unwrap().to_owned();
+    let args: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--model", garbage.as_str(), "--engine", "tract"])
+        .collect();
+    refused(&args, &["garbage.onnx"]);
 }
