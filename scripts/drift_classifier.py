@@ -8,6 +8,8 @@ Writes into OUT (a folder):
 - model.onnx: a logistic regression fitted to reference.csv by Newton's method (numpy, no
   randomness), exported as Gemm + Softmax with one output `probabilities` [N, 2];
 - other.onnx: the same graph with other weights (another model, for the digest warning);
+- regressor.onnx: a linear regression of 3 x0 - x1 (least squares on reference.csv) with one
+  input per feature, named x0..x3 ([N, 1] each), and one output `value` [N, 1];
 - stable.csv: 1000 new rows from the reference's distribution;
 - shifted.csv: 1000 rows where x0 moved by +1 and the rule changed (P(y=1) = sigmoid(-2 x0 -
   1.5 x1 + 0.5 x2)): the predictions drift and the accuracy falls;
@@ -71,6 +73,29 @@ def export(path, coef, intercept):
     onnx.save(model, path)
 
 
+def export_regressor(path, x):
+    """Least squares fit of 3 x0 - x1, one graph input per feature (Concat, MatMul, Add)."""
+    target = 3 * x[:, 0] - x[:, 1]
+    a = np.hstack([x, np.ones((len(x), 1))])
+    w, *_ = np.linalg.lstsq(a, target, rcond=None)
+    graph = helper.make_graph(
+        [
+            helper.make_node("Concat", FEATURES, ["x"], axis=1),
+            helper.make_node("MatMul", ["x", "W"], ["xw"]),
+            helper.make_node("Add", ["xw", "B"], ["value"]),
+        ],
+        "linear_regression",
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, ["N", 1]) for n in FEATURES],
+        [helper.make_tensor_value_info("value", TensorProto.FLOAT, ["N", 1])],
+        [numpy_helper.from_array(w[:4].reshape(4, 1).astype(np.float32), "W"),
+         numpy_helper.from_array(np.array([w[4]], dtype=np.float32), "B")],
+    )
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
 def write_csv(path, x, y):
     with path.open("w", newline="") as f:
         writer = csv.writer(f, lineterminator="\n")
@@ -120,6 +145,7 @@ def main():
     coef, intercept = fit(np.array([[float(f"{v:.6g}") for v in row] for row in x]), y)
     export(out / "model.onnx", coef, intercept)
     export(out / "other.onnx", coef * 0.5, intercept + 0.3)
+    export_regressor(out / "regressor.onnx", x)
     xs, ys = sample(rng, 1000, 0.0, rule)
     write_csv(out / "stable.csv", xs, ys)
     xd, yd = sample(rng, 1000, 1.0, changed)

@@ -204,7 +204,8 @@ pub fn assess(
                 .iter()
                 .any(|r| matches!(r.predicted, Predicted::Value(_)))
             {
-                "a regression model: accuracy does not apply".to_owned()
+                "a regression model: accuracy does not apply (its MAE is not measured yet)"
+                    .to_owned()
             } else {
                 "no label on the current data (--label-column, or labels in the log)".to_owned()
             },

@@ -3,6 +3,8 @@
 //! reference data.
 //!
 //! - [`rows`]: one prediction per row (class or value, top-1 score, label when known);
+//! - [`feed`]: feature rows as the model's inputs (one `[N, F]` tensor, or one per input by
+//!   name);
 //! - [`runner`]: runs the ONNX model on feature rows, in batches, over `--jobs` workers;
 //! - [`csv_input`]: feature rows and labels of a CSV dataset, in the reference's order;
 //! - [`log`]: predictions and labels of a V2 request log (responses and labels joined to their
@@ -12,6 +14,7 @@
 
 pub mod checks;
 pub mod csv_input;
+pub mod feed;
 pub mod log;
 pub mod report;
 pub mod rows;
@@ -49,7 +52,11 @@ impl ModelRun<'_> {
         Runner::new(
             self.path,
             &engine,
-            reference.features.len(),
+            &reference
+                .features
+                .iter()
+                .map(|f| f.name.clone())
+                .collect::<Vec<_>>(),
             RunOptions {
                 batch_size: self.settings.batch_size,
                 jobs: self.settings.jobs.max(1),

@@ -4,11 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use modelci_eval::output::OutputForm;
-use modelci_eval::signature::Dim;
 use modelci_eval::{Engine, Model};
 
+use super::feed::Feed;
 use super::rows::{PredictionRow, from_prediction};
 
 /// A loaded model and the rows waiting for it.
@@ -17,6 +17,7 @@ pub struct Runner {
     workers: Vec<Model>,
     batch_size: usize,
     width: usize,
+    feed: Feed,
     class_names: Option<Vec<String>>,
     form: Option<OutputForm>,
     pending: Vec<f32>,
@@ -46,39 +47,18 @@ pub struct RunOptions {
 }
 
 impl Runner {
-    /// Loads `path` in `engine` for rows of `width` features.
+    /// Loads `path` in `engine` for rows of the `features` named.
     ///
     /// # Errors
-    /// The model cannot be read or loaded, or does not take one tensor.
+    /// The model cannot be read or loaded, or does not take the features (see [`Feed`]).
     pub fn new(
         path: &Path,
         engine: &Engine,
-        width: usize,
+        features: &[String],
         options: RunOptions,
     ) -> anyhow::Result<Self> {
         let model = Model::load_with(path, engine)?;
-        let inputs = &model.signature().inputs;
-        if inputs.len() != 1 {
-            bail!(
-                "{}: the model takes {} inputs; drift-check feeds one [N, F] tensor of the reference's {width} features",
-                path.display(),
-                inputs.len()
-            );
-        }
-        if let Some(dims) = &inputs[0].dims {
-            let fits = match dims.as_slice() {
-                [_, Dim::Fixed(f)] => *f == width as u64,
-                [_, _] => true,
-                _ => false,
-            };
-            if !fits {
-                bail!(
-                    "{}: the model's input {} does not take rows of the reference's {width} features ([N, {width}])",
-                    path.display(),
-                    inputs[0]
-                );
-            }
-        }
+        let feed = Feed::plan(path, &model.signature().inputs, features)?;
         let mut workers = Vec::with_capacity(options.jobs.max(1));
         for _ in 1..options.jobs.max(1) {
             workers.push(model.fork()?);
@@ -88,7 +68,8 @@ impl Runner {
             path: path.to_owned(),
             workers,
             batch_size: options.batch_size.max(1),
-            width,
+            width: feed.width(),
+            feed,
             class_names: options.class_names,
             form: None,
             pending: Vec::new(),
@@ -121,7 +102,7 @@ impl Runner {
         let chunk = self.batch_size * self.width;
         let pending = std::mem::take(&mut self.pending);
         let batches: Vec<&[f32]> = pending.chunks(chunk).collect();
-        let width = self.width;
+        let (width, feed) = (self.width, &self.feed);
         let results: Vec<anyhow::Result<Vec<modelci_eval::OutputTensor>>> =
             std::thread::scope(|scope| {
                 let handles: Vec<_> = self
@@ -130,7 +111,7 @@ impl Runner {
                     .zip(&batches)
                     .map(|(model, data)| {
                         scope.spawn(move || -> anyhow::Result<_> {
-                            Ok(model.run(&[data.len() / width, width], data)?)
+                            Ok(model.run_inputs(&feed.inputs(data))?)
                         })
                     })
                     .collect();

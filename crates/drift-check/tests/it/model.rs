@@ -168,6 +168,11 @@ fn shifted_data_drifts_the_predictions_and_drops_the_accuracy_stable_data_does_n
         "{markdown}"
     );
     assert!(dir.join("shifted/model-scores.png").exists());
+    // The model checks are gates of the delivered report, like the features.
+    let junit = std::fs::read_to_string(dir.join("shifted/junit.xml")).unwrap();
+    for name in ["prediction drift", "score shift", "measured accuracy"] {
+        assert!(junit.contains(&format!("name=\"{name}\"")), "{junit}");
+    }
     assert!(dir.join("shifted/model-predictions.png").exists());
 }
 
@@ -329,6 +334,45 @@ fn same_figures(a: &Value, b: &Value) {
             .collect::<Vec<_>>()
     };
     assert_eq!(states(a), states(b));
+}
+
+#[test]
+fn a_regressor_fed_one_input_per_feature_by_name_shows_its_predicted_values_drift() {
+    let Some(work) = fixtures() else { return };
+    let dir = work.path();
+    let reference = path(dir, "reference.csv");
+    let run = |current: &str| {
+        let (code, report, stderr) = with_model(
+            dir,
+            &format!("regression-{current}"),
+            &reference,
+            &path(dir, "regressor.onnx"),
+            current,
+        );
+        (code, report["model"].clone(), stderr)
+    };
+    let (code, stable, stderr) = run("stable.csv");
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stable["prediction"]["test"], "ks", "{stable}");
+    assert!(
+        stable["prediction"]["psi"].as_f64().unwrap() < 0.1,
+        "{stable}"
+    );
+    let (code, shifted, stderr) = run("shifted.csv");
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(shifted["checks"][0]["state"], "failed", "{shifted}");
+    // x0 moved by 1 and the model weighs it 3: the predicted values moved far.
+    assert!(
+        shifted["prediction"]["statistic"].as_f64().unwrap() > 0.3,
+        "{shifted}"
+    );
+    assert!(
+        shifted["checks"][3]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("regression"),
+        "{shifted}"
+    );
 }
 
 #[test]
