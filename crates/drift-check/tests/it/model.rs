@@ -244,6 +244,40 @@ fn the_responses_in_a_log_give_the_figures_of_running_the_model() {
     let joined = from_log(dir, "joined", &stored, "joined.jsonl");
     same_figures(&ran, &joined);
 
+    // --window: the last rows of the CSV through the model, the last responses of the log.
+    let (_, ran_window, stderr) = check(
+        dir,
+        "ran-window",
+        &[
+            "--reference",
+            &stored,
+            "--model",
+            &model,
+            "--engine",
+            "tract",
+            "--window",
+            "300",
+            "--current",
+            &path(dir, "shifted.csv"),
+        ],
+    );
+    assert_eq!(ran_window["model"]["rows"], 300, "{stderr}");
+    let (_, log_window, stderr) = check(
+        dir,
+        "log-window",
+        &[
+            "--reference",
+            &stored,
+            "--window",
+            "300",
+            "--current",
+            &path(dir, "shifted.jsonl"),
+        ],
+    );
+    assert_eq!(log_window["model"]["rows"], 300, "{stderr}");
+    same_figures(&ran_window, &log_window);
+    assert_ne!(ran_window["model"]["measured"], ran["model"]["measured"]);
+
     // Another model than the reference's: said in the report and on stderr.
     let (_, other, stderr) = with_model(
         dir,
