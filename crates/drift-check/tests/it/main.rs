@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod example;
+mod hints;
 mod issue;
 mod mlserver;
 mod model;
