@@ -145,7 +145,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
                 }
             }
             let rows = run
-                .on_current(&args.current, &reference, skip)
+                .on_current(&args.current, &reference, skip, &mut |w| {
+                    model_warnings.push(w);
+                })
                 .map_err(Failure::bad_input)?;
             Ok((rows, format!("{} run on the current data", run.path.display())))
         }

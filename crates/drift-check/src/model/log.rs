@@ -34,6 +34,8 @@ pub struct Responses {
     pub rows: Vec<PredictionRow>,
     /// Requests whose response was not in the log (or could not be read).
     pub unanswered: u64,
+    /// Requests whose labels are not one per row (left unlabelled).
+    pub mislabelled: u64,
 }
 
 /// Reads the responses of a log (lines that are not JSON are the feature reader's to report).
@@ -82,10 +84,14 @@ pub fn responses(path: &Path, class_names: Option<&[String]>) -> anyhow::Result<
         };
         match entry.predictions {
             Some(mut rows) => {
-                if let Some(labels) = entry.labels.filter(|l| l.len() == rows.len()) {
-                    for (row, label) in rows.iter_mut().zip(labels) {
-                        row.label = Some(label).filter(|l| !l.is_empty());
+                match entry.labels {
+                    Some(labels) if labels.len() == rows.len() => {
+                        for (row, label) in rows.iter_mut().zip(labels) {
+                            row.label = Some(label).filter(|l| !l.is_empty());
+                        }
                     }
+                    Some(_) => out.mislabelled += 1,
+                    None => {}
                 }
                 out.rows.extend(rows);
             }
@@ -95,7 +101,8 @@ pub fn responses(path: &Path, class_names: Option<&[String]>) -> anyhow::Result<
     Ok(out)
 }
 
-/// Feeds every request's feature rows (after the first `skip`) and their labels to `row`.
+/// Feeds every request's feature rows (after the first `skip`) and their labels to `row`;
+/// returns the number of requests whose labels are not one per row (left unlabelled).
 ///
 /// # Errors
 /// The file cannot be read; a request whose tensors do not give the reference's features as
@@ -105,8 +112,9 @@ pub fn requests(
     reference: &Reference,
     skip: u64,
     row: &mut FeatureRow<'_>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u64> {
     let mut seen = 0u64;
+    let mut mislabelled = 0u64;
     let mut number = 0u64;
     each_line(path, &mut |value| {
         number += 1;
@@ -118,7 +126,14 @@ pub fn requests(
         let Ok(rows) = request_rows(request, reference) else {
             return Ok(());
         };
-        let labels = parts.labels.filter(|l| l.len() == rows.len());
+        let labels = match parts.labels {
+            Some(labels) if labels.len() == rows.len() => Some(labels),
+            Some(_) => {
+                mislabelled += 1;
+                None
+            }
+            None => None,
+        };
         for (index, features) in rows.iter().enumerate() {
             seen += 1;
             if seen <= skip {
@@ -133,7 +148,8 @@ pub fn requests(
                 .with_context(|| format!("{}: request {number}", path.display()))?;
         }
         Ok(())
-    })
+    })?;
+    Ok(mislabelled)
 }
 
 /// Calls `each` with every line that parses as JSON.

@@ -95,7 +95,7 @@ impl ModelRun<'_> {
     }
 
     /// Runs the model on the current data (a CSV, or the requests of a log), after its first
-    /// `skip` rows.
+    /// `skip` rows; warns about requests whose labels are not one per row.
     ///
     /// # Errors
     /// The model cannot run on the current rows.
@@ -104,11 +104,13 @@ impl ModelRun<'_> {
         current: &Path,
         reference: &Reference,
         skip: u64,
+        warn: &mut dyn FnMut(String),
     ) -> anyhow::Result<Vec<PredictionRow>> {
         let mut runner = self.runner(current, reference)?;
         let mut push = |features: &[f32], label: Option<String>| runner.push(features, label);
         if is_log(current) {
-            log::requests(current, reference, skip, &mut push)?;
+            let mislabelled = log::requests(current, reference, skip, &mut push)?;
+            warn_mislabelled(current, mislabelled, warn);
         } else {
             csv_input::read(current, reference, self.label_column, skip, &mut push)?;
         }
@@ -136,12 +138,23 @@ pub fn from_responses(
             found.unanswered
         ));
     }
+    warn_mislabelled(current, found.mislabelled, warn);
     let extra = found
         .rows
         .len()
         .saturating_sub(usize::try_from(keep).unwrap_or(usize::MAX));
     found.rows.drain(..extra);
     Ok(found.rows)
+}
+
+/// A warning for requests whose labels are not one per row.
+fn warn_mislabelled(log: &Path, requests: u64, warn: &mut dyn FnMut(String)) {
+    if requests > 0 {
+        warn(format!(
+            "{}: {requests} request(s) have labels that are not one per row; their rows count as unlabelled",
+            log.display()
+        ));
+    }
 }
 
 /// Refuses the model flags that only apply to images: drift-check feeds tabular features.

@@ -240,7 +240,31 @@ fn the_responses_in_a_log_give_the_figures_of_running_the_model() {
         ));
         labels.push_str(&format!("{}\n", json!({ "id": id, "labels": row_labels })));
     }
-    std::fs::write(dir.join("joined.jsonl"), records + &labels).unwrap();
+    std::fs::write(dir.join("joined.jsonl"), records.clone() + &labels).unwrap();
+    // One request's labels one short: its rows count as unlabelled, with a warning.
+    let mut short: Vec<Value> = labels
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    short[0]["labels"].as_array_mut().unwrap().pop();
+    let short: String = short.iter().map(|v| format!("{v}\n")).collect();
+    std::fs::write(dir.join("short.jsonl"), records + &short).unwrap();
+    let (code, report, stderr) = check(
+        dir,
+        "short",
+        &[
+            "--reference",
+            &stored,
+            "--current",
+            &path(dir, "short.jsonl"),
+        ],
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("1 request(s) have labels that are not one per row"),
+        "{stderr}"
+    );
+    assert_eq!(report["model"]["measured"]["rows"], 990);
     let joined = from_log(dir, "joined", &stored, "joined.jsonl");
     same_figures(&ran, &joined);
 
