@@ -10,6 +10,9 @@ Writes into OUT (a folder):
 - other.onnx: the same graph with other weights (another model, for the digest warning);
 - regressor.onnx: a linear regression of 3 x0 - x1 (least squares on reference.csv) with one
   input per feature, named x0..x3 ([N, 1] each), and one output `value` [N, 1];
+- regression_{reference,stable,shifted}.csv: the same features with a numeric `label`,
+  3 x0 - x1 + N(0, 0.5); in the shifted file x0 moved by +1 and the label gained 2 (the
+  regressor's error grows);
 - stable.csv: 1000 new rows from the reference's distribution;
 - shifted.csv: 1000 rows where x0 moved by +1 and the rule changed (P(y=1) = sigmoid(-2 x0 -
   1.5 x1 + 0.5 x2)): the predictions drift and the accuracy falls;
@@ -101,7 +104,17 @@ def write_csv(path, x, y):
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(FEATURES + ["label"])
         for row, label in zip(x, y):
-            writer.writerow([f"{v:.6g}" for v in row] + [int(label)])
+            label = int(label) if float(label).is_integer() else f"{label:.6g}"
+            writer.writerow([f"{v:.6g}" for v in row] + [label])
+
+
+def write_regression(out, rng):
+    for name, n, shift, offset in (("reference", 2000, 0.0, 0.0), ("stable", 1000, 0.0, 0.0),
+                                   ("shifted", 1000, 1.0, 2.0)):
+        x = rng.normal(size=(n, 4))
+        x[:, 0] += shift
+        y = 3 * x[:, 0] - x[:, 1] + offset + rng.normal(scale=0.5, size=n)
+        write_csv(out / f"regression_{name}.csv", x, y)
 
 
 def write_log(path, model, x, y):
@@ -151,6 +164,7 @@ def main():
     xd, yd = sample(rng, 1000, 1.0, changed)
     write_csv(out / "shifted.csv", xd, yd)
     write_log(out / "shifted.jsonl", out / "model.onnx", xd, yd)
+    write_regression(out, rng)
     print(out)
 
 

@@ -49,8 +49,9 @@ their request by id when logged on separate lines). Labels: the CSV's --label-co
 predicted classes, --max-prediction-psi), score shift (PSI of the top-1 score, --max-score-psi),
 estimated accuracy (the mean top-1 score: an estimate that assumes calibrated scores; gated only
 with --max-estimated-accuracy-drop), measured accuracy with labels (bootstrap interval; fails past
---max-accuracy-drop points when the interval of the drop excludes 0). Without predictions the
-checks are \"not checked\".
+--max-accuracy-drop points when the interval of the drop excludes 0); for a regressor, the
+mean absolute error with labels (fails past --max-error-increase percent when its interval lies
+above the reference's). Without predictions the checks are \"not checked\".
 
 Monitoring issue (--issue): in a scheduled pipeline, one issue per --issue-key is opened when
 features drift, updated on each failing run and closed when the data is healthy again (GitHub:
@@ -160,6 +161,17 @@ pub struct Args {
     /// reference's; the check fails past it when the bootstrap interval of the drop excludes 0.
     #[arg(long, value_name = "PP", default_value_t = 5.0, help_heading = "Gates")]
     pub max_accuracy_drop: f64,
+
+    /// A regressor's mean absolute error (with labels) may grow by this many percent of the
+    /// reference's; the check fails past it when the bootstrap interval lies above the
+    /// reference's MAE.
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value_t = 20.0,
+        help_heading = "Gates"
+    )]
+    pub max_error_increase: f64,
 
     /// Also gate the accuracy estimated from the scores (no labels; assumes calibrated
     /// scores): fails when it is this many percentage points below the reference's [default:

@@ -50,6 +50,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     }
     for (flag, value) in [
         ("--max-accuracy-drop", Some(args.max_accuracy_drop)),
+        ("--max-error-increase", Some(args.max_error_increase)),
         (
             "--max-estimated-accuracy-drop",
             args.max_estimated_accuracy_drop,
@@ -181,6 +182,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             max_prediction_psi: args.max_prediction_psi,
             max_score_psi: args.max_score_psi,
             max_accuracy_drop: args.max_accuracy_drop,
+            max_error_increase: args.max_error_increase,
             max_estimated_accuracy_drop: args.max_estimated_accuracy_drop,
             alpha: args.alpha,
         },

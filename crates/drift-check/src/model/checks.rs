@@ -6,6 +6,7 @@ use modelci_drift::{ContinuousReference, Feature, FeatureSummary, PredictionRefe
 use modelci_metrics::stats::{Interval, bootstrap_delta_ci};
 use serde::Serialize;
 
+use super::mae::{self, MeasuredError};
 use super::rows::{Predicted, PredictionRow};
 use super::summary::share;
 
@@ -25,6 +26,8 @@ pub struct ModelGates {
     pub max_score_psi: f64,
     /// Measured accuracy drop tolerated, in percentage points.
     pub max_accuracy_drop: f64,
+    /// A regressor's MAE may grow by this many percent of the reference's.
+    pub max_error_increase: f64,
     /// Estimated accuracy drop tolerated (gated only when given).
     pub max_estimated_accuracy_drop: Option<f64>,
     /// The p-value gate of the tests (`--alpha`), as for features.
@@ -103,8 +106,10 @@ pub struct ModelOutcome {
     pub score: Option<FeatureDrift>,
     /// Accuracy estimated from the scores.
     pub estimate: Option<Estimate>,
-    /// Accuracy measured on labels.
+    /// Accuracy measured on labels (classifiers).
     pub measured: Option<Measured>,
+    /// Mean absolute error measured on labels (regressors).
+    pub measured_error: Option<MeasuredError>,
     /// The four checks, in a fixed order.
     pub checks: Vec<Check>,
     /// Whether no check failed.
@@ -153,6 +158,7 @@ pub fn assess(
         outcome.source = source;
         outcome.rows = rows.len() as u64;
         outcome.measured = measured(rows, None, class_names);
+        outcome.measured_error = mae::measure(rows, None);
         return outcome;
     };
     let mut checks = Vec::with_capacity(4);
@@ -190,25 +196,36 @@ pub fn assess(
             },
         ),
     });
+    let regression = rows
+        .iter()
+        .any(|r| matches!(r.predicted, Predicted::Value(_)));
+    let reference_mae = reference
+        .performance
+        .as_ref()
+        .filter(|p| p.metric == "mae")
+        .map(|p| p.value);
+    let measured_error = if regression {
+        mae::measure(rows, reference_mae)
+    } else {
+        None
+    };
     let reference_accuracy = reference
         .performance
         .as_ref()
         .filter(|p| p.metric == "accuracy")
         .map(|p| p.value);
     let measured = measured(rows, reference_accuracy, class_names);
-    checks.push(match &measured {
-        Some(m) => measured_check(m, gates.max_accuracy_drop),
-        None => skip(
+    checks.push(match (&measured, &measured_error) {
+        (Some(m), _) => measured_check(m, gates.max_accuracy_drop),
+        (None, Some(e)) => mae::check(e, gates.max_error_increase),
+        (None, None) if regression => skip(
+            "measured error",
+            "no numeric label on the current data (--label-column, or labels in the log)"
+                .to_owned(),
+        ),
+        (None, None) => skip(
             "measured accuracy",
-            if rows
-                .iter()
-                .any(|r| matches!(r.predicted, Predicted::Value(_)))
-            {
-                "a regression model: accuracy does not apply (its MAE is not measured yet)"
-                    .to_owned()
-            } else {
-                "no label on the current data (--label-column, or labels in the log)".to_owned()
-            },
+            "no label on the current data (--label-column, or labels in the log)".to_owned(),
         ),
     });
     let passed = checks.iter().all(|c| c.state != State::Failed);
@@ -220,6 +237,7 @@ pub fn assess(
         score: score.ok(),
         estimate,
         measured,
+        measured_error,
         checks,
         passed,
         gates,
@@ -244,6 +262,7 @@ fn not_checked(reason: String, warnings: Vec<String>, gates: ModelGates) -> Mode
         score: None,
         estimate: None,
         measured: None,
+        measured_error: None,
         checks,
         passed: true,
         gates,

@@ -9,6 +9,7 @@
 //! - [`csv_input`]: feature rows and labels of a CSV dataset, in the reference's order;
 //! - [`log`]: predictions and labels of a V2 request log (responses and labels joined to their
 //!   request by id), or its request rows for the model;
+//! - [`mae`]: a regressor's mean absolute error on labelled rows;
 //! - [`summary`]: a [`modelci_drift::PredictionReference`] built from predictions;
 //! - [`checks`]: prediction drift, score shift, estimated and measured accuracy, with gates.
 
@@ -16,6 +17,7 @@ pub mod checks;
 pub mod csv_input;
 pub mod feed;
 pub mod log;
+pub mod mae;
 pub mod report;
 pub mod rows;
 pub mod runner;

@@ -59,6 +59,9 @@ pub fn metrics(model: &ModelOutcome, metrics: &mut BTreeMap<String, f64>) {
     if let Some(measured) = &model.measured {
         metrics.insert("accuracy".into(), measured.accuracy);
     }
+    if let Some(error) = &model.measured_error {
+        metrics.insert("mae".into(), error.mae);
+    }
 }
 
 /// The "Model" section of report.md.
@@ -154,6 +157,20 @@ pub fn section(model: &ModelOutcome, charts: &[ChartFile]) -> String {
             "Measured accuracy: {:.1}% on {} labelled rows{interval}.\n\n",
             measured.accuracy * 100.0,
             measured.rows
+        ));
+    }
+    if let Some(error) = &model.measured_error {
+        let interval = error.interval.map_or_else(String::new, |i| {
+            format!(
+                ", {:.0}% bootstrap interval {:.4} to {:.4}",
+                i.level * 100.0,
+                i.low,
+                i.high
+            )
+        });
+        out.push_str(&format!(
+            "Measured error: MAE {:.4} on {} labelled rows{interval}.\n\n",
+            error.mae, error.rows
         ));
     }
     for chart in charts.iter().filter(|c| c.name.starts_with("model-")) {

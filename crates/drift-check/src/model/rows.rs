@@ -43,6 +43,18 @@ impl PredictionRow {
     }
 }
 
+impl PredictionRow {
+    /// `|prediction - label|` of a regression with a numeric label.
+    #[must_use]
+    pub fn abs_error(&self) -> Option<f64> {
+        let Predicted::Value(value) = self.predicted else {
+            return None;
+        };
+        let label: f64 = self.label.as_deref()?.trim().parse().ok()?;
+        label.is_finite().then(|| (value - label).abs())
+    }
+}
+
 /// The top-1 score of per-class scores: the largest, read as a probability when the scores
 /// are probabilities (each in [0, 1], summing to 1 within 1e-3), else after a softmax (logits).
 #[must_use]

@@ -49,11 +49,24 @@ pub fn summarise(
         )
     };
     let outcomes: Vec<bool> = rows.iter().filter_map(|r| r.correct(class_names)).collect();
-    let performance = (!outcomes.is_empty()).then(|| Performance {
-        metric: "accuracy".into(),
-        value: share(outcomes.iter().filter(|&&c| c).count(), outcomes.len()),
-        rows: outcomes.len() as u64,
-    });
+    let errors: Vec<f64> = rows.iter().filter_map(PredictionRow::abs_error).collect();
+    let performance = if !outcomes.is_empty() {
+        Some(Performance {
+            metric: "accuracy".into(),
+            value: share(outcomes.iter().filter(|&&c| c).count(), outcomes.len()),
+            rows: outcomes.len() as u64,
+        })
+    } else if !errors.is_empty() {
+        #[allow(clippy::cast_precision_loss)]
+        let mae = errors.iter().sum::<f64>() / errors.len() as f64;
+        Some(Performance {
+            metric: "mae".into(),
+            value: mae,
+            rows: errors.len() as u64,
+        })
+    } else {
+        None
+    };
     Ok(PredictionReference {
         output: output.to_owned(),
         model_sha256: Some(sha256_file(model)?),

@@ -395,28 +395,36 @@ fn same_figures(a: &Value, b: &Value) {
 }
 
 #[test]
-fn a_regressor_fed_one_input_per_feature_by_name_shows_its_predicted_values_drift() {
+fn a_regressor_fed_one_input_per_feature_by_name_shows_its_predicted_values_drift_and_its_error_grow()
+ {
     let Some(work) = fixtures() else { return };
     let dir = work.path();
-    let reference = path(dir, "reference.csv");
+    let reference = path(dir, "regression_reference.csv");
     let run = |current: &str| {
         let (code, report, stderr) = with_model(
             dir,
-            &format!("regression-{current}"),
+            &format!("out-{current}"),
             &reference,
             &path(dir, "regressor.onnx"),
             current,
         );
+        let errors = validate(&load("schemas/drift-check.v1.json"), &report);
+        assert!(errors.is_empty(), "{errors:#?}");
         (code, report["model"].clone(), stderr)
     };
-    let (code, stable, stderr) = run("stable.csv");
+    let (code, stable, stderr) = run("regression_stable.csv");
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(stable["prediction"]["test"], "ks", "{stable}");
     assert!(
         stable["prediction"]["psi"].as_f64().unwrap() < 0.1,
         "{stable}"
     );
-    let (code, shifted, stderr) = run("shifted.csv");
+    assert_eq!(stable["checks"][3]["name"], "measured error");
+    assert_eq!(stable["checks"][3]["state"], "ok", "{stable}");
+    // The noise is N(0, 0.5): the MAE of a good fit is near 0.5 * sqrt(2 / pi) = 0.399.
+    let mae = stable["measured_error"]["mae"].as_f64().unwrap();
+    assert!((mae - 0.399).abs() < 0.05, "{mae}");
+    let (code, shifted, stderr) = run("regression_shifted.csv");
     assert_eq!(code, 1, "{stderr}");
     assert_eq!(shifted["checks"][0]["state"], "failed", "{shifted}");
     // x0 moved by 1 and the model weighs it 3: the predicted values moved far.
@@ -424,13 +432,14 @@ fn a_regressor_fed_one_input_per_feature_by_name_shows_its_predicted_values_drif
         shifted["prediction"]["statistic"].as_f64().unwrap() > 0.3,
         "{shifted}"
     );
+    // The labels gained 2: the error grew about fivefold, the interval well above.
+    assert_eq!(shifted["checks"][3]["state"], "failed", "{shifted}");
+    let error = &shifted["measured_error"];
     assert!(
-        shifted["checks"][3]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("regression"),
-        "{shifted}"
+        error["increase_percent"].as_f64().unwrap() > 200.0,
+        "{error}"
     );
+    assert!(error["interval"]["low"].as_f64().unwrap() > error["reference"].as_f64().unwrap());
 }
 
 #[test]
