@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
+use modelci_cli::flags::ModelArgs;
 use modelci_cli::{OutputArgs, PostArgs};
 
 const EXAMPLES: &str = "\
@@ -20,6 +21,12 @@ Examples:
   # The example's request log holds the 30 numbers the model is sent, not the `site` column:
   drift-check --reference examples/drift/reference.csv --ignore site \\
       --current examples/drift/requests.jsonl
+
+  # The model checks: run the model on the labelled reference and on the current rows:
+  drift-check --reference eval.csv --model model.onnx --current labelled.csv \\
+      --write-reference reference.json
+  # ...then later, from a KServe payload log with the responses:
+  drift-check --reference reference.json --current payloads.jsonl
 
 Reference (--reference): a drift reference file (JSON written by --write-reference), or a CSV
 dataset with a header row; numeric columns are continuous features, others categorical
@@ -41,11 +48,23 @@ new categories in one extra bin), read with the usual bands (< 0.1 stable, 0.1-0
 (categorical), reported with its p-value. A feature drifts when its PSI reaches --max-psi, or
 with --alpha when its test's p-value falls below it.
 
+Model checks: with --model M.onnx the model runs on the current rows (one [N, F] float tensor of
+the reference's features; a CSV reference given with --model is run too, its labels giving the
+reference's accuracy); without it, the responses of a request log are the predictions (joined to
+their request by id when logged on separate lines). Labels: the CSV's --label-column, or
+\"labels\"/\"label\" in a log record or its request's \"parameters\". Prediction drift (PSI of the
+predicted classes, --max-prediction-psi), score shift (PSI of the top-1 score, --max-score-psi),
+estimated accuracy (the mean top-1 score: an estimate that assumes calibrated scores; gated only
+with --max-estimated-accuracy-drop), measured accuracy with labels (bootstrap interval; fails past
+--max-accuracy-drop points when the interval of the drop excludes 0); for a regressor, the
+mean absolute error with labels (fails past --max-error-increase percent when its interval lies
+above the reference's). Without predictions the checks are \"not checked\".
+
 Monitoring issue (--issue): in a scheduled pipeline, one issue per --issue-key is opened when
 features drift, updated on each failing run and closed when the data is healthy again (GitHub:
 GITHUB_TOKEN with `issues: write`; GitLab: GITLAB_TOKEN with the `api` scope).
 
-Exit codes: 0 no drift beyond the gates, 1 drift, 2 bad input or usage, 3 the code host failed.";
+Exit codes: 0 no drift beyond the gates, 1 drift (features or model checks), 2 bad input or usage, 3 the code host failed.";
 
 /// Has production data drifted from the data the model was evaluated on?
 ///
@@ -122,6 +141,56 @@ pub struct Args {
         help_heading = "Monitoring issue"
     )]
     pub issue_label: String,
+
+    /// The monitored ONNX model: run on the current data (and on a CSV reference without
+    /// predictions) for the model checks. Without it, predictions come from the responses in a
+    /// request log.
+    #[arg(long, value_name = "M.onnx", help_heading = "Model")]
+    pub model: Option<PathBuf>,
+
+    /// The predicted classes drift when their PSI reaches this value.
+    #[arg(
+        long,
+        value_name = "PSI",
+        default_value_t = 0.25,
+        help_heading = "Gates"
+    )]
+    pub max_prediction_psi: f64,
+
+    /// The top-1 score distribution shifted when its PSI reaches this value.
+    #[arg(
+        long,
+        value_name = "PSI",
+        default_value_t = 0.25,
+        help_heading = "Gates"
+    )]
+    pub max_score_psi: f64,
+
+    /// Measured accuracy (with labels) may drop this many percentage points below the
+    /// reference's; the check fails past it when the bootstrap interval of the drop excludes 0.
+    #[arg(long, value_name = "PP", default_value_t = 5.0, help_heading = "Gates")]
+    pub max_accuracy_drop: f64,
+
+    /// A regressor's mean absolute error (with labels) may grow by this many percent of the
+    /// reference's; the check fails past it when the bootstrap interval lies above the
+    /// reference's MAE.
+    #[arg(
+        long,
+        value_name = "PCT",
+        default_value_t = 20.0,
+        help_heading = "Gates"
+    )]
+    pub max_error_increase: f64,
+
+    /// Also gate the accuracy estimated from the scores (no labels; assumes calibrated
+    /// scores): fails when it is this many percentage points below the reference's [default:
+    /// reported, not gated].
+    #[arg(long, value_name = "PP", help_heading = "Gates")]
+    pub max_estimated_accuracy_drop: Option<f64>,
+
+    /// How the model runs (batch size, label column, engine, workers).
+    #[command(flatten)]
+    pub model_args: ModelArgs,
 
     /// Malformed lines of a JSON Lines log skipped with a warning; one more is an error.
     #[arg(long, value_name = "N", default_value_t = 10)]

@@ -19,6 +19,7 @@ mod args;
 pub mod current;
 pub mod gates;
 pub mod issue;
+pub mod model;
 pub mod notify;
 pub mod reference;
 pub mod report;

@@ -103,7 +103,7 @@ pub fn payload(n: &Notice<'_>) -> Value {
         "tool": { "name": "drift-check", "version": env!("CARGO_PKG_VERSION") },
         "monitor": n.monitor,
         "verdict": n.verdict,
-        "passed": n.outcome.passed,
+        "passed": n.event == Event::Recovered,
         "features_checked": n.outcome.features.len(),
         "drifted": n.outcome.drifted,
         "top_drifted": top,

@@ -12,6 +12,10 @@ use crate::Args;
 use crate::current::{self, ReadOptions};
 use crate::gates::{Gates, assess};
 use crate::issue::{self, IssueError, IssueReport};
+use crate::model::{
+    self, ModelRun,
+    checks::{ModelGates, ModelOutcome, State},
+};
 use crate::notify::{self, Notice};
 use crate::reference;
 use crate::report::{self, DataSummary};
@@ -35,11 +39,78 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             "--alpha must be between 0 and 1, got {alpha}"
         )));
     }
+    model::refuse_image_flags(&args.model_args).map_err(Failure::bad_input)?;
+    for (flag, value) in [
+        ("--max-prediction-psi", args.max_prediction_psi),
+        ("--max-score-psi", args.max_score_psi),
+    ] {
+        if !(value.is_finite() && value > 0.0) {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "{flag} must be a positive number, got {value}"
+            )));
+        }
+    }
+    for (flag, value) in [
+        ("--max-accuracy-drop", Some(args.max_accuracy_drop)),
+        ("--max-error-increase", Some(args.max_error_increase)),
+        (
+            "--max-estimated-accuracy-drop",
+            args.max_estimated_accuracy_drop,
+        ),
+    ] {
+        if let Some(value) = value
+            && !(value.is_finite() && value >= 0.0)
+        {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "{flag} must be a number of percentage points, 0 or more, got {value}"
+            )));
+        }
+    }
+    let settings = args.model_args.settings().map_err(Failure::bad_input)?;
     let mut session = Session::start("drift-check", &args.output)?;
     let opened = reference::open(&args.reference, &args.categorical, &args.ignore, || {
         modelci_baseline::Context::new(session.ci().clone(), session.env().clone())
     })?;
-    let reference = opened.reference;
+    let mut reference = opened.reference;
+    // The monitored model: `--model`, else a release bundle's model when its reference carries
+    // the predictions that model made on the evaluation data.
+    let model_path: Option<std::path::PathBuf> = args.model.clone().or_else(|| {
+        opened
+            .model
+            .clone()
+            .filter(|_| reference.predictions.is_some())
+    });
+    let model_run = model_path.as_deref().map(|path| ModelRun {
+        path,
+        settings: &settings,
+        label_column: &args.model_args.label_column,
+    });
+    let csv_reference = opened.provenance.is_none()
+        && !args
+            .reference
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if csv_reference {
+        // The label column is the model's answer key, not an input feature.
+        reference
+            .features
+            .retain(|f| f.name != args.model_args.label_column);
+        if reference.features.is_empty() {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "{}: no feature besides the label column {:?}",
+                args.reference.display(),
+                args.model_args.label_column
+            )));
+        }
+        if let Some(run) = &model_run
+            && reference.predictions.is_none()
+        {
+            reference.predictions = Some(
+                run.on_reference(&args.reference, &reference)
+                    .map_err(Failure::bad_input)?,
+            );
+        }
+    }
     if let Some(path) = &args.write_reference {
         reference::write(&reference, path).map_err(Failure::bad_input)?;
     }
@@ -68,12 +139,73 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             }
         }
     }
+    let skip = tally.rows_in_file - tally.rows;
+    let mut model_warnings = Vec::new();
+    let current_predictions = match &model_run {
+        Some(run) => {
+            if let Some(expected) = reference
+                .predictions
+                .as_ref()
+                .and_then(|p| p.model_sha256.as_deref())
+            {
+                let actual = model::summary::sha256_file(run.path).map_err(Failure::bad_input)?;
+                if actual != expected {
+                    model_warnings.push(format!(
+                        "{}: sha256 {actual} differs from the reference's model ({expected}): its predictions were made by another model",
+                        run.path.display()
+                    ));
+                }
+            }
+            let rows = run
+                .on_current(&args.current, &reference, skip, &mut |w| {
+                    model_warnings.push(w);
+                })
+                .map_err(Failure::bad_input)?;
+            Ok((rows, format!("{} run on the current data", run.path.display())))
+        }
+        None if current::is_log(&args.current) => {
+            let rows = model::from_responses(
+                &args.current,
+                tally.rows,
+                settings.dataset.class_names.as_deref(),
+                &mut |w| model_warnings.push(w),
+            )
+            .map_err(Failure::bad_input)?;
+            if rows.is_empty() {
+                Err("the log has no responses, and no --model was given".to_owned())
+            } else {
+                Ok((rows, "the responses in the log".to_owned()))
+            }
+        }
+        None => Err("no predictions on the current data: give --model M.onnx, or a request log with responses".to_owned()),
+    };
+    for warning in &model_warnings {
+        session.warn(warning);
+    }
+    let model_outcome = model::checks::assess(
+        reference.predictions.as_ref(),
+        current_predictions
+            .as_ref()
+            .map(|(rows, source)| (rows.as_slice(), source.clone()))
+            .map_err(Clone::clone),
+        settings.dataset.class_names.as_deref(),
+        ModelGates {
+            max_prediction_psi: args.max_prediction_psi,
+            max_score_psi: args.max_score_psi,
+            max_accuracy_drop: args.max_accuracy_drop,
+            max_error_increase: args.max_error_increase,
+            max_estimated_accuracy_drop: args.max_estimated_accuracy_drop,
+            alpha: args.alpha,
+        },
+        model_warnings,
+    );
     let gates = Gates {
         max_psi: args.max_psi,
         alpha: args.alpha,
         max_drifted: args.max_drifted,
     };
     let outcome = assess(drifts, gates);
+    let passed = outcome.passed && model_outcome.passed;
     let data = DataSummary {
         reference: args.reference.display().to_string(),
         reference_rows: reference.rows,
@@ -90,17 +222,18 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         &reference,
         &data,
         &outcome,
+        &model_outcome,
         gates,
     )
     .map_err(Failure::bad_input)?;
-    print_summary(&written.verdict, &outcome);
+    print_summary(&written.verdict, passed, &outcome);
     let markdown = std::fs::read_to_string(&written.report_md)
         .map_err(|e| Failure::bad_input(anyhow::anyhow!("{}: {e}", written.report_md.display())))?;
     let delivered = Report {
         tool: "drift-check",
         dir: args.output.output_dir.clone(),
         markdown,
-        passed: outcome.passed,
+        passed,
         verdict: written.verdict,
         gates: outcome
             .features
@@ -115,10 +248,11 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
                     format!("PSI {:.3}", f.drift.psi)
                 },
             })
+            .chain(model_gates(&model_outcome))
             .collect(),
         metrics: Vec::new(),
     };
-    let status = if outcome.passed {
+    let status = if passed {
         ExitStatus::Success
     } else {
         ExitStatus::GateFailed
@@ -128,7 +262,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     if args.issue {
         let report = IssueReport {
             verdict: &delivered.verdict,
-            failing: !outcome.passed,
+            failing: !passed,
             markdown: &delivered.markdown,
             run_url: session.ci().run_url.as_deref(),
         };
@@ -159,7 +293,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             Err(error) => return Err(Failure::bad_input(error)),
         }
     }
-    if let Some(event) = notify::event(outcome.passed, issue_closed) {
+    if let Some(event) = notify::event(passed, issue_closed) {
         let reference_text = args.reference.display().to_string();
         let reference = data
             .reference_provenance
@@ -181,8 +315,22 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     session.finish(&delivered, &args.posting, status)
 }
 
+/// The model checks that ran, as posted gates (a check not run is no gate).
+fn model_gates(outcome: &ModelOutcome) -> impl Iterator<Item = GateOutcome> + '_ {
+    outcome
+        .checks
+        .iter()
+        .filter(|c| matches!(c.state, State::Ok | State::Failed))
+        .map(|c| GateOutcome {
+            name: c.name.to_owned(),
+            passed: c.state == State::Ok,
+            measured: c.measured.clone(),
+            message: c.detail.clone(),
+        })
+}
+
 /// One line on standard output: the verdict and the most drifted feature.
-fn print_summary(verdict: &str, outcome: &crate::gates::Outcome) {
+fn print_summary(verdict: &str, passed: bool, outcome: &crate::gates::Outcome) {
     let largest = outcome
         .features
         .iter()
@@ -194,7 +342,7 @@ fn print_summary(verdict: &str, outcome: &crate::gates::Outcome) {
             modelci_cli::sanitize(&f.drift.name)
         )
     });
-    let mark = if outcome.passed { "ok" } else { "DRIFT" };
+    let mark = if passed { "ok" } else { "DRIFT" };
     let _ = writeln!(
         std::io::stdout().lock(),
         "drift-check: {mark}: {verdict}{detail}"

@@ -5,7 +5,7 @@
 //! file is read twice, once to count its rows and once to count the last N.
 
 mod csv_rows;
-mod v2;
+pub(crate) mod v2;
 
 use std::path::Path;
 
@@ -68,7 +68,7 @@ impl Sink {
 }
 
 /// Whether the file is a JSON Lines log (by extension).
-fn is_log(path: &Path) -> bool {
+pub(crate) fn is_log(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| ["jsonl", "ndjson", "json"].contains(&e.to_ascii_lowercase().as_str()))

@@ -5,6 +5,8 @@
 mod bad_input;
 mod bundles;
 mod example;
+mod hints;
 mod issue;
 mod mlserver;
+mod model;
 mod notify;
