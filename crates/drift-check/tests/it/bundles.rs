@@ -36,10 +36,21 @@ fn reference_json(work: &Path) -> PathBuf {
 /// A bundle `drift-monitor-VERSION` whose model is the digits example's, with `reference`
 /// (when given) as `drift-reference.json`.
 fn bundle(dir: &Path, version: &str, reference: Option<&Path>) -> Built {
+    bundle_of(
+        &modelci_test::harness::digits("baseline.onnx"),
+        dir,
+        version,
+        reference,
+    )
+}
+
+/// A bundle `drift-monitor-VERSION` of `model`, with `reference` (when given) as
+/// `drift-reference.json`.
+fn bundle_of(model: &Path, dir: &Path, version: &str, reference: Option<&Path>) -> Built {
     let input = BundleInput {
         name: "drift-monitor".into(),
         version: version.into(),
-        models: vec![modelci_test::harness::digits("baseline.onnx")],
+        models: vec![model.to_owned()],
         report: None,
         source: modelci_bundle::Source::default(),
         created: Some(1_764_000_000),
@@ -232,4 +243,59 @@ fn an_oci_artifact_is_the_reference() {
     let provenance = &report_json(&out)["data"]["reference_provenance"];
     assert_eq!(provenance["kind"], "oci");
     assert_eq!(provenance["version"], "2.0.0");
+}
+
+#[test]
+fn a_bundles_model_is_the_monitored_model_when_its_reference_has_predictions() {
+    use crate::model::{fixtures, model_check};
+    let Some(work) = fixtures() else { return };
+    let dir = work.path();
+    let model = dir.join("model.onnx");
+    let reference = dir.join("drift-reference.json");
+    let written = drift_check(
+        &dir.join("write"),
+        &[
+            "--reference",
+            dir.join("reference.csv").to_str().unwrap(),
+            "--model",
+            model.to_str().unwrap(),
+            "--engine",
+            "tract",
+            "--current",
+            dir.join("stable.csv").to_str().unwrap(),
+            "--write-reference",
+            reference.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    let built = bundle_of(&model, dir, "3.0.0", Some(&reference));
+    let zip = built.zip.to_str().unwrap();
+    let cache = [("XDG_CACHE_HOME", dir.join("cache").display().to_string())];
+    // No --model: the bundle's model is run on the current rows.
+    let check = |current: &str, out: &str| {
+        let out = dir.join(out);
+        let mut run = Run::new(env!("CARGO_BIN_EXE_drift-check"))
+            .arg("--output-dir")
+            .arg(&out)
+            .args(["--reference", zip, "--engine", "tract", "--current"])
+            .arg(dir.join(current));
+        for (k, v) in &cache {
+            run = run.env(k, v);
+        }
+        let outcome = run.output();
+        (outcome, report_json(&out))
+    };
+    let (stable, report) = check("stable.csv", "stable");
+    assert_eq!(stable.code, 0, "{}\n{}", stable.stdout, stable.stderr);
+    assert_eq!(model_check(&report, "prediction drift")["state"], "ok");
+    let (shifted, report) = check("shifted.csv", "shifted");
+    assert_eq!(shifted.code, 1, "{}\n{}", shifted.stdout, shifted.stderr);
+    assert_eq!(model_check(&report, "prediction drift")["state"], "failed");
+    assert!(
+        !shifted
+            .stderr
+            .contains("differs from the reference's model"),
+        "the bundle's model made the reference's predictions: {}",
+        shifted.stderr
+    );
 }

@@ -14,7 +14,7 @@ use crate::bad_input::refused;
 use crate::example::drift_check;
 
 /// The generated classifier and data, or `None` (after saying why) without `MODELCI_PYTHON`.
-fn fixtures() -> Option<tempfile::TempDir> {
+pub(crate) fn fixtures() -> Option<tempfile::TempDir> {
     let Some(python) = std::env::var_os("MODELCI_PYTHON") else {
         let why =
             "MODELCI_PYTHON is not set (numpy, onnx and onnxruntime: scripts/ci/python-onnx.sh)";
@@ -55,7 +55,7 @@ fn check(dir: &Path, out: &str, args: &[&str]) -> (i32, Value, String) {
     (run.code, report, run.stderr)
 }
 
-fn model_check<'a>(report: &'a Value, name: &str) -> &'a Value {
+pub(crate) fn model_check<'a>(report: &'a Value, name: &str) -> &'a Value {
     report["model"]["checks"]
         .as_array()
         .unwrap()
