@@ -206,6 +206,13 @@ pub struct Args {
     #[arg(long, value_name = "URL", help_heading = "Notifications")]
     pub webhook: Vec<String>,
 
+    /// Only the log records from WHEN on: a duration back from now (24h, 7d; units s, m, h, d,
+    /// w) or a time (2026-12-01T08:00:00Z, 2026-12-01). Each request record needs a time: the
+    /// CloudEvent `time` KServe's and Seldon's payload loggers send, or a `timestamp` /
+    /// `@timestamp` field. With --window N, the last N rows of those.
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
+
     /// Where the report goes, and progress output.
     #[command(flatten)]
     pub output: OutputArgs,

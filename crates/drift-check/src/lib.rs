@@ -24,6 +24,7 @@ pub mod notify;
 pub mod reference;
 pub mod report;
 mod run;
+pub mod since;
 
 pub use args::Args;
 pub use run::run;

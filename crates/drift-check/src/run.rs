@@ -67,6 +67,12 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         }
     }
     let settings = args.model_args.settings().map_err(Failure::bad_input)?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|text| crate::since::parse(text, chrono::Utc::now()))
+        .transpose()
+        .map_err(Failure::bad_input)?;
     let mut session = Session::start("drift-check", &args.output)?;
     let opened = reference::open(&args.reference, &args.categorical, &args.ignore, || {
         modelci_baseline::Context::new(session.ci().clone(), session.env().clone())
@@ -117,6 +123,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let options = ReadOptions {
         window: args.window,
         max_bad_lines: args.max_bad_lines,
+        since,
     };
     let mut warnings = Vec::new();
     let tally = current::read(&args.current, &reference, options, &mut |w| {

@@ -47,9 +47,10 @@ pub(super) fn read(
     path: &Path,
     reference: &Reference,
     sink: &mut Sink,
-    max_bad_lines: u64,
+    options: super::ReadOptions,
     warn: &mut dyn FnMut(String),
 ) -> anyhow::Result<u64> {
+    let max_bad_lines = options.max_bad_lines;
     let file = File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let mut reader = BufReader::new(file);
     let mut line = Vec::new();
@@ -78,7 +79,18 @@ pub(super) fn read(
         }
         let outcome = match serde_json::from_slice::<Value>(&line) {
             Err(error) => Err(RequestError::Bad(BadLine::Json(error))),
-            Ok(value) => count_request(&value, reference, sink),
+            Ok(value) => {
+                // Only requests need a time: responses and labels are joined by id.
+                let old = match options.since {
+                    Some(cutoff) if Parts::of(&value).request.is_some() => {
+                        crate::since::is_before(&value, cutoff).map_err(|why| {
+                            anyhow::anyhow!("{}: line {number}: {why}", path.display())
+                        })?
+                    }
+                    _ => false,
+                };
+                count_request(&value, reference, sink, old)
+            }
         };
         match outcome {
             Ok(()) => {}
@@ -113,6 +125,7 @@ fn count_request(
     value: &Value,
     reference: &Reference,
     sink: &mut Sink,
+    before_since: bool,
 ) -> Result<(), RequestError> {
     let parts = Parts::of(value);
     let Some(request) = parts.request else {
@@ -133,6 +146,10 @@ fn count_request(
         .map_err(RequestError::Bad)?;
     let columns = columns(&tensors, reference)?;
     let rows = columns.first().map_or(0, |(t, _)| t.rows);
+    if before_since {
+        sink.before_since += rows;
+        return Ok(());
+    }
     for row in 0..rows {
         if !sink.take_row() {
             continue;

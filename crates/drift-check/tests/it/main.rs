@@ -10,3 +10,4 @@ mod issue;
 mod mlserver;
 mod model;
 mod notify;
+mod since;
