@@ -10,4 +10,5 @@ mod issue;
 mod mlserver;
 mod model;
 mod notify;
+mod readme;
 mod since;
