@@ -213,6 +213,58 @@ pub struct Args {
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
 
+    /// Also checks the served model: sends --samples Open Inference Protocol (KServe V2)
+    /// requests to this server (http://HOST:PORT) and gates the error rate and the latency p95.
+    /// The requests are the current data's: a log's request bodies as logged, or a CSV's rows
+    /// one per request (one FP64 tensor [1, F] named --input-name, the reference's features).
+    #[arg(
+        long,
+        value_name = "URL",
+        requires = "model_name",
+        help_heading = "Endpoint health"
+    )]
+    pub endpoint: Option<String>,
+
+    /// The model's name on the --endpoint server.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "endpoint",
+        help_heading = "Endpoint health"
+    )]
+    pub model_name: Option<String>,
+
+    /// Requests sent to --endpoint (fewer when the current data holds fewer).
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..), help_heading = "Endpoint health")]
+    pub samples: u64,
+
+    /// The tensor name of requests built from CSV rows.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "input-0",
+        help_heading = "Endpoint health"
+    )]
+    pub input_name: String,
+
+    /// The endpoint fails when more than this share of its requests fail, in percent.
+    #[arg(
+        long,
+        value_name = "PERCENT",
+        default_value_t = 1.0,
+        help_heading = "Endpoint health"
+    )]
+    pub max_error_rate: f64,
+
+    /// The endpoint fails when its latency p95 exceeds this, in milliseconds.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 1000.0,
+        help_heading = "Endpoint health"
+    )]
+    pub max_latency_p95_ms: f64,
+
     /// Where the report goes, and progress output.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -18,6 +18,7 @@
 mod args;
 pub mod current;
 pub mod gates;
+pub mod health;
 pub mod issue;
 pub mod model;
 pub mod notify;

@@ -38,6 +38,9 @@ pub struct DataSummary {
     /// Where a release bundle's reference came from (`None` for a local file or dataset).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_provenance: Option<crate::reference::bundle::ReferenceProvenance>,
+    /// The `--endpoint` health check, when one ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint_health: Option<crate::health::HealthReport>,
 }
 
 /// `report.json`'s own fields.
@@ -227,6 +230,18 @@ fn markdown(
     ));
     if let Some(p) = &data.reference_provenance {
         out.push_str(&crate::reference::bundle::describe(p));
+    }
+    if let Some(h) = &data.endpoint_health {
+        let mark = if h.passed { "✅" } else { "❌" };
+        out.push_str(&format!(
+            "{mark} Endpoint health: {}.{}\n\n",
+            code_span_prose(&h.summary()),
+            if h.passed {
+                String::new()
+            } else {
+                format!(" {}", escape_markdown(&h.reasons.join("; ")))
+            }
+        ));
     }
     let kinds = |name: &str| {
         reference

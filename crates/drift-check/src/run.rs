@@ -11,6 +11,7 @@ use modelci_report::ToolName;
 use crate::Args;
 use crate::current::{self, ReadOptions};
 use crate::gates::{Gates, assess};
+use crate::health::{self, HealthOptions};
 use crate::issue::{self, IssueError, IssueReport};
 use crate::model::{
     self, ModelRun,
@@ -63,6 +64,16 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         {
             return Err(Failure::bad_input(anyhow::anyhow!(
                 "{flag} must be a number of percentage points, 0 or more, got {value}"
+            )));
+        }
+    }
+    for (flag, value) in [
+        ("--max-error-rate", args.max_error_rate),
+        ("--max-latency-p95-ms", args.max_latency_p95_ms),
+    ] {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(Failure::bad_input(anyhow::anyhow!(
+                "{flag} must be a number, 0 or more, got {value}"
             )));
         }
     }
@@ -212,7 +223,37 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         max_drifted: args.max_drifted,
     };
     let outcome = assess(drifts, gates);
-    let passed = outcome.passed && model_outcome.passed;
+    let health = match (&args.endpoint, &args.model_name) {
+        (Some(endpoint), Some(model_name)) => {
+            let samples = usize::try_from(args.samples).unwrap_or(usize::MAX);
+            let bodies = health::requests(&args.current, &reference, samples, &args.input_name)
+                .map_err(Failure::bad_input)?;
+            let report = health::check(
+                &bodies,
+                &HealthOptions {
+                    endpoint,
+                    model_name,
+                    input_name: &args.input_name,
+                    max_error_rate: args.max_error_rate,
+                    max_latency_p95_ms: args.max_latency_p95_ms,
+                },
+            );
+            let mark = if report.passed { "ok" } else { "FAILED" };
+            let _ = writeln!(
+                std::io::stdout().lock(),
+                "drift-check: {mark}: {}{}",
+                modelci_cli::sanitize(&report.summary()),
+                if report.passed {
+                    String::new()
+                } else {
+                    format!(": {}", modelci_cli::sanitize(&report.reasons.join("; ")))
+                }
+            );
+            Some(report)
+        }
+        _ => None,
+    };
+    let passed = outcome.passed && model_outcome.passed && health.as_ref().is_none_or(|h| h.passed);
     let data = DataSummary {
         reference: args.reference.display().to_string(),
         reference_rows: reference.rows,
@@ -221,6 +262,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         current_rows_in_file: tally.rows_in_file,
         bad_lines: tally.bad_lines,
         reference_provenance: opened.provenance,
+        endpoint_health: health,
     };
     let version = env!("CARGO_PKG_VERSION");
     let written = report::write(
@@ -256,6 +298,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
                 },
             })
             .chain(model_gates(&model_outcome))
+            .chain(data.endpoint_health.iter().map(health_gate))
             .collect(),
         metrics: Vec::new(),
     };
@@ -320,6 +363,20 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         }
     }
     session.finish(&delivered, &args.posting, status)
+}
+
+/// The endpoint health check as a posted gate.
+fn health_gate(h: &health::HealthReport) -> GateOutcome {
+    GateOutcome {
+        name: "endpoint health".to_owned(),
+        passed: h.passed,
+        measured: format!("{:.1}% errors", h.error_rate),
+        message: if h.passed {
+            h.summary()
+        } else {
+            h.reasons.join("; ")
+        },
+    }
 }
 
 /// The model checks that ran, as posted gates (a check not run is no gate).

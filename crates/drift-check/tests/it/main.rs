@@ -5,6 +5,7 @@
 mod bad_input;
 mod bundles;
 mod example;
+mod health;
 mod hints;
 mod issue;
 mod mlserver;

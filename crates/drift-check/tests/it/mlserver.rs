@@ -36,13 +36,11 @@ fn rows_of(name: &str) -> Vec<Vec<f64>> {
         .collect()
 }
 
-#[test]
-fn a_request_log_captured_in_front_of_a_real_mlserver_is_read() {
-    let Some(exe) = mlserver::executable("the drift-check MLServer log test") else {
-        return;
-    };
-    let work = tempfile::tempdir().unwrap();
-    let model = work.path().join("cancer.joblib");
+/// A real MLServer serving scripts/drift_model.py's model as `cancer` (trained into `dir`), or
+/// `None` (after saying why) without MLServer.
+pub(crate) fn serve_cancer(test: &str, dir: &std::path::Path) -> Option<MlServer> {
+    let exe = mlserver::executable(test)?;
+    let model = dir.join("cancer.joblib");
     let trained = Command::new(mlserver::python(&exe))
         .arg(repo().join("scripts/drift_model.py"))
         .arg(&model)
@@ -53,7 +51,19 @@ fn a_request_log_captured_in_front_of_a_real_mlserver_is_read() {
         "{}",
         String::from_utf8_lossy(&trained.stderr)
     );
-    let server = MlServer::start(&exe, &[mlserver::sklearn_model("cancer", &model)], &[]);
+    Some(MlServer::start(
+        &exe,
+        &[mlserver::sklearn_model("cancer", &model)],
+        &[],
+    ))
+}
+
+#[test]
+fn a_request_log_captured_in_front_of_a_real_mlserver_is_read() {
+    let work = tempfile::tempdir().unwrap();
+    let Some(server) = serve_cancer("the drift-check MLServer log test", work.path()) else {
+        return;
+    };
 
     let client = reqwest::blocking::Client::new();
     let rows = current_rows();
