@@ -515,6 +515,8 @@ do_run() {
             if [[ -n "${INPUT_CURRENT:-}" ]]; then ARGV+=(--current "${INPUT_CURRENT}"); fi
             if [[ -n "${INPUT_SINCE:-}" ]]; then ARGV+=(--since "${INPUT_SINCE}"); fi
             if [[ -n "${INPUT_WINDOW:-}" ]]; then ARGV+=(--window "${INPUT_WINDOW}"); fi
+            if [[ -n "${INPUT_ENDPOINT:-}" ]]; then ARGV+=(--endpoint "${INPUT_ENDPOINT}"); fi
+            if [[ -n "${INPUT_MODEL_NAME:-}" ]]; then ARGV+=(--model-name "${INPUT_MODEL_NAME}"); fi
             local out="${INPUT_OUTPUT_DIR:-modelci-report}"
             ARGV+=(--output-dir "${out}")
             report="${out%/}/report.md"

@@ -49,6 +49,8 @@ TYPED = {
         ("window", "--window", "one", "Only the last N rows (after since)."),
         ("slack-webhook", "--slack-webhook", "many", "Slack incoming-webhook URLs, space-separated, told on drift and recovery; pass a masked variable such as $SLACK_WEBHOOK_URL."),
         ("webhook", "--webhook", "many", "JSON webhook URLs, space-separated, sent the outcome on drift and recovery; pass a masked variable."),
+        ("endpoint", "--endpoint", "one", "Endpoint health: the model server (http://HOST:PORT) sent Open Inference Protocol requests built from the current data; error rate and latency p95 are gated."),
+        ("model-name", "--model-name", "one", "Endpoint health: the model's name on the endpoint."),
     ],
 }
 # The inputs a binary cannot run without (its required flags). In the full pipeline a job whose
