@@ -2,13 +2,13 @@
 //! scores, accuracy measured on labels.
 
 use modelci_drift::monitor::{Counts, FeatureDrift, compare};
-use modelci_drift::{ContinuousReference, Feature, FeatureSummary, PredictionReference};
-use modelci_metrics::stats::{Interval, bootstrap_delta_ci};
+use modelci_drift::{Feature, FeatureSummary, PredictionReference};
 use serde::Serialize;
 
+use super::accuracy::{self, Measured};
+use super::estimate::{self, Estimate};
 use super::mae::{self, MeasuredError};
 use super::rows::{Predicted, PredictionRow};
-use super::summary::share;
 
 /// Bootstrap resamples of the measured accuracy.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
@@ -59,36 +59,6 @@ pub struct Check {
     pub measured: String,
     /// Why it failed or was not checked, or the gate it passed.
     pub detail: String,
-}
-
-/// Accuracy estimated from the scores.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Estimate {
-    /// Mean top-1 score of the current predictions.
-    pub estimated_accuracy: f64,
-    /// What it is compared with: the reference's measured accuracy, else its mean top-1 score.
-    pub reference: f64,
-    /// Whether `reference` is the measured accuracy (else the mean score).
-    pub reference_is_accuracy: bool,
-    /// `reference - estimated_accuracy`, in percentage points.
-    pub drop_points: f64,
-}
-
-/// Accuracy measured on labelled current rows.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Measured {
-    /// Accuracy on the labelled rows.
-    pub accuracy: f64,
-    /// Labelled rows.
-    pub rows: u64,
-    /// Bootstrap interval of the accuracy.
-    pub interval: Option<Interval>,
-    /// The reference's accuracy, when it has one.
-    pub reference: Option<f64>,
-    /// `reference - accuracy` in percentage points.
-    pub drop_points: Option<f64>,
-    /// The interval of the drop, in percentage points (low, high).
-    pub drop_interval_points: Option<(f64, f64)>,
 }
 
 /// Everything the model checks found.
@@ -157,7 +127,7 @@ pub fn assess(
         );
         outcome.source = source;
         outcome.rows = rows.len() as u64;
-        outcome.measured = measured(rows, None, class_names);
+        outcome.measured = accuracy::measure(rows, None, class_names);
         outcome.measured_error = mae::measure(rows, None);
         return outcome;
     };
@@ -184,9 +154,9 @@ pub fn assess(
         ),
         Err(reason) => skip("score shift", reason.clone()),
     });
-    let estimate = estimate(reference, rows);
+    let estimate = estimate::estimate(reference, rows);
     checks.push(match &estimate {
-        Some(e) => estimate_check(e, gates.max_estimated_accuracy_drop),
+        Some(e) => estimate::check(e, gates.max_estimated_accuracy_drop),
         None => skip(
             "estimated accuracy",
             if reference.score.is_none() {
@@ -214,9 +184,9 @@ pub fn assess(
         .as_ref()
         .filter(|p| p.metric == "accuracy")
         .map(|p| p.value);
-    let measured = measured(rows, reference_accuracy, class_names);
+    let measured = accuracy::measure(rows, reference_accuracy, class_names);
     checks.push(match (&measured, &measured_error) {
-        (Some(m), _) => measured_check(m, gates.max_accuracy_drop),
+        (Some(m), _) => accuracy::check(m, gates.max_accuracy_drop),
         (None, Some(e)) => mae::check(e, gates.max_error_increase),
         (None, None) if regression => skip(
             "measured error",
@@ -352,155 +322,6 @@ fn psi_check(
             format!("PSI below {max_psi} ({flag})")
         } else {
             reasons.join("; ")
-        },
-    }
-}
-
-/// The mean of a continuous reference, from its points (exact while it keeps every value).
-#[allow(clippy::cast_precision_loss)]
-fn reference_mean(reference: &ContinuousReference) -> f64 {
-    let mut previous = 0u64;
-    let mut sum = 0.0;
-    for (point, &upto) in reference.points.iter().zip(&reference.at_or_below) {
-        sum += point * (upto - previous) as f64;
-        previous = upto;
-    }
-    sum / reference.total.max(1) as f64
-}
-
-fn estimate(reference: &PredictionReference, rows: &[PredictionRow]) -> Option<Estimate> {
-    let scores: Vec<f64> = rows.iter().filter_map(|r| r.score).collect();
-    if scores.is_empty() {
-        return None;
-    }
-    let estimated = scores.iter().sum::<f64>() / scores.len() as f64;
-    let (baseline, is_accuracy) = match (&reference.performance, &reference.score) {
-        (Some(p), _) if p.metric == "accuracy" => (p.value, true),
-        (_, Some(score)) => (reference_mean(score), false),
-        _ => return None,
-    };
-    Some(Estimate {
-        estimated_accuracy: estimated,
-        reference: baseline,
-        reference_is_accuracy: is_accuracy,
-        drop_points: (baseline - estimated) * 100.0,
-    })
-}
-
-fn estimate_check(estimate: &Estimate, gate: Option<f64>) -> Check {
-    let measured = format!(
-        "{:.1}% (estimate, assumes calibrated scores)",
-        estimate.estimated_accuracy * 100.0
-    );
-    let against = if estimate.reference_is_accuracy {
-        "the reference's accuracy"
-    } else {
-        "the reference's mean top-1 score"
-    };
-    let drop = format!("{} {against}", points(-estimate.drop_points));
-    match gate {
-        None => Check {
-            name: "estimated accuracy",
-            state: State::Reported,
-            measured,
-            detail: format!("{drop}; not gated (--max-estimated-accuracy-drop)"),
-        },
-        Some(max) => Check {
-            name: "estimated accuracy",
-            state: if estimate.drop_points > max {
-                State::Failed
-            } else {
-                State::Ok
-            },
-            measured,
-            detail: if estimate.drop_points > max {
-                format!("{drop}: a drop past {max} pp (--max-estimated-accuracy-drop)")
-            } else {
-                format!("{drop}; within {max} pp (--max-estimated-accuracy-drop)")
-            },
-        },
-    }
-}
-
-/// A change in percentage points, in words: `3.5 pp above`, `47.5 pp below`.
-fn points(change: f64) -> String {
-    if change >= 0.0 {
-        format!("{change:.1} pp above")
-    } else {
-        format!("{:.1} pp below", -change)
-    }
-}
-
-fn measured(
-    rows: &[PredictionRow],
-    reference: Option<f64>,
-    class_names: Option<&[String]>,
-) -> Option<Measured> {
-    let outcomes: Vec<u8> = rows
-        .iter()
-        .filter_map(|r| r.correct(class_names))
-        .map(|c| u8::from(c) << 1)
-        .collect();
-    if outcomes.is_empty() {
-        return None;
-    }
-    let correct = outcomes.iter().filter(|&&o| o != 0).count();
-    let accuracy = share(correct, outcomes.len());
-    // The bootstrap of "candidate minus baseline" with a baseline that is always wrong is the
-    // bootstrap of the accuracy itself.
-    let interval = bootstrap_delta_ci(&outcomes, BOOTSTRAP_RESAMPLES, LEVEL, BOOTSTRAP_SEED);
-    Some(Measured {
-        accuracy,
-        rows: outcomes.len() as u64,
-        interval,
-        reference,
-        drop_points: reference.map(|r| (r - accuracy) * 100.0),
-        drop_interval_points: reference
-            .zip(interval)
-            .map(|(r, i)| ((r - i.high) * 100.0, (r - i.low) * 100.0)),
-    })
-}
-
-fn measured_check(measured: &Measured, max_drop: f64) -> Check {
-    let interval = measured.interval.map_or_else(String::new, |i| {
-        format!(" [{:.1}%, {:.1}%]", i.low * 100.0, i.high * 100.0)
-    });
-    let figure = format!(
-        "{:.1}%{interval} on {} labelled rows",
-        measured.accuracy * 100.0,
-        measured.rows
-    );
-    let (Some(drop), Some(reference)) = (measured.drop_points, measured.reference) else {
-        return Check {
-            name: "measured accuracy",
-            state: State::Reported,
-            measured: figure,
-            detail: "the reference has no accuracy to compare with; not gated".to_owned(),
-        };
-    };
-    let excludes_zero = measured
-        .drop_interval_points
-        .is_some_and(|(low, _)| low > 0.0);
-    let failed = drop > max_drop && excludes_zero;
-    let detail = format!(
-        "{} the reference's {:.1}%",
-        points(-drop),
-        reference * 100.0
-    );
-    Check {
-        name: "measured accuracy",
-        state: if failed { State::Failed } else { State::Ok },
-        measured: figure,
-        detail: if failed {
-            format!(
-                "{detail}: a drop past {max_drop} pp (--max-accuracy-drop), its interval excludes 0"
-            )
-        } else if drop > max_drop {
-            format!(
-                "{detail}: past {max_drop} pp (--max-accuracy-drop), but its interval includes 0"
-            )
-        } else {
-            format!("{detail}; within {max_drop} pp (--max-accuracy-drop)")
         },
     }
 }

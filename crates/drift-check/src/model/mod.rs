@@ -11,10 +11,13 @@
 //!   request by id), or its request rows for the model;
 //! - [`mae`]: a regressor's mean absolute error on labelled rows;
 //! - [`summary`]: a [`modelci_drift::PredictionReference`] built from predictions;
-//! - [`checks`]: prediction drift, score shift, estimated and measured accuracy, with gates.
+//! - [`checks`]: the four checks, with gates: prediction drift and score shift here,
+//!   [`estimate`] (accuracy from the scores), [`accuracy`] (on labels), [`mae`] (regressors).
 
+pub mod accuracy;
 pub mod checks;
 pub mod csv_input;
+pub mod estimate;
 pub mod feed;
 pub mod log;
 pub mod mae;
@@ -118,6 +121,54 @@ impl ModelRun<'_> {
         }
         runner.finish()
     }
+}
+
+/// The predictions on the current data and where they came from, or why there are none:
+/// `--model` run on the current rows after the first `skip` (with a warning when it is not the
+/// model the reference's predictions came from), else the responses of a log (its last
+/// `window` rows).
+///
+/// # Errors
+/// The model cannot run on the current data, or the log cannot be read.
+pub fn current_predictions(
+    reference: &Reference,
+    run: Option<&ModelRun<'_>>,
+    (current, skip, window): (&Path, u64, u64),
+    class_names: Option<&[String]>,
+    warn: &mut dyn FnMut(String),
+) -> anyhow::Result<Result<(Vec<PredictionRow>, String), String>> {
+    if let Some(run) = run {
+        if let Some(expected) = reference
+            .predictions
+            .as_ref()
+            .and_then(|p| p.model_sha256.as_deref())
+        {
+            let actual = summary::sha256_file(run.path)?;
+            if actual != expected {
+                warn(format!(
+                    "{}: sha256 {actual} differs from the reference's model ({expected}): its predictions were made by another model",
+                    run.path.display()
+                ));
+            }
+        }
+        let rows = run.on_current(current, reference, skip, warn)?;
+        return Ok(Ok((
+            rows,
+            format!("{} run on the current data", run.path.display()),
+        )));
+    }
+    if !is_log(current) {
+        return Ok(Err(
+            "no predictions on the current data: give --model M.onnx, or a request log with responses"
+                .to_owned(),
+        ));
+    }
+    let rows = from_responses(current, window, class_names, warn)?;
+    Ok(if rows.is_empty() {
+        Err("the log has no responses, and no --model was given".to_owned())
+    } else {
+        Ok((rows, "the responses in the log".to_owned()))
+    })
 }
 
 /// The current predictions from the responses of a log: the last `keep` of them (the window),
