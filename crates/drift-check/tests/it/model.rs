@@ -582,3 +582,29 @@ fn bad_model_flags_and_models_are_refused_in_one_line() {
         .collect();
     refused(&args, &["garbage.onnx"]);
 }
+
+#[test]
+fn onnxruntime_gives_the_figures_of_tract() {
+    let Some(work) = fixtures() else { return };
+    let dir = work.path();
+    let python = std::path::PathBuf::from(std::env::var_os("MODELCI_PYTHON").unwrap());
+    let venv = python.parent().unwrap().parent().unwrap().to_owned();
+    let args = |engine: &'static str, out: &str| {
+        modelci_test::harness::Run::new(env!("CARGO_BIN_EXE_drift-check"))
+            .arg("--output-dir")
+            .arg(dir.join(out))
+            .args(["--reference", &path(dir, "reference.csv")])
+            .args(["--model", &path(dir, "model.onnx"), "--engine", engine])
+            .args(["--current", &path(dir, "shifted.csv")])
+            .env("VIRTUAL_ENV", &venv)
+            .output()
+    };
+    let tract = args("tract", "tract");
+    let ort = args("onnxruntime", "ort");
+    assert_eq!(ort.code, 1, "{}", ort.stderr);
+    assert_eq!(tract.code, 1, "{}", tract.stderr);
+    same_figures(
+        &report_json(&dir.join("tract")),
+        &report_json(&dir.join("ort")),
+    );
+}
