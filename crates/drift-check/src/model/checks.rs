@@ -121,7 +121,7 @@ pub fn assess(
     };
     let Some(reference) = reference else {
         let mut outcome = not_checked(
-            "the reference has no predictions (write one with --model and a labelled CSV reference, or eval-diff --reference-stats)".to_owned(),
+            "the reference has no predictions (a CSV reference given with --model gets them, and --write-reference keeps them)".to_owned(),
             warnings,
             gates,
         );

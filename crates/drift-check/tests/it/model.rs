@@ -498,6 +498,45 @@ fn without_predictions_the_model_checks_are_not_checked_never_ok() {
     }
     let markdown = std::fs::read_to_string(dir.join("none/report.md")).unwrap();
     assert!(markdown.contains("not checked"), "{markdown}");
+    // A stored reference without predictions and a log with responses: the accuracy on the
+    // log's labels is shown, but there is nothing to compare the predictions with.
+    let stored = path(dir, "data-only.json");
+    let (code, _, stderr) = check(
+        dir,
+        "write",
+        &[
+            "--reference",
+            &path(dir, "reference.csv"),
+            "--current",
+            &path(dir, "stable.csv"),
+            "--write-reference",
+            &stored,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (_, report, stderr) = check(
+        dir,
+        "data-only",
+        &[
+            "--reference",
+            &stored,
+            "--current",
+            &path(dir, "shifted.jsonl"),
+        ],
+    );
+    let model = &report["model"];
+    assert_eq!(model["rows"], 1000, "{stderr}");
+    assert_eq!(model["measured"]["rows"], 1000, "{model}");
+    for check in model["checks"].as_array().unwrap() {
+        assert_eq!(check["state"], "not_checked", "{check}");
+        assert!(
+            check["detail"]
+                .as_str()
+                .unwrap()
+                .contains("--write-reference"),
+            "{check}"
+        );
+    }
     // A categorical feature cannot be fed to the model: one line naming the flag that leaves it out.
     let csv = std::fs::read_to_string(dir.join("reference.csv")).unwrap();
     let with_site: String = csv
