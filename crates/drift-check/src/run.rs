@@ -145,9 +145,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         reference.predictions.as_ref(),
         current_predictions
             .as_ref()
-            .map(|(rows, source)| (rows.as_slice(), source.clone()))
+            .map(|(tally, source)| (tally, source.clone()))
             .map_err(Clone::clone),
-        settings.dataset.class_names.as_deref(),
         ModelGates {
             max_prediction_psi: args.max_prediction_psi,
             max_score_psi: args.max_score_psi,

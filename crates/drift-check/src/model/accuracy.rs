@@ -5,7 +5,6 @@ use modelci_metrics::stats::{Interval, bootstrap_delta_ci};
 use serde::Serialize;
 
 use super::checks::{BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Check, LEVEL, State};
-use super::rows::PredictionRow;
 use super::summary::share;
 
 /// Accuracy measured on labelled current rows.
@@ -34,18 +33,10 @@ pub(crate) fn points(change: f64) -> String {
     }
 }
 
-/// The accuracy of the labelled rows (`None` without a label).
+/// The accuracy of the labelled rows, from their outcomes (2 right, 0 wrong: see
+/// [`super::tally::Tally::outcomes`]); `None` without a labelled row.
 #[must_use]
-pub fn measure(
-    rows: &[PredictionRow],
-    reference: Option<f64>,
-    class_names: Option<&[String]>,
-) -> Option<Measured> {
-    let outcomes: Vec<u8> = rows
-        .iter()
-        .filter_map(|r| r.correct(class_names))
-        .map(|c| u8::from(c) << 1)
-        .collect();
+pub fn measure(outcomes: &[u8], reference: Option<f64>) -> Option<Measured> {
     if outcomes.is_empty() {
         return None;
     }
@@ -53,7 +44,7 @@ pub fn measure(
     let accuracy = share(correct, outcomes.len());
     // The bootstrap of "candidate minus baseline" with a baseline that is always wrong is the
     // bootstrap of the accuracy itself.
-    let interval = bootstrap_delta_ci(&outcomes, BOOTSTRAP_RESAMPLES, LEVEL, BOOTSTRAP_SEED);
+    let interval = bootstrap_delta_ci(outcomes, BOOTSTRAP_RESAMPLES, LEVEL, BOOTSTRAP_SEED);
     Some(Measured {
         accuracy,
         rows: outcomes.len() as u64,

@@ -1,14 +1,14 @@
 //! The model checks and their gates: prediction drift, score shift, accuracy estimated from the
 //! scores, accuracy measured on labels.
 
-use modelci_drift::monitor::{Counts, FeatureDrift, compare};
+use modelci_drift::monitor::{FeatureDrift, compare};
 use modelci_drift::{Feature, FeatureSummary, PredictionReference};
 use serde::Serialize;
 
 use super::accuracy::{self, Measured};
 use super::estimate::{self, Estimate};
 use super::mae::{self, MeasuredError};
-use super::rows::{Predicted, PredictionRow};
+use super::tally::Tally;
 
 /// Bootstrap resamples of the measured accuracy.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
@@ -103,13 +103,12 @@ impl ModelOutcome {
 #[must_use]
 pub fn assess(
     reference: Option<&PredictionReference>,
-    current: Result<(&[PredictionRow], String), String>,
-    class_names: Option<&[String]>,
+    current: Result<(&Tally, String), String>,
     gates: ModelGates,
     warnings: Vec<String>,
 ) -> ModelOutcome {
-    let (rows, source) = match current {
-        Ok((rows, source)) => (rows, source),
+    let (tally, source) = match current {
+        Ok((tally, source)) => (tally, source),
         Err(reason) => {
             let reason = match reference {
                 Some(_) => reason,
@@ -126,13 +125,13 @@ pub fn assess(
             gates,
         );
         outcome.source = source;
-        outcome.rows = rows.len() as u64;
-        outcome.measured = accuracy::measure(rows, None, class_names);
-        outcome.measured_error = mae::measure(rows, None);
+        outcome.rows = tally.rows;
+        outcome.measured = accuracy::measure(&tally.outcomes, None);
+        outcome.measured_error = mae::measure(&tally.errors, None);
         return outcome;
     };
     let mut checks = Vec::with_capacity(4);
-    let prediction = prediction_drift(reference, rows);
+    let prediction = prediction_drift(reference, tally);
     checks.push(match &prediction {
         Ok(drift) => psi_check(
             "prediction drift",
@@ -143,7 +142,7 @@ pub fn assess(
         ),
         Err(reason) => skip("prediction drift", reason.clone()),
     });
-    let score = score_shift(reference, rows);
+    let score = score_shift(reference, tally);
     checks.push(match &score {
         Ok(drift) => psi_check(
             "score shift",
@@ -154,7 +153,7 @@ pub fn assess(
         ),
         Err(reason) => skip("score shift", reason.clone()),
     });
-    let estimate = estimate::estimate(reference, rows);
+    let estimate = estimate::estimate(reference, tally);
     checks.push(match &estimate {
         Some(e) => estimate::check(e, gates.max_estimated_accuracy_drop),
         None => skip(
@@ -166,16 +165,14 @@ pub fn assess(
             },
         ),
     });
-    let regression = rows
-        .iter()
-        .any(|r| matches!(r.predicted, Predicted::Value(_)));
+    let regression = tally.regression;
     let reference_mae = reference
         .performance
         .as_ref()
         .filter(|p| p.metric == "mae")
         .map(|p| p.value);
     let measured_error = if regression {
-        mae::measure(rows, reference_mae)
+        mae::measure(&tally.errors, reference_mae)
     } else {
         None
     };
@@ -184,7 +181,7 @@ pub fn assess(
         .as_ref()
         .filter(|p| p.metric == "accuracy")
         .map(|p| p.value);
-    let measured = accuracy::measure(rows, reference_accuracy, class_names);
+    let measured = accuracy::measure(&tally.outcomes, reference_accuracy);
     checks.push(match (&measured, &measured_error) {
         (Some(m), _) => accuracy::check(m, gates.max_accuracy_drop),
         (None, Some(e)) => mae::check(e, gates.max_error_increase),
@@ -201,7 +198,7 @@ pub fn assess(
     let passed = checks.iter().all(|c| c.state != State::Failed);
     ModelOutcome {
         source,
-        rows: rows.len() as u64,
+        rows: tally.rows,
         warnings,
         prediction: prediction.ok(),
         score: score.ok(),
@@ -250,47 +247,37 @@ fn skip(name: &'static str, reason: String) -> Check {
 
 fn prediction_drift(
     reference: &PredictionReference,
-    rows: &[PredictionRow],
+    tally: &Tally,
 ) -> Result<FeatureDrift, String> {
+    if tally.kinds_differ {
+        return Err(
+            "the reference's predictions and the current ones are not of one kind (classes vs values)"
+                .to_owned(),
+        );
+    }
     let feature = Feature {
         name: "prediction".into(),
         summary: reference.predicted.clone(),
     };
-    let mut counts = Counts::new(&feature.summary);
-    for row in rows {
-        match (&row.predicted, &reference.predicted) {
-            (Predicted::Class(class), FeatureSummary::Categorical(_)) => counts.add_text(class),
-            (Predicted::Value(value), FeatureSummary::Continuous(_)) => counts.add_number(*value),
-            _ => {
-                return Err(
-                    "the reference's predictions and the current ones are not of one kind (classes vs values)"
-                        .to_owned(),
-                );
-            }
-        }
-    }
-    compare(&feature, &counts).map_err(|e| e.to_string())
+    let counts = tally
+        .predicted
+        .as_ref()
+        .ok_or_else(|| "no prediction counted".to_owned())?;
+    compare(&feature, counts).map_err(|e| e.to_string())
 }
 
-fn score_shift(
-    reference: &PredictionReference,
-    rows: &[PredictionRow],
-) -> Result<FeatureDrift, String> {
+fn score_shift(reference: &PredictionReference, tally: &Tally) -> Result<FeatureDrift, String> {
     let Some(score) = &reference.score else {
         return Err("the reference has no scores".to_owned());
     };
-    if rows.iter().all(|r| r.score.is_none()) {
+    let (Some(counts), true) = (&tally.scores, tally.scored > 0) else {
         return Err("the current predictions have no scores".to_owned());
-    }
+    };
     let feature = Feature {
         name: "top-1 score".into(),
         summary: FeatureSummary::Continuous(score.clone()),
     };
-    let mut counts = Counts::new(&feature.summary);
-    rows.iter()
-        .filter_map(|r| r.score)
-        .for_each(|s| counts.add_number(s));
-    compare(&feature, &counts).map_err(|e| e.to_string())
+    compare(&feature, counts).map_err(|e| e.to_string())
 }
 
 fn psi_check(

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::accuracy::points;
 use super::checks::{Check, State};
-use super::rows::PredictionRow;
+use super::tally::Tally;
 
 /// Accuracy estimated from the scores.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -35,12 +35,8 @@ fn reference_mean(reference: &ContinuousReference) -> f64 {
 
 /// The estimate (`None` without scores on either side).
 #[must_use]
-pub fn estimate(reference: &PredictionReference, rows: &[PredictionRow]) -> Option<Estimate> {
-    let scores: Vec<f64> = rows.iter().filter_map(|r| r.score).collect();
-    if scores.is_empty() {
-        return None;
-    }
-    let estimated = scores.iter().sum::<f64>() / scores.len() as f64;
+pub fn estimate(reference: &PredictionReference, tally: &Tally) -> Option<Estimate> {
+    let estimated = tally.mean_score()?;
     let (baseline, is_accuracy) = match (&reference.performance, &reference.score) {
         (Some(p), _) if p.metric == "accuracy" => (p.value, true),
         (_, Some(score)) => (reference_mean(score), false),

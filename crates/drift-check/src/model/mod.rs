@@ -10,6 +10,8 @@
 //! - [`log`]: predictions and labels of a V2 request log (responses and labels joined to their
 //!   request by id), or its request rows for the model;
 //! - [`mae`]: a regressor's mean absolute error on labelled rows;
+//! - [`tally`]: the current predictions counted as they come (their memory is a byte per
+//!   labelled row);
 //! - [`summary`]: a [`modelci_drift::PredictionReference`] built from predictions;
 //! - [`checks`]: the four checks, with gates: prediction drift and score shift here,
 //!   [`estimate`] (accuracy from the scores), [`accuracy`] (on labels), [`mae`] (regressors).
@@ -25,6 +27,7 @@ pub mod report;
 pub mod rows;
 pub mod runner;
 pub mod summary;
+pub mod tally;
 
 pub use rows::{Predicted, PredictionRow};
 
@@ -36,6 +39,7 @@ use modelci_drift::{PredictionReference, Reference};
 
 use crate::current::is_log;
 use runner::{RunOptions, Runner};
+use tally::Tally;
 
 /// How the monitored model runs, from the command line.
 #[derive(Debug, Clone, Copy)]
@@ -51,7 +55,12 @@ pub struct ModelRun<'a> {
 impl ModelRun<'_> {
     /// The model loaded for the reference's features (named from `data` when one is
     /// categorical).
-    fn runner(&self, data: &Path, reference: &Reference) -> anyhow::Result<Runner> {
+    fn runner<'s>(
+        &self,
+        data: &Path,
+        reference: &Reference,
+        sink: &'s mut dyn FnMut(PredictionRow),
+    ) -> anyhow::Result<Runner<'s>> {
         csv_input::numeric_features(data, reference)?;
         let engine = self.settings.resolve_engine()?;
         Runner::new(
@@ -67,6 +76,7 @@ impl ModelRun<'_> {
                 jobs: self.settings.jobs.max(1),
                 class_names: self.settings.dataset.class_names.clone(),
             },
+            sink,
         )
     }
 
@@ -80,7 +90,9 @@ impl ModelRun<'_> {
         csv: &Path,
         reference: &Reference,
     ) -> anyhow::Result<PredictionReference> {
-        let mut runner = self.runner(csv, reference)?;
+        let mut rows = Vec::new();
+        let mut keep = |row: PredictionRow| rows.push(row);
+        let mut runner = self.runner(csv, reference, &mut keep)?;
         csv_input::read(
             csv,
             reference,
@@ -90,7 +102,7 @@ impl ModelRun<'_> {
         )?;
         runner.flush()?;
         let output = runner.output_name();
-        let rows = runner.finish()?;
+        runner.finish()?;
         summary::summarise(
             &rows,
             self.path,
@@ -100,7 +112,7 @@ impl ModelRun<'_> {
     }
 
     /// Runs the model on the current data (a CSV, or the requests of a log), after its first
-    /// `skip` rows; warns about requests whose labels are not one per row.
+    /// `skip` rows, into `tally`; warns about requests whose labels are not one per row.
     ///
     /// # Errors
     /// The model cannot run on the current rows.
@@ -108,10 +120,11 @@ impl ModelRun<'_> {
         &self,
         current: &Path,
         reference: &Reference,
-        skip: u64,
+        (skip, tally): (u64, &mut Tally),
         warn: &mut dyn FnMut(String),
-    ) -> anyhow::Result<Vec<PredictionRow>> {
-        let mut runner = self.runner(current, reference)?;
+    ) -> anyhow::Result<()> {
+        let mut count = |row: PredictionRow| tally.add(&row);
+        let mut runner = self.runner(current, reference, &mut count)?;
         let mut push = |features: &[f32], label: Option<String>| runner.push(features, label);
         if is_log(current) {
             let mislabelled = log::requests(current, reference, skip, &mut push)?;
@@ -136,7 +149,8 @@ pub fn current_predictions(
     (current, skip, window): (&Path, u64, u64),
     class_names: Option<&[String]>,
     warn: &mut dyn FnMut(String),
-) -> anyhow::Result<Result<(Vec<PredictionRow>, String), String>> {
+) -> anyhow::Result<Result<(Tally, String), String>> {
+    let mut tally = Tally::new(reference.predictions.as_ref(), class_names);
     if let Some(run) = run {
         if let Some(expected) = reference
             .predictions
@@ -151,9 +165,9 @@ pub fn current_predictions(
                 ));
             }
         }
-        let rows = run.on_current(current, reference, skip, warn)?;
+        run.on_current(current, reference, (skip, &mut tally), warn)?;
         return Ok(Ok((
-            rows,
+            tally,
             format!("{} run on the current data", run.path.display()),
         )));
     }
@@ -164,10 +178,11 @@ pub fn current_predictions(
         ));
     }
     let rows = from_responses(current, window, class_names, warn)?;
+    rows.iter().for_each(|row| tally.add(row));
     Ok(if rows.is_empty() {
         Err("the log has no responses, and no --model was given".to_owned())
     } else {
-        Ok((rows, "the responses in the log".to_owned()))
+        Ok((tally, "the responses in the log".to_owned()))
     })
 }
 
