@@ -15,6 +15,9 @@ Examples:
   drift-check --reference eval.csv --write-reference reference.json --current requests.jsonl
   drift-check --reference reference.json --current requests.jsonl --window 10000
 
+  # Monitor the latest release: its bundle's drift-reference.json is the reference:
+  drift-check --reference github-release:latest --current requests.jsonl --issue
+
   # The example's request log holds the 30 numbers the model is sent, not the `site` column:
   drift-check --reference examples/drift/reference.csv --ignore site \\
       --current examples/drift/requests.jsonl
@@ -27,7 +30,11 @@ Examples:
 
 Reference (--reference): a drift reference file (JSON written by --write-reference), or a CSV
 dataset with a header row; numeric columns are continuous features, others categorical
-(--categorical COLUMN forces a numeric column to be categorical).
+(--categorical COLUMN forces a numeric column to be categorical). Or a release bundle carrying
+drift-reference.json: a bundle .zip, a folder written by `publish --to dir:` (PATH/NAME/VERSION),
+github-release:latest|TAG, gitlab-release:latest|TAG, gitlab-package:NAME@VERSION or
+oci://HOST/REPO:TAG, downloaded, checked against its manifest.json and cached like eval-diff's
+--baseline; the report records which release, version and sha256 it was.
 
 Current data (--current): a CSV with the reference's columns (others are ignored), or JSON Lines
 (*.jsonl, *.ndjson) where each line is an Open Inference Protocol request body
@@ -67,8 +74,10 @@ Exit codes: 0 no drift beyond the gates, 1 drift (features or model checks), 2 b
 #[derive(Debug, Clone, Parser)]
 #[command(name = "drift-check", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
 pub struct Args {
-    /// The reference: a drift reference file (.json) or a CSV dataset.
-    #[arg(long, value_name = "FILE")]
+    /// The reference: a drift reference file (.json), a CSV dataset, or a release bundle (a
+    /// .zip, a published folder, github-release:latest|TAG, gitlab-release:…,
+    /// gitlab-package:NAME@VERSION, oci://HOST/REPO:TAG).
+    #[arg(long, value_name = "SOURCE")]
     pub reference: PathBuf,
 
     /// The current data: a CSV dataset or JSON Lines of V2 inference requests.

@@ -35,6 +35,9 @@ pub struct DataSummary {
     pub current_rows_in_file: u64,
     /// Malformed log lines skipped.
     pub bad_lines: u64,
+    /// Where a release bundle's reference came from (`None` for a local file or dataset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_provenance: Option<crate::reference::bundle::ReferenceProvenance>,
 }
 
 /// `report.json`'s own fields.
@@ -222,6 +225,9 @@ fn markdown(
         code_span_prose(&reference.source),
         code_span_prose(&data.current),
     ));
+    if let Some(p) = &data.reference_provenance {
+        out.push_str(&crate::reference::bundle::describe(p));
+    }
     let kinds = |name: &str| {
         reference
             .features

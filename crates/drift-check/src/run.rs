@@ -65,20 +65,24 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         }
     }
     let settings = args.model_args.settings().map_err(Failure::bad_input)?;
-    // The monitored model: `--model` (a bundle's model when the reference is a bundle).
+    let mut session = Session::start("drift-check", &args.output)?;
+    let opened = reference::open(&args.reference, &args.categorical, &args.ignore, || {
+        modelci_baseline::Context::new(session.ci().clone(), session.env().clone())
+    })?;
+    let mut reference = opened.reference;
+    // The monitored model: `--model`. (A bundle's model, `opened.model`, joins once the bundle
+    // tests carry a model that takes their reference's features.)
     let model_path: Option<std::path::PathBuf> = args.model.clone();
     let model_run = model_path.as_deref().map(|path| ModelRun {
         path,
         settings: &settings,
         label_column: &args.model_args.label_column,
     });
-    let mut session = Session::start("drift-check", &args.output)?;
-    let mut reference = reference::load(&args.reference, &args.categorical, &args.ignore)
-        .map_err(Failure::bad_input)?;
-    let csv_reference = !args
-        .reference
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let csv_reference = opened.provenance.is_none()
+        && !args
+            .reference
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     if csv_reference {
         // The label column is the model's answer key, not an input feature.
         reference
@@ -171,6 +175,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         current_rows: tally.rows,
         current_rows_in_file: tally.rows_in_file,
         bad_lines: tally.bad_lines,
+        reference_provenance: opened.provenance,
     };
     let version = env!("CARGO_PKG_VERSION");
     let written = report::write(

@@ -48,7 +48,7 @@ impl Client {
             .build()
             .map_err(|e| SmokeError::Protocol {
                 url: base.to_owned(),
-                message: describe(&e),
+                message: modelci_notify::http::describe(&e),
             })?;
         Ok(Self {
             http,
@@ -89,7 +89,7 @@ impl Client {
                         break;
                     }
                     Err(e) => {
-                        last = describe(&e);
+                        last = modelci_notify::http::describe(&e);
                         ready = false;
                         break;
                     }
@@ -152,7 +152,7 @@ impl Client {
             .map_err(|e| SmokeError::Unreachable {
                 url: url.clone(),
                 seconds: 0,
-                message: describe(&e),
+                message: modelci_notify::http::describe(&e),
             })?;
         let status = resp.status();
         if !status.is_success() {
@@ -272,24 +272,6 @@ fn flatten(data: &Value, out: &mut Vec<f64>) -> Result<(), String> {
             Ok(())
         }
         _ => Err("`data` is not a list of numbers".into()),
-    }
-}
-
-/// What went wrong with an HTTP request, in a few words: `timed out`, or the root cause
-/// (`Connection refused (os error 111)`), never the URL (webhook URLs are secrets).
-pub(crate) fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        return "timed out".into();
-    }
-    let mut root: &dyn std::error::Error = e;
-    while let Some(next) = root.source() {
-        root = next;
-    }
-    let text = root.to_string();
-    if e.is_connect() && !text.to_lowercase().contains("connect") {
-        format!("cannot connect: {text}")
-    } else {
-        text
     }
 }
 
