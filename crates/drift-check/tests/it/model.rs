@@ -647,3 +647,43 @@ fn onnxruntime_gives_the_figures_of_tract() {
         &report_json(&dir.join("ort")),
     );
 }
+
+#[test]
+fn class_names_name_the_predictions_and_labels_given_as_indices_still_match() {
+    let Some(work) = fixtures() else { return };
+    let dir = work.path();
+    std::fs::write(dir.join("names.txt"), "benign\nmalignant\n").unwrap();
+    let names = path(dir, "names.txt");
+    let (reference, model) = (path(dir, "reference.csv"), path(dir, "model.onnx"));
+    let current = path(dir, "shifted.csv");
+    let base = [
+        "--reference",
+        reference.as_str(),
+        "--model",
+        model.as_str(),
+        "--engine",
+        "tract",
+        "--current",
+        current.as_str(),
+    ];
+    let (_, plain, _) = check(dir, "plain", &base);
+    let named_args: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--class-names", names.as_str()])
+        .collect();
+    let (code, named, stderr) = check(dir, "named", &named_args);
+    assert_eq!(code, 1, "{stderr}");
+    let labels: Vec<&str> = named["model"]["prediction"]["bins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["benign", "malignant"]);
+    assert_eq!(named["model"]["measured"], plain["model"]["measured"]);
+    assert_eq!(
+        named["model"]["prediction"]["psi"],
+        plain["model"]["prediction"]["psi"]
+    );
+}
