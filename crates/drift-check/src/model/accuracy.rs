@@ -4,7 +4,7 @@
 use modelci_metrics::stats::{Interval, bootstrap_delta_ci};
 use serde::Serialize;
 
-use super::checks::{BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Check, LEVEL, State};
+use super::checks::{BOOTSTRAP_SEED, Check, LEVEL, State, resamples};
 use super::summary::share;
 
 /// Accuracy measured on labelled current rows.
@@ -44,7 +44,7 @@ pub fn measure(outcomes: &[u8], reference: Option<f64>) -> Option<Measured> {
     let accuracy = share(correct, outcomes.len());
     // The bootstrap of "candidate minus baseline" with a baseline that is always wrong is the
     // bootstrap of the accuracy itself.
-    let interval = bootstrap_delta_ci(outcomes, BOOTSTRAP_RESAMPLES, LEVEL, BOOTSTRAP_SEED);
+    let interval = bootstrap_delta_ci(outcomes, resamples(outcomes.len()), LEVEL, BOOTSTRAP_SEED);
     Some(Measured {
         accuracy,
         rows: outcomes.len() as u64,

@@ -10,8 +10,20 @@ use super::estimate::{self, Estimate};
 use super::mae::{self, MeasuredError};
 use super::tally::Tally;
 
-/// Bootstrap resamples of the measured accuracy.
+/// Bootstrap resamples of the measured accuracy or error, on small data.
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
+/// Fewest resamples, on large data.
+const MIN_RESAMPLES: usize = 200;
+/// Draws the bootstrap may take in all (a resample draws one value per labelled row).
+const MAX_DRAWS: usize = 200_000_000;
+
+/// Resamples for `rows` labelled rows: 2000, fewer past 100 000 rows so that the draws stay
+/// under 2·10⁸ (at least 200: on that much data the interval is narrow, and its ends from 200
+/// resamples move by a fraction of its width).
+#[must_use]
+pub fn resamples(rows: usize) -> usize {
+    (MAX_DRAWS / rows.max(1)).clamp(MIN_RESAMPLES, BOOTSTRAP_RESAMPLES)
+}
 /// Seed of the bootstrap, fixed so that a report is reproducible.
 pub const BOOTSTRAP_SEED: u64 = 20;
 /// Confidence level of the accuracy interval.
@@ -310,5 +322,19 @@ fn psi_check(
         } else {
             reasons.join("; ")
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resamples_shrink_on_large_data_within_bounds() {
+        assert_eq!(resamples(0), BOOTSTRAP_RESAMPLES);
+        assert_eq!(resamples(1000), BOOTSTRAP_RESAMPLES);
+        assert_eq!(resamples(200_000), 1000);
+        assert_eq!(resamples(1_000_000), 200);
+        assert_eq!(resamples(50_000_000), 200);
     }
 }

@@ -5,7 +5,7 @@ use modelci_metrics::latency::percentile;
 use modelci_metrics::stats::Interval;
 use serde::Serialize;
 
-use super::checks::{BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Check, LEVEL, State};
+use super::checks::{BOOTSTRAP_SEED, Check, LEVEL, State, resamples};
 
 /// The error measured on labelled current rows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -33,7 +33,7 @@ pub fn measure(errors: &[f64], reference: Option<f64>) -> Option<MeasuredError> 
     Some(MeasuredError {
         mae,
         rows: errors.len() as u64,
-        interval: mean_interval(errors, BOOTSTRAP_RESAMPLES, LEVEL, BOOTSTRAP_SEED),
+        interval: mean_interval(errors, resamples(errors.len()), LEVEL, BOOTSTRAP_SEED),
         reference,
         increase_percent: reference
             .filter(|r| *r > 0.0)
