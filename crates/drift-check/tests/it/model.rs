@@ -267,6 +267,18 @@ fn the_responses_in_a_log_give_the_figures_of_running_the_model() {
     assert_eq!(report["model"]["measured"]["rows"], 990);
     let joined = from_log(dir, "joined", &stored, "joined.jsonl");
     same_figures(&ran, &joined);
+    // A client that reuses one id for every request: each request still gets its response.
+    let reused: String = events
+        .iter()
+        .map(|event| {
+            let mut event = event.clone();
+            event["id"] = json!("0");
+            event["data"]["id"] = json!("0");
+            format!("{event}\n")
+        })
+        .collect();
+    std::fs::write(dir.join("reused.jsonl"), reused).unwrap();
+    same_figures(&ran, &from_log(dir, "reused", &stored, "reused.jsonl"));
 
     // --window: the last rows of the CSV through the model, the last responses of the log.
     let (_, ran_window, stderr) = check(
