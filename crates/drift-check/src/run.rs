@@ -63,7 +63,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             && !(value.is_finite() && value >= 0.0)
         {
             return Err(Failure::bad_input(anyhow::anyhow!(
-                "{flag} must be a number of percentage points, 0 or more, got {value}"
+                "{flag} must be a number, 0 or more, got {value}"
             )));
         }
     }
@@ -159,44 +159,14 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     }
     let skip = tally.rows_in_file - tally.rows;
     let mut model_warnings = Vec::new();
-    let current_predictions = match &model_run {
-        Some(run) => {
-            if let Some(expected) = reference
-                .predictions
-                .as_ref()
-                .and_then(|p| p.model_sha256.as_deref())
-            {
-                let actual = model::summary::sha256_file(run.path).map_err(Failure::bad_input)?;
-                if actual != expected {
-                    model_warnings.push(format!(
-                        "{}: sha256 {actual} differs from the reference's model ({expected}): its predictions were made by another model",
-                        run.path.display()
-                    ));
-                }
-            }
-            let rows = run
-                .on_current(&args.current, &reference, skip, &mut |w| {
-                    model_warnings.push(w);
-                })
-                .map_err(Failure::bad_input)?;
-            Ok((rows, format!("{} run on the current data", run.path.display())))
-        }
-        None if current::is_log(&args.current) => {
-            let rows = model::from_responses(
-                &args.current,
-                tally.rows,
-                settings.dataset.class_names.as_deref(),
-                &mut |w| model_warnings.push(w),
-            )
-            .map_err(Failure::bad_input)?;
-            if rows.is_empty() {
-                Err("the log has no responses, and no --model was given".to_owned())
-            } else {
-                Ok((rows, "the responses in the log".to_owned()))
-            }
-        }
-        None => Err("no predictions on the current data: give --model M.onnx, or a request log with responses".to_owned()),
-    };
+    let current_predictions = model::current_predictions(
+        &reference,
+        model_run.as_ref(),
+        (&args.current, skip, tally.rows),
+        settings.dataset.class_names.as_deref(),
+        &mut |w| model_warnings.push(w),
+    )
+    .map_err(Failure::bad_input)?;
     for warning in &model_warnings {
         session.warn(warning);
     }
@@ -204,9 +174,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         reference.predictions.as_ref(),
         current_predictions
             .as_ref()
-            .map(|(rows, source)| (rows.as_slice(), source.clone()))
+            .map(|(tally, source)| (tally, source.clone()))
             .map_err(Clone::clone),
-        settings.dataset.class_names.as_deref(),
         ModelGates {
             max_prediction_psi: args.max_prediction_psi,
             max_score_psi: args.max_score_psi,

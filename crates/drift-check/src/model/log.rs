@@ -47,12 +47,31 @@ pub fn responses(path: &Path, class_names: Option<&[String]>) -> anyhow::Result<
     let mut entries: HashMap<String, Entry> = HashMap::new();
     let mut requests: HashMap<String, u64> = HashMap::new();
     let mut anonymous = 0u64;
+    // A reused id (a client that numbers its requests from 0 on each run) starts a new entry
+    // when its request or response comes again: the latest one gets the later lines.
+    let mut generation: HashMap<String, u64> = HashMap::new();
     each_line(path, &mut |value| {
         let parts = Parts::of(&value);
-        let key = parts.id.clone().unwrap_or_else(|| {
-            anonymous += 1;
-            format!("\u{0}line {anonymous}")
-        });
+        let key = match &parts.id {
+            Some(id) => {
+                let current = generation.entry(id.clone()).or_insert(0);
+                let key = format!("{id}\u{0}{current}");
+                let taken = entries
+                    .get(&key)
+                    .is_some_and(|e| parts.response.is_some() && e.predictions.is_some())
+                    || (parts.request.is_some() && requests.contains_key(&key));
+                if taken {
+                    *current += 1;
+                    format!("{id}\u{0}{current}")
+                } else {
+                    key
+                }
+            }
+            None => {
+                anonymous += 1;
+                format!("\u{0}line {anonymous}")
+            }
+        };
         let entry = entries.entry(key.clone()).or_insert_with(|| {
             order.push(key.clone());
             Entry::default()

@@ -5,8 +5,7 @@ use modelci_metrics::latency::percentile;
 use modelci_metrics::stats::Interval;
 use serde::Serialize;
 
-use super::checks::{BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, Check, LEVEL, State};
-use super::rows::PredictionRow;
+use super::checks::{BOOTSTRAP_SEED, Check, LEVEL, State, resamples};
 
 /// The error measured on labelled current rows.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -23,18 +22,18 @@ pub struct MeasuredError {
     pub increase_percent: Option<f64>,
 }
 
-/// The mean absolute error of the rows with a numeric label (`None` without one).
+/// The mean absolute error of the rows with a numeric label, from their absolute errors
+/// (`None` without one).
 #[must_use]
-pub fn measure(rows: &[PredictionRow], reference: Option<f64>) -> Option<MeasuredError> {
-    let errors: Vec<f64> = rows.iter().filter_map(PredictionRow::abs_error).collect();
+pub fn measure(errors: &[f64], reference: Option<f64>) -> Option<MeasuredError> {
     if errors.is_empty() {
         return None;
     }
-    let mae = mean(&errors);
+    let mae = mean(errors);
     Some(MeasuredError {
         mae,
         rows: errors.len() as u64,
-        interval: mean_interval(&errors, BOOTSTRAP_RESAMPLES, LEVEL, BOOTSTRAP_SEED),
+        interval: mean_interval(errors, resamples(errors.len()), LEVEL, BOOTSTRAP_SEED),
         reference,
         increase_percent: reference
             .filter(|r| *r > 0.0)

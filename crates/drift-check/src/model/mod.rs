@@ -10,11 +10,16 @@
 //! - [`log`]: predictions and labels of a V2 request log (responses and labels joined to their
 //!   request by id), or its request rows for the model;
 //! - [`mae`]: a regressor's mean absolute error on labelled rows;
+//! - [`tally`]: the current predictions counted as they come (their memory is a byte per
+//!   labelled row);
 //! - [`summary`]: a [`modelci_drift::PredictionReference`] built from predictions;
-//! - [`checks`]: prediction drift, score shift, estimated and measured accuracy, with gates.
+//! - [`checks`]: the four checks, with gates: prediction drift and score shift here,
+//!   [`estimate`] (accuracy from the scores), [`accuracy`] (on labels), [`mae`] (regressors).
 
+pub mod accuracy;
 pub mod checks;
 pub mod csv_input;
+pub mod estimate;
 pub mod feed;
 pub mod log;
 pub mod mae;
@@ -22,6 +27,7 @@ pub mod report;
 pub mod rows;
 pub mod runner;
 pub mod summary;
+pub mod tally;
 
 pub use rows::{Predicted, PredictionRow};
 
@@ -33,6 +39,7 @@ use modelci_drift::{PredictionReference, Reference};
 
 use crate::current::is_log;
 use runner::{RunOptions, Runner};
+use tally::Tally;
 
 /// How the monitored model runs, from the command line.
 #[derive(Debug, Clone, Copy)]
@@ -48,7 +55,12 @@ pub struct ModelRun<'a> {
 impl ModelRun<'_> {
     /// The model loaded for the reference's features (named from `data` when one is
     /// categorical).
-    fn runner(&self, data: &Path, reference: &Reference) -> anyhow::Result<Runner> {
+    fn runner<'s>(
+        &self,
+        data: &Path,
+        reference: &Reference,
+        sink: &'s mut dyn FnMut(PredictionRow),
+    ) -> anyhow::Result<Runner<'s>> {
         csv_input::numeric_features(data, reference)?;
         let engine = self.settings.resolve_engine()?;
         Runner::new(
@@ -64,6 +76,7 @@ impl ModelRun<'_> {
                 jobs: self.settings.jobs.max(1),
                 class_names: self.settings.dataset.class_names.clone(),
             },
+            sink,
         )
     }
 
@@ -77,7 +90,9 @@ impl ModelRun<'_> {
         csv: &Path,
         reference: &Reference,
     ) -> anyhow::Result<PredictionReference> {
-        let mut runner = self.runner(csv, reference)?;
+        let mut rows = Vec::new();
+        let mut keep = |row: PredictionRow| rows.push(row);
+        let mut runner = self.runner(csv, reference, &mut keep)?;
         csv_input::read(
             csv,
             reference,
@@ -87,7 +102,7 @@ impl ModelRun<'_> {
         )?;
         runner.flush()?;
         let output = runner.output_name();
-        let rows = runner.finish()?;
+        runner.finish()?;
         summary::summarise(
             &rows,
             self.path,
@@ -97,7 +112,7 @@ impl ModelRun<'_> {
     }
 
     /// Runs the model on the current data (a CSV, or the requests of a log), after its first
-    /// `skip` rows; warns about requests whose labels are not one per row.
+    /// `skip` rows, into `tally`; warns about requests whose labels are not one per row.
     ///
     /// # Errors
     /// The model cannot run on the current rows.
@@ -105,10 +120,11 @@ impl ModelRun<'_> {
         &self,
         current: &Path,
         reference: &Reference,
-        skip: u64,
+        (skip, tally): (u64, &mut Tally),
         warn: &mut dyn FnMut(String),
-    ) -> anyhow::Result<Vec<PredictionRow>> {
-        let mut runner = self.runner(current, reference)?;
+    ) -> anyhow::Result<()> {
+        let mut count = |row: PredictionRow| tally.add(&row);
+        let mut runner = self.runner(current, reference, &mut count)?;
         let mut push = |features: &[f32], label: Option<String>| runner.push(features, label);
         if is_log(current) {
             let mislabelled = log::requests(current, reference, skip, &mut push)?;
@@ -118,6 +134,56 @@ impl ModelRun<'_> {
         }
         runner.finish()
     }
+}
+
+/// The predictions on the current data and where they came from, or why there are none:
+/// `--model` run on the current rows after the first `skip` (with a warning when it is not the
+/// model the reference's predictions came from), else the responses of a log (its last
+/// `window` rows).
+///
+/// # Errors
+/// The model cannot run on the current data, or the log cannot be read.
+pub fn current_predictions(
+    reference: &Reference,
+    run: Option<&ModelRun<'_>>,
+    (current, skip, window): (&Path, u64, u64),
+    class_names: Option<&[String]>,
+    warn: &mut dyn FnMut(String),
+) -> anyhow::Result<Result<(Tally, String), String>> {
+    let mut tally = Tally::new(reference.predictions.as_ref(), class_names);
+    if let Some(run) = run {
+        if let Some(expected) = reference
+            .predictions
+            .as_ref()
+            .and_then(|p| p.model_sha256.as_deref())
+        {
+            let actual = summary::sha256_file(run.path)?;
+            if actual != expected {
+                warn(format!(
+                    "{}: sha256 {actual} differs from the reference's model ({expected}): its predictions were made by another model",
+                    run.path.display()
+                ));
+            }
+        }
+        run.on_current(current, reference, (skip, &mut tally), warn)?;
+        return Ok(Ok((
+            tally,
+            format!("{} run on the current data", run.path.display()),
+        )));
+    }
+    if !is_log(current) {
+        return Ok(Err(
+            "no predictions on the current data: give --model M.onnx, or a request log with responses"
+                .to_owned(),
+        ));
+    }
+    let rows = from_responses(current, window, class_names, warn)?;
+    rows.iter().for_each(|row| tally.add(row));
+    Ok(if rows.is_empty() {
+        Err("the log has no responses, and no --model was given".to_owned())
+    } else {
+        Ok((tally, "the responses in the log".to_owned()))
+    })
 }
 
 /// The current predictions from the responses of a log: the last `keep` of them (the window),

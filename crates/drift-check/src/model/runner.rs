@@ -11,8 +11,8 @@ use modelci_eval::{Engine, Model};
 use super::feed::Feed;
 use super::rows::{PredictionRow, from_prediction};
 
-/// A loaded model and the rows waiting for it.
-pub struct Runner {
+/// A loaded model and the rows waiting for it; each prediction goes to the sink, in row order.
+pub struct Runner<'s> {
     path: PathBuf,
     workers: Vec<Model>,
     batch_size: usize,
@@ -22,11 +22,11 @@ pub struct Runner {
     form: Option<OutputForm>,
     pending: Vec<f32>,
     labels: Vec<Option<String>>,
-    /// The predictions made so far, in row order.
-    pub rows: Vec<PredictionRow>,
+    done: u64,
+    sink: &'s mut dyn FnMut(PredictionRow),
 }
 
-impl std::fmt::Debug for Runner {
+impl std::fmt::Debug for Runner<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runner")
             .field("path", &self.path)
@@ -46,7 +46,7 @@ pub struct RunOptions {
     pub class_names: Option<Vec<String>>,
 }
 
-impl Runner {
+impl<'s> Runner<'s> {
     /// Loads `path` in `engine` for rows of the `features` named.
     ///
     /// # Errors
@@ -56,6 +56,7 @@ impl Runner {
         engine: &Engine,
         features: &[String],
         options: RunOptions,
+        sink: &'s mut dyn FnMut(PredictionRow),
     ) -> anyhow::Result<Self> {
         let model = Model::load_with(path, engine)?;
         let feed = Feed::plan(path, &model.signature().inputs, features)?;
@@ -74,7 +75,8 @@ impl Runner {
             form: None,
             pending: Vec::new(),
             labels: Vec::new(),
-            rows: Vec::new(),
+            done: 0,
+            sink,
         })
     }
 
@@ -141,12 +143,13 @@ impl Runner {
                     anyhow::anyhow!(
                         "{}: the output for row {} has {why}",
                         self.path.display(),
-                        self.rows.len() + 1
+                        self.done + 1
                     )
                 })?;
                 let mut predicted = from_prediction(prediction, self.class_names.as_deref());
                 predicted.label = labels.next().flatten();
-                self.rows.push(predicted);
+                self.done += 1;
+                (self.sink)(predicted);
             }
         }
         Ok(())
@@ -169,12 +172,11 @@ impl Runner {
             .map_or_else(String::new, |o| o.name.clone())
     }
 
-    /// Runs the last rows and returns every prediction.
+    /// Runs the last rows.
     ///
     /// # Errors
     /// As [`Runner::flush`].
-    pub fn finish(mut self) -> anyhow::Result<Vec<PredictionRow>> {
-        self.flush()?;
-        Ok(self.rows)
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        self.flush()
     }
 }

@@ -267,6 +267,18 @@ fn the_responses_in_a_log_give_the_figures_of_running_the_model() {
     assert_eq!(report["model"]["measured"]["rows"], 990);
     let joined = from_log(dir, "joined", &stored, "joined.jsonl");
     same_figures(&ran, &joined);
+    // A client that reuses one id for every request: each request still gets its response.
+    let reused: String = events
+        .iter()
+        .map(|event| {
+            let mut event = event.clone();
+            event["id"] = json!("0");
+            event["data"]["id"] = json!("0");
+            format!("{event}\n")
+        })
+        .collect();
+    std::fs::write(dir.join("reused.jsonl"), reused).unwrap();
+    same_figures(&ran, &from_log(dir, "reused", &stored, "reused.jsonl"));
 
     // --window: the last rows of the CSV through the model, the last responses of the log.
     let (_, ran_window, stderr) = check(
@@ -498,6 +510,45 @@ fn without_predictions_the_model_checks_are_not_checked_never_ok() {
     }
     let markdown = std::fs::read_to_string(dir.join("none/report.md")).unwrap();
     assert!(markdown.contains("not checked"), "{markdown}");
+    // A stored reference without predictions and a log with responses: the accuracy on the
+    // log's labels is shown, but there is nothing to compare the predictions with.
+    let stored = path(dir, "data-only.json");
+    let (code, _, stderr) = check(
+        dir,
+        "write",
+        &[
+            "--reference",
+            &path(dir, "reference.csv"),
+            "--current",
+            &path(dir, "stable.csv"),
+            "--write-reference",
+            &stored,
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (_, report, stderr) = check(
+        dir,
+        "data-only",
+        &[
+            "--reference",
+            &stored,
+            "--current",
+            &path(dir, "shifted.jsonl"),
+        ],
+    );
+    let model = &report["model"];
+    assert_eq!(model["rows"], 1000, "{stderr}");
+    assert_eq!(model["measured"]["rows"], 1000, "{model}");
+    for check in model["checks"].as_array().unwrap() {
+        assert_eq!(check["state"], "not_checked", "{check}");
+        assert!(
+            check["detail"]
+                .as_str()
+                .unwrap()
+                .contains("--write-reference"),
+            "{check}"
+        );
+    }
     // A categorical feature cannot be fed to the model: one line naming the flag that leaves it out.
     let csv = std::fs::read_to_string(dir.join("reference.csv")).unwrap();
     let with_site: String = csv
@@ -581,4 +632,70 @@ fn bad_model_flags_and_models_are_refused_in_one_line() {
         .chain(["--model", garbage.as_str(), "--engine", "tract"])
         .collect();
     refused(&args, &["garbage.onnx"]);
+}
+
+#[test]
+fn onnxruntime_gives_the_figures_of_tract() {
+    let Some(work) = fixtures() else { return };
+    let dir = work.path();
+    let python = std::path::PathBuf::from(std::env::var_os("MODELCI_PYTHON").unwrap());
+    let venv = python.parent().unwrap().parent().unwrap().to_owned();
+    let args = |engine: &'static str, out: &str| {
+        modelci_test::harness::Run::new(env!("CARGO_BIN_EXE_drift-check"))
+            .arg("--output-dir")
+            .arg(dir.join(out))
+            .args(["--reference", &path(dir, "reference.csv")])
+            .args(["--model", &path(dir, "model.onnx"), "--engine", engine])
+            .args(["--current", &path(dir, "shifted.csv")])
+            .env("VIRTUAL_ENV", &venv)
+            .output()
+    };
+    let tract = args("tract", "tract");
+    let ort = args("onnxruntime", "ort");
+    assert_eq!(ort.code, 1, "{}", ort.stderr);
+    assert_eq!(tract.code, 1, "{}", tract.stderr);
+    same_figures(
+        &report_json(&dir.join("tract")),
+        &report_json(&dir.join("ort")),
+    );
+}
+
+#[test]
+fn class_names_name_the_predictions_and_labels_given_as_indices_still_match() {
+    let Some(work) = fixtures() else { return };
+    let dir = work.path();
+    std::fs::write(dir.join("names.txt"), "benign\nmalignant\n").unwrap();
+    let names = path(dir, "names.txt");
+    let (reference, model) = (path(dir, "reference.csv"), path(dir, "model.onnx"));
+    let current = path(dir, "shifted.csv");
+    let base = [
+        "--reference",
+        reference.as_str(),
+        "--model",
+        model.as_str(),
+        "--engine",
+        "tract",
+        "--current",
+        current.as_str(),
+    ];
+    let (_, plain, _) = check(dir, "plain", &base);
+    let named_args: Vec<&str> = base
+        .iter()
+        .copied()
+        .chain(["--class-names", names.as_str()])
+        .collect();
+    let (code, named, stderr) = check(dir, "named", &named_args);
+    assert_eq!(code, 1, "{stderr}");
+    let labels: Vec<&str> = named["model"]["prediction"]["bins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["benign", "malignant"]);
+    assert_eq!(named["model"]["measured"], plain["model"]["measured"]);
+    assert_eq!(
+        named["model"]["prediction"]["psi"],
+        plain["model"]["prediction"]["psi"]
+    );
 }
