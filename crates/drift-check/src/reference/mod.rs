@@ -250,6 +250,8 @@ fn check_names(path: &Path, headers: &[String]) -> anyhow::Result<()> {
 pub(crate) fn open_csv(path: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, Vec<String>)> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(false)
+        // 64 KiB reads instead of csv's 8 KiB: an eighth of the system calls on large files.
+        .buffer_capacity(1 << 16)
         .from_path(path)
         .with_context(|| format!("{}: cannot read", path.display()))?;
     let headers = reader
