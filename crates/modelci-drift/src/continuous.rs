@@ -45,7 +45,8 @@ impl ContinuousReference {
         if finite.is_empty() {
             return Err(DriftError::EmptyReference);
         }
-        finite.sort_by(f64::total_cmp);
+        // Unstable is faster, and the order of equal finite values is the same either way.
+        finite.sort_unstable_by(f64::total_cmp);
         let mut distinct: Vec<(f64, u64, u64)> = Vec::new();
         for (index, &value) in finite.iter().enumerate() {
             let index = index as u64;
@@ -174,6 +175,17 @@ impl ContinuousCounts {
         }
     }
 
+    /// Counts many current values of this feature, as [`Self::add`] does one by one.
+    ///
+    /// Counting a column's values together keeps this feature's points, lookup table and
+    /// counters in the cache, instead of visiting every feature's tables for each row (what a
+    /// million rows of thirty features spent most of their time waiting on).
+    pub fn add_all(&mut self, values: &[f64]) {
+        for &value in values {
+            self.add(value);
+        }
+    }
+
     /// Finite values counted.
     pub fn total(&self) -> u64 {
         self.equal.iter().sum::<u64>() + self.between.iter().sum::<u64>()
@@ -216,42 +228,48 @@ impl ContinuousCounts {
 ///
 /// The points' range is cut into equal buckets; `below[b]` is the number of points below the
 /// start of bucket `b`. A value's answer lies between the counts one bucket either side of its
-/// own, whatever the rounding of the bucket arithmetic.
+/// own, whatever the rounding of the bucket arithmetic (a value's bucket is found with the
+/// reciprocal of the width, which may round differently from the edges: the neighbours cover
+/// it).
 #[derive(Debug, Clone, PartialEq)]
 struct Lookup {
     start: f64,
-    width: f64,
-    below: Vec<usize>,
+    /// Buckets per unit of value (the reciprocal of the bucket width).
+    scale: f64,
+    /// 32 bits a bucket keeps the table small enough to stay in the cache.
+    below: Vec<u32>,
 }
 
 impl Lookup {
     fn new(points: &[f64]) -> Self {
+        let none = |start| Self {
+            start,
+            scale: 0.0,
+            below: Vec::new(),
+        };
         let (Some(&first), Some(&last)) = (points.first(), points.last()) else {
-            return Self {
-                start: 0.0,
-                width: 0.0,
-                below: Vec::new(),
-            };
+            return none(0.0);
         };
         let buckets = points.len() * 2;
         let width = (last - first) / buckets as f64;
-        if !(width.is_finite() && width > 0.0) {
-            return Self {
-                start: first,
-                width: 0.0,
-                below: Vec::new(),
-            };
+        let scale = 1.0 / width;
+        if !(width.is_finite() && width > 0.0 && scale.is_finite()) {
+            return none(first);
         }
-        let below = (0..=buckets)
+        let below: Option<Vec<u32>> = (0..=buckets)
             .map(|b| {
                 let edge = first + b as f64 * width;
-                points.partition_point(|&p| p < edge)
+                u32::try_from(points.partition_point(|&p| p < edge)).ok()
             })
             .collect();
-        Self {
-            start: first,
-            width,
-            below,
+        match below {
+            Some(below) => Self {
+                start: first,
+                scale,
+                below,
+            },
+            // More points than 32 bits count (never from `from_values`): binary search.
+            None => none(first),
         }
     }
 
@@ -260,18 +278,22 @@ impl Lookup {
         if self.below.is_empty() {
             return points.partition_point(|&p| p < value);
         }
+        let below = |b: usize| self.below[b] as usize;
         let last = self.below.len() - 1;
-        let position = (value - self.start) / self.width;
+        let position = (value - self.start) * self.scale;
         if position < 1.0 {
-            return points[..self.below[last.min(2)]].partition_point(|&p| p < value);
+            return points[..below(last.min(2))].partition_point(|&p| p < value);
         }
         if position >= (last - 1) as f64 {
-            let lo = self.below[last - 2];
+            let lo = below(last - 2);
             return lo + points[lo..].partition_point(|&p| p < value);
         }
         // 1 <= position < last - 1, so the bucket and its neighbours exist.
         let bucket = position as usize;
-        let (lo, hi) = (self.below[bucket - 1], self.below[(bucket + 2).min(last)]);
+        let (lo, hi) = (below(bucket - 1), below((bucket + 2).min(last)));
+        if lo == hi {
+            return lo;
+        }
         lo + points[lo..hi].partition_point(|&p| p < value)
     }
 }

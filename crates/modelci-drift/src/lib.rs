@@ -21,6 +21,7 @@ pub mod error;
 pub mod kolmogorov;
 pub mod ks;
 pub mod monitor;
+pub mod number;
 pub mod predictions;
 pub mod psi;
 pub mod reference;

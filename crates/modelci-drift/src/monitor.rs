@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::chi2::chi2;
 use crate::ks::ks;
+pub use crate::number::number_of;
 use crate::psi::{PsiBand, decile_bins, psi_of_counts};
 use crate::{CategoricalCounts, ContinuousCounts, DriftError, Feature, FeatureSummary};
 
@@ -30,10 +31,12 @@ impl Counts {
     /// Counts a value read as text (a CSV cell): empty is missing; for a continuous feature,
     /// text that is not a number counts as missing too.
     pub fn add_text(&mut self, text: &str) {
-        let text = text.trim();
         match self {
-            Self::Continuous(counts) => counts.add(text.parse::<f64>().unwrap_or(f64::NAN)),
-            Self::Categorical(counts) => counts.add((!text.is_empty()).then_some(text)),
+            Self::Continuous(counts) => counts.add(number_of(text)),
+            Self::Categorical(counts) => {
+                let text = text.trim();
+                counts.add((!text.is_empty()).then_some(text));
+            }
         }
     }
 

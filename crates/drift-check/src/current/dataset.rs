@@ -13,13 +13,23 @@ use modelci_eval::features::{Extractor, FeatureDef, FeatureKind, FeatureValue, R
 use super::Sink;
 use crate::reference::list;
 
-/// Whether `path` is read as such a dataset: a folder, or a `.npz`/`.npy` file.
+/// Whether `path` is read as such a dataset: a folder that is not a bundle folder (no
+/// `manifest.json`, no `.zip`, as `publish --to dir:` writes them), or a `.npz`/`.npy` file.
 pub(crate) fn is_dataset(path: &Path) -> bool {
-    path.is_dir()
-        || path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("npz") || e.eq_ignore_ascii_case("npy"))
+    if path.is_dir() {
+        let holds_bundle = path.join("manifest.json").exists()
+            || std::fs::read_dir(path).is_ok_and(|entries| {
+                entries.filter_map(Result::ok).any(|e| {
+                    e.path()
+                        .extension()
+                        .is_some_and(|x| x.eq_ignore_ascii_case("zip"))
+                })
+            });
+        return !holds_bundle;
+    }
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("npz") || e.eq_ignore_ascii_case("npy"))
 }
 
 /// Opens an image folder (class folders, as eval-diff reads it) or a NumPy file (`x`, labels
