@@ -89,3 +89,25 @@ fn a_dataset_whose_features_differ_from_the_reference_is_refused_naming_both() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("do not match"), "{}", run.stderr);
 }
+
+#[test]
+fn the_model_is_not_run_on_image_folders_in_one_line() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("r");
+    let run = drift_check(
+        &out,
+        &[
+            "--reference",
+            &digits("test.npz"),
+            "--current",
+            &digits("test"),
+            "--model",
+            &digits("candidate.onnx"),
+        ],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let line = run.stderr.trim();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(line.contains("leave out --model"), "{line}");
+    assert!(!out.join("report.json").exists());
+}

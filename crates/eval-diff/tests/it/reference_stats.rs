@@ -413,3 +413,37 @@ fn drift_check_finds_no_drift_on_the_same_images_and_brighter_ones_drifted() {
     assert!(drifted.contains(&"intensity_mean[gray]"), "{shifted}");
     assert!(!drifted.contains(&"image_size"), "{shifted}");
 }
+
+#[test]
+fn the_bundled_reference_is_what_drift_check_reads_from_the_release() {
+    // eval-diff's reference, bundled as publish bundles it (the same library calls), then
+    // drift-check --reference BUNDLE.zip on the same images: the contract of issue 20.
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("eval");
+    run_stats(&out, &digits("test"));
+    let entry = modelci_bundle::drift_reference(&out.join("drift-reference.json"))
+        .expect("a valid drift reference");
+    let input = modelci_bundle::BundleInput {
+        name: "digits".into(),
+        version: "1.0.0".into(),
+        models: vec![digits("candidate.onnx")],
+        report: Some(out.join("report.json")),
+        source: modelci_bundle::Source::default(),
+        created: Some(0),
+        tool: ("publish".into(), "test".into()),
+    };
+    let built =
+        modelci_bundle::build_with(&input, &[entry], &work.path().join("bundle")).expect("built");
+    assert!(
+        built
+            .manifest
+            .files
+            .iter()
+            .any(|f| f.path == "drift-reference.json" && f.kind == "drift-reference")
+    );
+    assert!(modelci_bundle::verify(&built.zip).expect("verifies").ok());
+    let (code, same) = drift_check(&built.zip, &digits("test"), &work.path().join("check"));
+    assert_eq!(code, 0, "{same}");
+    assert_eq!(same["drifted"], 0);
+    assert_eq!(same["features"].as_array().expect("features").len(), 3);
+}
