@@ -510,6 +510,20 @@ do_run() {
             repeat_flag --min "${INPUT_MIN:-}"
             repeat_flag --max "${INPUT_MAX:-}"
             ;;
+        drift-check)
+            if [[ -n "${INPUT_REFERENCE:-}" ]]; then ARGV+=(--reference "${INPUT_REFERENCE}"); fi
+            if [[ -n "${INPUT_CURRENT:-}" ]]; then ARGV+=(--current "${INPUT_CURRENT}"); fi
+            if [[ -n "${INPUT_SINCE:-}" ]]; then ARGV+=(--since "${INPUT_SINCE}"); fi
+            if [[ -n "${INPUT_WINDOW:-}" ]]; then ARGV+=(--window "${INPUT_WINDOW}"); fi
+            if [[ -n "${INPUT_ENDPOINT:-}" ]]; then ARGV+=(--endpoint "${INPUT_ENDPOINT}"); fi
+            if [[ -n "${INPUT_MODEL_NAME:-}" ]]; then ARGV+=(--model-name "${INPUT_MODEL_NAME}"); fi
+            local out="${INPUT_OUTPUT_DIR:-modelci-report}"
+            ARGV+=(--output-dir "${out}")
+            report="${out%/}/report.md"
+            # Webhook URLs are secrets: passed as flags, never printed (see `running` below).
+            repeat_flag --slack-webhook "${INPUT_SLACK_WEBHOOK:-}"
+            repeat_flag --webhook "${INPUT_WEBHOOK:-}"
+            ;;
         *) ;; # Not released yet: `args` only.
     esac
     split_words "${INPUT_ARGS:-}"
@@ -523,7 +537,19 @@ do_run() {
         done
         usage_error "\`${command}\` is not installed: ${why} (this modelci has: ${have})"
     fi
-    info "running ${command} ${ARGV[*]-}"
+    # Webhook URLs are secrets: the line shows *** in their place.
+    local -a shown=()
+    local word hide=0
+    for word in ${ARGV[@]+"${ARGV[@]}"}; do
+        if ((hide)); then
+            shown+=("***")
+            hide=0
+            continue
+        fi
+        case "${word}" in --slack-webhook | --webhook) hide=1 ;; esac
+        shown+=("${word}")
+    done
+    info "running ${command} ${shown[*]-}"
     "${command}" ${ARGV[@]+"${ARGV[@]}"} || rc=$?
     local verdict
     case "${rc}" in

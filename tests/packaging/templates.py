@@ -42,11 +42,21 @@ TYPED = {
         ("mode", "--mode", "one", "dynamic, weight-only, fp16 or static; empty: dynamic."),
         ("dataset", "--dataset", "one", "Labelled data to compare the accuracy of both models on (as in eval-diff)."),
     ],
+    "drift-check": [
+        ("reference", "--reference", "one", "The reference: gitlab-release:latest (the latest release's bundle and its drift-reference.json), gitlab-release:TAG, gitlab-package:NAME@VERSION, oci://HOST/REPO:TAG, a bundle .zip or published folder, a reference .json, or a CSV dataset."),
+        ("current", "--current", "one", "The production data: JSON Lines of V2 inference requests (payload logs) or a CSV."),
+        ("since", "--since", "one", "Only the log records from then on: a duration such as 24h or 7d, or a time (2026-12-01T08:00:00Z)."),
+        ("window", "--window", "one", "Only the last N rows (after since)."),
+        ("slack-webhook", "--slack-webhook", "many", "Slack incoming-webhook URLs, space-separated, told on drift and recovery; pass a masked variable such as $SLACK_WEBHOOK_URL."),
+        ("webhook", "--webhook", "many", "JSON webhook URLs, space-separated, sent the outcome on drift and recovery; pass a masked variable."),
+        ("endpoint", "--endpoint", "one", "Endpoint health: the model server (http://HOST:PORT) sent Open Inference Protocol requests built from the current data; error rate and latency p95 are gated."),
+        ("model-name", "--model-name", "one", "Endpoint health: the model's name on the endpoint."),
+    ],
 }
 # The inputs a binary cannot run without (its required flags). In the full pipeline a job whose
 # required inputs and `args` are all empty is not configured, so it stays off whatever its rules
 # say; a binary without typed required inputs needs `args`.
-REQUIRED = {"eval-diff": ["candidate", "dataset"], "train-check": ["model"], "quantize": ["input", "output"]}
+REQUIRED = {"eval-diff": ["candidate", "dataset"], "train-check": ["model"], "quantize": ["input", "output"], "drift-check": ["reference", "current"]}
 # Binaries whose main flag set takes --output-dir (the others only have their folder collected).
 OUTPUT_DIR_FLAG = {"eval-diff", "train-check", "quantize", "drift-check"}
 # Binaries whose job can run as `parallel: N` shards with a merge job after them (issue 19):

@@ -11,16 +11,21 @@
 //! 4. applies the gates ([`gates`]) and writes report.md, report.json and charts ([`report`]),
 //!    delivered like every modelci report (job summary, CI outputs, `--post`);
 //! 5. with `--issue`, keeps the sticky monitoring issue ([`issue`]);
-//! 6. exits 0 when no feature drifted, 1 when one did, 2 on bad input, 3 when the code host
+//! 6. with `--slack-webhook`/`--webhook`, announces drift and recovery ([`notify`]);
+//! 7. exits 0 when no feature drifted, 1 when one did, 2 on bad input, 3 when the code host
 //!    failed.
 
 mod args;
 pub mod current;
 pub mod gates;
+pub mod health;
 pub mod issue;
+pub mod model;
+pub mod notify;
 pub mod reference;
 pub mod report;
 mod run;
+pub mod since;
 
 pub use args::Args;
 pub use run::run;

@@ -13,6 +13,7 @@ use modelci_report::{Chart, GroupedBars, Series, ValueFormat, escape_markdown};
 use serde::Serialize;
 
 use crate::gates::{Gates, Outcome};
+use crate::model::checks::ModelOutcome;
 
 /// Features drawn in the PSI chart, largest PSI first.
 const PSI_CHART_FEATURES: usize = 20;
@@ -34,6 +35,12 @@ pub struct DataSummary {
     pub current_rows_in_file: u64,
     /// Malformed log lines skipped.
     pub bad_lines: u64,
+    /// Where a release bundle's reference came from (`None` for a local file or dataset).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_provenance: Option<crate::reference::bundle::ReferenceProvenance>,
+    /// The `--endpoint` health check, when one ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint_health: Option<crate::health::HealthReport>,
 }
 
 /// `report.json`'s own fields.
@@ -43,6 +50,7 @@ struct Body<'a> {
     gates: GatesJson,
     drifted: usize,
     features: &'a [crate::gates::Assessed],
+    model: &'a ModelOutcome,
 }
 
 #[derive(Serialize)]
@@ -71,21 +79,34 @@ pub fn write(
     reference: &Reference,
     data: &DataSummary,
     outcome: &Outcome,
+    model: &ModelOutcome,
     gates: Gates,
 ) -> anyhow::Result<Written> {
     let total = outcome.features.len();
-    let summary = if outcome.drifted == 0 {
+    let mut summary = if outcome.drifted == 0 {
         format!("no drift in {total} features")
     } else {
         format!("{} of {total} features drifted", outcome.drifted)
     };
-    let charts = render_files(charts(outcome), dir).context("drawing the charts")?;
+    summary.push_str(&crate::model::report::verdict(model));
+    let mut drawn = charts(outcome);
+    drawn.extend(crate::model::report::charts(model));
+    let charts = render_files(drawn, dir).context("drawing the charts")?;
+    let model_gates = model
+        .checks
+        .iter()
+        .filter(|c| {
+            c.state != crate::model::checks::State::NotChecked
+                && c.state != crate::model::checks::State::Reported
+        })
+        .count();
     let mut envelope = envelope_for(Verdict {
-        passed: outcome.passed,
+        passed: outcome.passed && model.passed,
         summary: summary.clone(),
-        gates: total,
-        failed: outcome.drifted,
+        gates: total + model_gates,
+        failed: outcome.drifted + model.failed(),
     });
+    crate::model::report::metrics(model, &mut envelope.metrics);
     envelope
         .metrics
         .insert("drifted_features".into(), outcome.drifted as f64);
@@ -109,11 +130,14 @@ pub fn write(
             },
             drifted: outcome.drifted,
             features: &outcome.features,
+            model,
         },
     };
     let json = serde_json::to_vec_pretty(&document)?;
     modelci_report::write_atomic(&dir.join("report.json"), &json)?;
-    let markdown = markdown(reference, data, outcome, gates, &summary, &charts);
+    let passed = outcome.passed && model.passed;
+    let mut markdown = markdown(reference, data, (outcome, passed), gates, &summary, &charts);
+    markdown.push_str(&crate::model::report::section(model, &charts));
     let report_md = dir.join("report.md");
     modelci_report::write_atomic(&report_md, markdown.as_bytes())?;
     Ok(Written {
@@ -142,34 +166,41 @@ fn charts(outcome: &Outcome) -> Vec<(String, Chart)> {
         }),
     )];
     for (rank, feature) in by_psi.iter().take(DISTRIBUTION_CHARTS).enumerate() {
-        let bins = &feature.drift.bins;
         charts.push((
             format!("feature-{}", rank + 1),
-            Chart::from(GroupedBars {
-                title: format!("{}: reference vs current", feature.drift.name),
-                y_label: "share of rows".into(),
-                categories: bins.iter().map(|b| b.label.clone()).collect(),
-                series: vec![
-                    Series::new("reference", bins.iter().map(|b| b.reference).collect()),
-                    Series::new("current", bins.iter().map(|b| b.current).collect()),
-                ],
-                y_range: None,
-                value_format: ValueFormat::Percent { places: 0 },
-            }),
+            distribution_chart(
+                format!("{}: reference vs current", feature.drift.name),
+                &feature.drift.bins,
+            ),
         ));
     }
     charts
 }
 
+/// Bars of the reference's and the current shares of each bin.
+pub(crate) fn distribution_chart(title: String, bins: &[modelci_drift::monitor::Bin]) -> Chart {
+    Chart::from(GroupedBars {
+        title,
+        y_label: "share of rows".into(),
+        categories: bins.iter().map(|b| b.label.clone()).collect(),
+        series: vec![
+            Series::new("reference", bins.iter().map(|b| b.reference).collect()),
+            Series::new("current", bins.iter().map(|b| b.current).collect()),
+        ],
+        y_range: None,
+        value_format: ValueFormat::Percent { places: 0 },
+    })
+}
+
 fn markdown(
     reference: &Reference,
     data: &DataSummary,
-    outcome: &Outcome,
+    (outcome, passed): (&Outcome, bool),
     gates: Gates,
     summary: &str,
     charts: &[modelci_report::ChartFile],
 ) -> String {
-    let mark = if outcome.passed { "✅" } else { "❌" };
+    let mark = if passed { "✅" } else { "❌" };
     let mut out = format!("## {mark} drift-check: {summary}\n\n");
     if outcome.drifted > 0 {
         out.push_str(&format!(
@@ -197,6 +228,21 @@ fn markdown(
         code_span_prose(&reference.source),
         code_span_prose(&data.current),
     ));
+    if let Some(p) = &data.reference_provenance {
+        out.push_str(&crate::reference::bundle::describe(p));
+    }
+    if let Some(h) = &data.endpoint_health {
+        let mark = if h.passed { "✅" } else { "❌" };
+        out.push_str(&format!(
+            "{mark} Endpoint health: {}.{}\n\n",
+            code_span_prose(&h.summary()),
+            if h.passed {
+                String::new()
+            } else {
+                format!(" {}", escape_markdown(&h.reasons.join("; ")))
+            }
+        ));
+    }
     let kinds = |name: &str| {
         reference
             .features
@@ -288,7 +334,7 @@ fn markdown(
     out.push('\n');
     // Alt texts stay fixed words: a feature name goes into the caption above its chart, as
     // escaped Markdown, never into an HTML attribute.
-    for chart in charts {
+    for chart in charts.iter().filter(|c| !c.name.starts_with("model-")) {
         match distribution_rank(&chart.name) {
             Some(rank) => {
                 let name = by_psi_name(outcome, rank);

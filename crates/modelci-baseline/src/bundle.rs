@@ -5,6 +5,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 use modelci_bundle::Manifest;
+use modelci_bundle::manifest::FileEntry;
 
 use crate::BaselineError;
 use crate::digest::sha256_hex;
@@ -20,13 +21,15 @@ pub(crate) struct Unpacked {
     pub bundle_sha256: String,
     /// The bundle's manifest.
     pub manifest: Manifest,
+    /// The companion files asked for, each with its manifest entry, checked against it.
+    pub companions: Vec<(FileEntry, Vec<u8>)>,
 }
 
 /// The model file the manifest lists: the first entry of kind `model`.
 pub(crate) fn model_entry<'a>(
     origin: &str,
     manifest: &'a Manifest,
-) -> Result<&'a modelci_bundle::manifest::FileEntry, BaselineError> {
+) -> Result<&'a FileEntry, BaselineError> {
     manifest
         .files
         .iter()
@@ -42,8 +45,36 @@ pub(crate) fn model_entry<'a>(
         })
 }
 
-/// Verifies the bundle at `zip_path` and returns its model.
-pub(crate) fn unpack(origin: &str, zip_path: &Path) -> Result<Unpacked, BaselineError> {
+/// The files of the manifest whose kind is one of `kinds`.
+pub(crate) fn companion_entries<'a>(
+    manifest: &'a Manifest,
+    kinds: &'a [String],
+) -> impl Iterator<Item = &'a FileEntry> + 'a {
+    manifest.files.iter().filter(|f| kinds.contains(&f.kind))
+}
+
+/// The name a companion file is cached under: the last part of its path in the bundle.
+pub(crate) fn cache_name<'a>(origin: &str, entry: &'a FileEntry) -> Result<&'a str, BaselineError> {
+    let name = entry.path.rsplit('/').next().unwrap_or_default();
+    if name.is_empty() || name == "." || name == ".." || name.contains('\\') {
+        return Err(BaselineError::input(
+            origin,
+            format!(
+                "manifest.json lists a file with an unusable path `{}`",
+                entry.path.escape_debug()
+            ),
+        ));
+    }
+    Ok(name)
+}
+
+/// Verifies the bundle at `zip_path` and returns its model and the files of the `companions`
+/// kinds it lists.
+pub(crate) fn unpack(
+    origin: &str,
+    zip_path: &Path,
+    companions: &[String],
+) -> Result<Unpacked, BaselineError> {
     let bad = |m: String| BaselineError::input(origin, m);
     let verified = modelci_bundle::verify(zip_path).map_err(|e| bad(e.to_string()))?;
     if !verified.ok() {
@@ -59,6 +90,32 @@ pub(crate) fn unpack(origin: &str, zip_path: &Path) -> Result<Unpacked, Baseline
     let entry = model_entry(origin, &manifest)?;
     let file = std::fs::File::open(zip_path).map_err(|e| bad(format!("cannot read: {e}")))?;
     let mut zip = zip::ZipArchive::new(file).map_err(|e| bad(format!("not a zip: {e}")))?;
+    let bytes = read_checked(origin, &mut zip, entry)?;
+    let sha256 = entry.sha256.clone();
+    let mut found = Vec::new();
+    for companion in companion_entries(&manifest, companions) {
+        cache_name(origin, companion)?;
+        found.push((
+            companion.clone(),
+            read_checked(origin, &mut zip, companion)?,
+        ));
+    }
+    Ok(Unpacked {
+        bytes,
+        sha256,
+        bundle_sha256: verified.sha256,
+        companions: found,
+        manifest,
+    })
+}
+
+/// One file of the zip, read and checked against its manifest entry.
+fn read_checked(
+    origin: &str,
+    zip: &mut zip::ZipArchive<std::fs::File>,
+    entry: &FileEntry,
+) -> Result<Vec<u8>, BaselineError> {
+    let bad = |m: String| BaselineError::input(origin, m);
     let mut bytes = Vec::new();
     zip.by_name(&entry.path)
         .map_err(|e| bad(format!("`{}`: {e}", entry.path)))?
@@ -72,10 +129,5 @@ pub(crate) fn unpack(origin: &str, zip_path: &Path) -> Result<Unpacked, Baseline
             entry.path, entry.sha256
         )));
     }
-    Ok(Unpacked {
-        bytes,
-        sha256,
-        bundle_sha256: verified.sha256,
-        manifest,
-    })
+    Ok(bytes)
 }

@@ -49,7 +49,14 @@ impl Cache {
     /// The cached model with this SHA-256, if present and intact. A corrupt entry is removed.
     #[must_use]
     pub fn get(&self, sha256: &str) -> Option<PathBuf> {
-        let path = self.dir.join(sha256).join(MODEL);
+        self.get_named(sha256, MODEL)
+    }
+
+    /// The cached file `name` with this SHA-256 (a bundle's companion file, e.g.
+    /// `drift-reference.json`), if present and intact. A corrupt entry is removed.
+    #[must_use]
+    pub fn get_named(&self, sha256: &str, name: &str) -> Option<PathBuf> {
+        let path = self.dir.join(sha256).join(name);
         match sha256_file(&path) {
             Ok(actual) if actual == sha256 => Some(path),
             Ok(_) => {
@@ -65,9 +72,18 @@ impl Cache {
     /// # Errors
     /// The folder cannot be created or written.
     pub fn put(&self, sha256: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
+        self.put_named(sha256, MODEL, bytes)
+    }
+
+    /// Stores `bytes` (whose SHA-256 is `sha256`) atomically as `name` and returns the cached
+    /// path.
+    ///
+    /// # Errors
+    /// The folder cannot be created or written.
+    pub fn put_named(&self, sha256: &str, name: &str, bytes: &[u8]) -> std::io::Result<PathBuf> {
         let dir = self.dir.join(sha256);
         std::fs::create_dir_all(&dir)?;
-        let path = dir.join(MODEL);
+        let path = dir.join(name);
         let mut tmp = tempfile::NamedTempFile::new_in(&dir)?;
         std::io::Write::write_all(&mut tmp, bytes)?;
         tmp.persist(&path).map_err(|e| e.error)?;

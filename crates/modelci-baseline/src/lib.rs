@@ -8,7 +8,9 @@
 //!   `git:REF:PATH` or `auto`.
 //! - [`resolve`]: the source → a local model file plus its [`Provenance`]. Every model from a
 //!   bundle is checked by [`modelci_bundle::verify`] and against its manifest's sha256, and
-//!   against a pinned `--baseline-sha256` when given; a mismatch is refused.
+//!   against a pinned `--baseline-sha256` when given; a mismatch is refused. Files of the
+//!   kinds [`Context::companions`] names (e.g. `drift-reference`) come back with the model,
+//!   checked against the same manifest, in [`Baseline::companions`].
 //! - [`Cache`]: downloaded models by sha256, in the runner's tool cache or the user cache dir;
 //!   a corrupt entry is fetched again.
 //! - [`releases`]: the releases of the repository on its code host (GitHub or GitLab, through
@@ -58,6 +60,10 @@ pub struct Context {
     pub repo_dir: PathBuf,
     /// Retries of downloads and host requests (the shared policy of `modelci_ci::retry`).
     pub retry: RetryPolicy,
+    /// Kinds of bundle files wanted besides the model (e.g. `drift-reference`): each file of
+    /// these kinds that the manifest lists is taken out of the bundle, checked against the
+    /// manifest's sha256, cached and handed back in [`Baseline::companions`].
+    pub companions: Vec<String>,
 }
 
 impl Context {
@@ -75,6 +81,7 @@ impl Context {
             candidate: None,
             repo_dir: PathBuf::from("."),
             retry: download::default_retry(),
+            companions: Vec::new(),
         }
     }
 }
@@ -113,6 +120,30 @@ pub struct Baseline {
     pub path: PathBuf,
     /// Where it came from.
     pub provenance: Provenance,
+    /// The bundle's files of the kinds [`Context::companions`] asked for (empty for a model
+    /// that did not come from a bundle).
+    pub companions: Vec<Companion>,
+}
+
+/// A file of a bundle besides its model, verified against the bundle's manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Companion {
+    /// Its manifest `kind`, e.g. `drift-reference`.
+    pub kind: String,
+    /// Its path inside the bundle.
+    pub name: String,
+    /// The cached file.
+    pub path: PathBuf,
+    /// Its SHA-256, equal to the manifest's.
+    pub sha256: String,
+}
+
+impl Baseline {
+    /// The first companion file of `kind`.
+    #[must_use]
+    pub fn companion(&self, kind: &str) -> Option<&Companion> {
+        self.companions.iter().find(|c| c.kind == kind)
+    }
 }
 
 /// Finds, verifies and (for remote sources) caches the baseline of `source`. `Ok(None)` only
@@ -148,8 +179,25 @@ pub fn resolve(source: &Source, ctx: &Context) -> Result<Option<Baseline>, Basel
     }
 }
 
-/// A local file: hashed, checked against the pin.
+/// A local file: hashed, checked against the pin. A bundle zip, or a folder `publish --to
+/// dir:` wrote (holding `manifest.json` and the bundle), gives the bundle's model.
 fn local(origin: &str, path: &Path, ctx: &Context) -> Result<Baseline, BaselineError> {
+    if let Some(zip) = local_bundle(origin, path)? {
+        let kind = if path.is_dir() { "folder" } else { "bundle" };
+        return from_bundle(
+            origin,
+            zip.display().to_string(),
+            kind,
+            None,
+            None,
+            ctx,
+            &|| {
+                std::fs::read(&zip).map_err(|e| {
+                    BaselineError::input(origin, format!("cannot read {}: {e}", zip.display()))
+                })
+            },
+        );
+    }
     let sha256 = digest::sha256_file(path)
         .map_err(|e| BaselineError::input(origin, format!("cannot read the model: {e}")))?;
     let verified = check_pin(origin, &sha256, ctx, "not verified")?;
@@ -167,7 +215,58 @@ fn local(origin: &str, path: &Path, ctx: &Context) -> Result<Baseline, BaselineE
             verified,
             cached: false,
         },
+        companions: Vec::new(),
     })
+}
+
+/// The bundle zip of a local source: the file itself when it ends in `.zip`; in a folder, the
+/// zip its `manifest.json` names, else its only `.zip`. `None` for anything else (a model).
+fn local_bundle(origin: &str, path: &Path) -> Result<Option<PathBuf>, BaselineError> {
+    let is_zip = |p: &Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    if !path.is_dir() {
+        return Ok(is_zip(path).then(|| path.to_owned()));
+    }
+    let manifest_path = path.join(modelci_bundle::manifest::MANIFEST);
+    if let Ok(bytes) = std::fs::read(&manifest_path) {
+        let manifest: modelci_bundle::Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+            BaselineError::input(
+                origin,
+                format!("{} does not parse: {e}", manifest_path.display()),
+            )
+        })?;
+        let zip = path.join(manifest.zip_name());
+        if !zip.is_file() {
+            return Err(BaselineError::input(
+                origin,
+                format!(
+                    "the folder has no {} beside its manifest.json",
+                    manifest.zip_name()
+                ),
+            ));
+        }
+        return Ok(Some(zip));
+    }
+    let entries = std::fs::read_dir(path)
+        .map_err(|e| BaselineError::input(origin, format!("cannot read the folder: {e}")))?;
+    let zips: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && is_zip(p))
+        .collect();
+    match zips.as_slice() {
+        [one] => Ok(Some(one.clone())),
+        [] => Err(BaselineError::input(
+            origin,
+            "the folder holds no modelci bundle (NAME-VERSION.zip with manifest.json, as `publish --to dir:` writes)",
+        )),
+        _ => Err(BaselineError::input(
+            origin,
+            format!(
+                "the folder holds {} zips and no manifest.json naming one",
+                zips.len()
+            ),
+        )),
+    }
 }
 
 /// `git:REF:PATH`.
@@ -195,6 +294,7 @@ fn git_source(
             verified,
             cached: false,
         },
+        companions: Vec::new(),
     })
 }
 
@@ -263,10 +363,13 @@ pub(crate) fn from_bundle(
     if let Some(m) = expected {
         let entry = bundle::model_entry(origin, m)?;
         let verified = check_pin(origin, &entry.sha256, ctx, "bundle manifest")?;
-        if let Some(path) = ctx.cache.get(&entry.sha256) {
+        if let Some(path) = ctx.cache.get(&entry.sha256)
+            && let Some(companions) = cached_companions(origin, m, ctx)?
+        {
             return Ok(Baseline {
                 path,
                 provenance: provenance(m, entry.sha256.clone(), None, verified, true),
+                companions,
             });
         }
     }
@@ -276,7 +379,7 @@ pub(crate) fn from_bundle(
     })?;
     std::io::Write::write_all(&mut tmp, &bytes)
         .map_err(|e| BaselineError::input(origin, format!("cannot write a temporary file: {e}")))?;
-    let unpacked = bundle::unpack(origin, tmp.path())?;
+    let unpacked = bundle::unpack(origin, tmp.path(), &ctx.companions)?;
     if let Some(m) = expected {
         let entry = bundle::model_entry(origin, m)?;
         if entry.sha256 != unpacked.sha256 {
@@ -289,10 +392,44 @@ pub(crate) fn from_bundle(
             ));
         }
     }
+    if let Some(m) = expected {
+        for (entry, _) in &unpacked.companions {
+            let published = m.files.iter().find(|f| f.path == entry.path);
+            if published.is_some_and(|p| p.sha256 != entry.sha256) {
+                return Err(BaselineError::input(
+                    origin,
+                    format!(
+                        "the bundle's `{}` does not match the published manifest.json's sha256: refusing it",
+                        entry.path
+                    ),
+                ));
+            }
+        }
+    }
     let verified = check_pin(origin, &unpacked.sha256, ctx, "bundle manifest")?;
     let path = store(origin, ctx, &unpacked.sha256, &unpacked.bytes)?;
+    let mut companions = Vec::with_capacity(unpacked.companions.len());
+    for (entry, bytes) in &unpacked.companions {
+        let name = bundle::cache_name(origin, entry)?;
+        let stored = ctx
+            .cache
+            .put_named(&entry.sha256, name, bytes)
+            .map_err(|e| {
+                BaselineError::input(
+                    origin,
+                    format!("cannot write the cache {}: {e}", ctx.cache.dir().display()),
+                )
+            })?;
+        companions.push(Companion {
+            kind: entry.kind.clone(),
+            name: entry.path.clone(),
+            path: stored,
+            sha256: entry.sha256.clone(),
+        });
+    }
     Ok(Baseline {
         path,
+        companions,
         provenance: provenance(
             &unpacked.manifest,
             unpacked.sha256.clone(),
@@ -301,4 +438,27 @@ pub(crate) fn from_bundle(
             false,
         ),
     })
+}
+
+/// The companion files `manifest` lists, all from the cache; `None` when one is missing (the
+/// bundle is then downloaded).
+fn cached_companions(
+    origin: &str,
+    manifest: &modelci_bundle::Manifest,
+    ctx: &Context,
+) -> Result<Option<Vec<Companion>>, BaselineError> {
+    let mut found = Vec::new();
+    for entry in bundle::companion_entries(manifest, &ctx.companions) {
+        let name = bundle::cache_name(origin, entry)?;
+        let Some(path) = ctx.cache.get_named(&entry.sha256, name) else {
+            return Ok(None);
+        };
+        found.push(Companion {
+            kind: entry.kind.clone(),
+            name: entry.path.clone(),
+            path,
+            sha256: entry.sha256.clone(),
+        });
+    }
+    Ok(Some(found))
 }

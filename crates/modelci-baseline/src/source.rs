@@ -19,7 +19,8 @@ pub enum Pick {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Source {
-    /// A local ONNX file.
+    /// A local ONNX file, a bundle zip, or a folder `publish --to dir:` wrote (its bundle's
+    /// model).
     Path(PathBuf),
     /// The modelci bundle of a GitHub release: `github-release:latest` or `github-release:TAG`.
     GitHubRelease(Pick),

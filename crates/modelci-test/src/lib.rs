@@ -43,6 +43,8 @@
 //!   repository's example data, shared by every binary's integration tests.
 //! - [`mlserver`]: a real Seldon MLServer (Open Inference Protocol) started for a test and
 //!   stopped with it.
+//! - [`receiver`]: a local webhook receiver recording every body it is sent (Slack and JSON
+//!   webhooks).
 //! - [`snapshot`]: insta settings and report.json rendering that filter what changes from run
 //!   to run (paths, versions, times), for the snapshot tests of every binary.
 
@@ -58,6 +60,7 @@ pub mod harness;
 pub mod hints;
 pub mod json_schema;
 pub mod mlserver;
+pub mod receiver;
 mod openapi;
 mod raw;
 mod server;

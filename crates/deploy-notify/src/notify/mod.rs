@@ -1,10 +1,10 @@
 //! Notifications: Slack-compatible incoming webhooks ([`slack`]) and generic JSON webhooks with
-//! a versioned schema ([`webhook`]), sent with bounded retries ([`http`]).
+//! a versioned schema ([`webhook`]), sent by [`modelci_notify`] with bounded retries ([`http`]).
 //!
 //! Webhook URLs are secrets (a Slack incoming-webhook URL is its own credential), so messages
 //! show only their scheme and host ([`http::redact`]).
 
-pub mod http;
+pub use modelci_notify::http;
 pub mod slack;
 pub mod webhook;
 
@@ -14,19 +14,10 @@ use crate::summary::Summary;
 /// (already retried), naming the webhook by its host only.
 #[must_use]
 pub fn send_all(summary: &Summary, slack_urls: &[String], webhook_urls: &[String]) -> Vec<String> {
-    let mut problems = Vec::new();
-    let policy = http::Policy::default();
-    let slack_body = slack::message(summary);
-    for url in slack_urls {
-        if let Err(e) = http::post_json(url, &slack_body, &policy) {
-            problems.push(format!("Slack webhook {}: {e}", http::redact(url)));
-        }
-    }
-    let generic = webhook::payload(summary);
-    for url in webhook_urls {
-        if let Err(e) = http::post_json(url, &generic, &policy) {
-            problems.push(format!("webhook {}: {e}", http::redact(url)));
-        }
-    }
-    problems
+    modelci_notify::send_all(
+        &slack::message(summary),
+        &webhook::payload(summary),
+        slack_urls,
+        webhook_urls,
+    )
 }

@@ -2,37 +2,16 @@
 //! cannot show blocks). Works with Slack incoming webhooks and compatible receivers (Mattermost,
 //! Rocket.Chat and Discord's `/slack` endpoint read `text`).
 //!
-//! User text (model, environment, ref, metric names, file names) goes through [`escape`]:
-//! Slack's mrkdwn treats `&`, `<` and `>` as control characters
-//! (<https://api.slack.com/reference/surfaces/formatting#escaping>).
+//! User text (model, environment, ref, metric names, file names) goes through [`escape`]
+//! ([`modelci_notify::slack`]).
 
 use serde_json::{Value, json};
 
+pub use modelci_notify::slack::escape;
+use modelci_notify::slack::{link, plain};
+
 use crate::metrics::format_value;
 use crate::summary::{Status, Summary};
-
-/// Escapes Slack mrkdwn control characters.
-#[must_use]
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-/// A link `<url|label>`; a URL with `|` or `>` in it would break out, so those are escaped too.
-fn link(url: &str, label: &str) -> String {
-    let url = escape(url).replace('|', "%7C");
-    format!("<{url}|{}>", escape(label))
-}
-
-/// Header blocks take plain text of at most 150 characters.
-fn plain(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(max - 1).collect::<String>())
-    }
-}
 
 /// The whole message.
 #[must_use]
@@ -118,18 +97,4 @@ pub fn message(s: &Summary) -> Value {
         "elements": [{ "type": "mrkdwn", "text": context.join(" · ") }]
     }));
     json!({ "text": text, "blocks": blocks })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_control_characters_and_links() {
-        assert_eq!(escape("a<b>&c"), "a&lt;b&gt;&amp;c");
-        assert_eq!(
-            link("https://x/a|b>c", "L<1>"),
-            "<https://x/a%7Cb&gt;c|L&lt;1&gt;>"
-        );
-    }
 }

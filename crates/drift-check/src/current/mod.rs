@@ -5,7 +5,7 @@
 //! file is read twice, once to count its rows and once to count the last N.
 
 mod csv_rows;
-mod v2;
+pub(crate) mod v2;
 
 use std::path::Path;
 
@@ -33,6 +33,8 @@ pub struct ReadOptions {
     pub window: Option<u64>,
     /// Malformed log lines tolerated (each with a warning).
     pub max_bad_lines: u64,
+    /// Only log records from this time on (`--since`, [`crate::since`]).
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Counts rows into the counters, skipping the first `skip` rows (the window).
@@ -40,6 +42,8 @@ pub(crate) struct Sink {
     pub(crate) counts: Vec<Counts>,
     skip: u64,
     pub(crate) rows: u64,
+    /// Rows of records older than `--since`: in the file, not counted.
+    pub(crate) before_since: u64,
 }
 
 impl Sink {
@@ -52,6 +56,7 @@ impl Sink {
                 .collect(),
             skip,
             rows: 0,
+            before_since: 0,
         }
     }
 
@@ -68,7 +73,7 @@ impl Sink {
 }
 
 /// Whether the file is a JSON Lines log (by extension).
-fn is_log(path: &Path) -> bool {
+pub(crate) fn is_log(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| ["jsonl", "ndjson", "json"].contains(&e.to_ascii_lowercase().as_str()))
@@ -86,9 +91,15 @@ pub fn read(
     warn: &mut dyn FnMut(String),
 ) -> anyhow::Result<Tally> {
     let log = is_log(path);
+    if options.since.is_some() && !log {
+        bail!(
+            "{}: --since reads the time of each record of a JSON Lines log (.jsonl); for rows without a time use --window N",
+            path.display()
+        );
+    }
     let pass = |sink: &mut Sink, warn: &mut dyn FnMut(String)| -> anyhow::Result<u64> {
         if log {
-            v2::read(path, reference, sink, options.max_bad_lines, warn)
+            v2::read(path, reference, sink, options, warn)
         } else {
             csv_rows::read(path, reference, sink)
         }
@@ -104,12 +115,19 @@ pub fn read(
     let mut sink = Sink::new(reference, skip);
     let bad_lines = pass(&mut sink, warn)?;
     if sink.rows == 0 {
+        if options.since.is_some() && sink.before_since > 0 {
+            bail!(
+                "{}: no rows to check: all {} are older than --since",
+                path.display(),
+                sink.before_since
+            );
+        }
         bail!("{}: no rows to check", path.display());
     }
     Ok(Tally {
         counts: sink.counts,
         rows: sink.rows,
-        rows_in_file: sink.rows + skip,
+        rows_in_file: sink.rows + skip + sink.before_since,
         bad_lines,
     })
 }

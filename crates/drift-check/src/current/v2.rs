@@ -47,9 +47,10 @@ pub(super) fn read(
     path: &Path,
     reference: &Reference,
     sink: &mut Sink,
-    max_bad_lines: u64,
+    options: super::ReadOptions,
     warn: &mut dyn FnMut(String),
 ) -> anyhow::Result<u64> {
+    let max_bad_lines = options.max_bad_lines;
     let file = File::open(path).with_context(|| format!("{}: cannot read", path.display()))?;
     let mut reader = BufReader::new(file);
     let mut line = Vec::new();
@@ -78,7 +79,18 @@ pub(super) fn read(
         }
         let outcome = match serde_json::from_slice::<Value>(&line) {
             Err(error) => Err(RequestError::Bad(BadLine::Json(error))),
-            Ok(value) => count_request(&value, reference, sink),
+            Ok(value) => {
+                // Only requests need a time: responses and labels are joined by id.
+                let old = match options.since {
+                    Some(cutoff) if Parts::of(&value).request.is_some() => {
+                        crate::since::is_before(&value, cutoff).map_err(|why| {
+                            anyhow::anyhow!("{}: line {number}: {why}", path.display())
+                        })?
+                    }
+                    _ => false,
+                };
+                count_request(&value, reference, sink, old)
+            }
         };
         match outcome {
             Ok(()) => {}
@@ -113,10 +125,18 @@ fn count_request(
     value: &Value,
     reference: &Reference,
     sink: &mut Sink,
+    before_since: bool,
 ) -> Result<(), RequestError> {
-    let inputs = value
+    let parts = Parts::of(value);
+    let Some(request) = parts.request else {
+        // A response or a label joined to its request by id: no features.
+        if parts.response.is_some() || parts.labels.is_some() {
+            return Ok(());
+        }
+        return Err(RequestError::Bad(BadLine::NoInputs));
+    };
+    let inputs = request
         .get("inputs")
-        .or_else(|| value.get("request").and_then(|r| r.get("inputs")))
         .and_then(Value::as_array)
         .ok_or(RequestError::Bad(BadLine::NoInputs))?;
     let tensors: Vec<Tensor<'_>> = inputs
@@ -124,15 +144,119 @@ fn count_request(
         .map(tensor)
         .collect::<Result<_, _>>()
         .map_err(RequestError::Bad)?;
+    let columns = columns(&tensors, reference)?;
+    let rows = columns.first().map_or(0, |(t, _)| t.rows);
+    if before_since {
+        sink.before_since += rows;
+        return Ok(());
+    }
+    for row in 0..rows {
+        if !sink.take_row() {
+            continue;
+        }
+        let row = usize::try_from(row).unwrap_or(usize::MAX);
+        for (counts, (tensor, column)) in sink.counts.iter_mut().zip(&columns) {
+            match tensor.values.get(row * tensor.per_row + column) {
+                Some(Value::Number(n)) => counts.add_number(n.as_f64().unwrap_or(f64::NAN)),
+                Some(Value::String(s)) => counts.add_text(s),
+                Some(Value::Bool(b)) => counts.add_text(if *b { "true" } else { "false" }),
+                _ => counts.add_text(""),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What one log line holds: a request, a response, labels, each optional, and the id that
+/// joins lines of one request.
+///
+/// Read forms: a bare request body (`{"inputs": ...}`) or response body (`{"outputs": ...}`);
+/// a record with `"request"` and/or `"response"` (and `"id"`); a CloudEvent as KServe's and
+/// Seldon's payload loggers emit them (`"type"` ending in `.request` or `.response`, the body
+/// under `"data"`, the request's id in `"id"`). Labels: `"labels"` (one per row) or `"label"`
+/// at the top of the record, or in the request's `"parameters"`.
+#[derive(Debug, Default)]
+pub(crate) struct Parts<'a> {
+    /// The id joining a request with its response and labels logged on other lines.
+    pub(crate) id: Option<String>,
+    /// The request body.
+    pub(crate) request: Option<&'a Value>,
+    /// The response body.
+    pub(crate) response: Option<&'a Value>,
+    /// One label per row.
+    pub(crate) labels: Option<Vec<String>>,
+}
+
+impl<'a> Parts<'a> {
+    /// Reads the parts of one log line.
+    pub(crate) fn of(value: &'a Value) -> Self {
+        let kind = value.get("type").and_then(Value::as_str).unwrap_or("");
+        let data = value.get("data").filter(|d| d.is_object());
+        let (mut request, mut response) = match data {
+            Some(data) if kind.ends_with("request") => (Some(data), None),
+            Some(data) if kind.ends_with("response") => (None, Some(data)),
+            _ => (value.get("request"), value.get("response")),
+        };
+        if request.is_none() && response.is_none() {
+            if value.get("inputs").is_some() {
+                request = Some(value);
+            } else if value.get("outputs").is_some() {
+                response = Some(value);
+            }
+        }
+        let id = [Some(value), request, response]
+            .into_iter()
+            .flatten()
+            .find_map(|v| match v.get("id") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            });
+        let labels = labels_of(value).or_else(|| {
+            request
+                .and_then(|r| r.get("parameters"))
+                .and_then(labels_of)
+        });
+        Self {
+            id,
+            request,
+            response,
+            labels,
+        }
+    }
+}
+
+/// `"labels"` (a list) or `"label"` (one value or a list) of an object, as texts.
+fn labels_of(value: &Value) -> Option<Vec<String>> {
+    let found = value.get("labels").or_else(|| value.get("label"))?;
+    let mut leaves = Vec::new();
+    flatten(found, &mut leaves);
+    Some(
+        leaves
+            .into_iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// Which tensor element holds each reference feature: by name (a tensor per feature), or by
+/// position in a single `[N, F]` tensor.
+fn columns<'t, 'a>(
+    tensors: &'t [Tensor<'a>],
+    reference: &Reference,
+) -> Result<Vec<(&'t Tensor<'a>, usize)>, RequestError> {
     let features = &reference.features;
-    // By name: every feature is a tensor with one value per row.
     let by_name: Option<Vec<&Tensor<'_>>> = features
         .iter()
         .map(|f| tensors.iter().find(|t| t.name == f.name && t.per_row == 1))
         .collect();
     let columns: Vec<(&Tensor<'_>, usize)> = if let Some(found) = by_name {
         found.into_iter().map(|t| (t, 0)).collect()
-    } else if let [only] = tensors.as_slice()
+    } else if let [only] = tensors
         && only.per_row == features.len()
     {
         (0..features.len()).map(|j| (only, j)).collect()
@@ -153,21 +277,46 @@ fn count_request(
     if columns.iter().any(|(t, _)| t.rows != rows) {
         return Err(RequestError::Bad(BadLine::Rows));
     }
-    for row in 0..rows {
-        if !sink.take_row() {
-            continue;
-        }
-        let row = usize::try_from(row).unwrap_or(usize::MAX);
-        for (counts, (tensor, column)) in sink.counts.iter_mut().zip(&columns) {
-            match tensor.values.get(row * tensor.per_row + column) {
-                Some(Value::Number(n)) => counts.add_number(n.as_f64().unwrap_or(f64::NAN)),
-                Some(Value::String(s)) => counts.add_text(s),
-                Some(Value::Bool(b)) => counts.add_text(if *b { "true" } else { "false" }),
-                _ => counts.add_text(""),
-            }
-        }
-    }
-    Ok(())
+    Ok(columns)
+}
+
+/// The feature rows of a request body, in the reference's order, as the model takes them.
+///
+/// # Errors
+/// A message for a malformed request or one whose tensors are not the reference's features;
+/// an element that is not a number.
+pub(crate) fn request_rows(
+    request: &Value,
+    reference: &Reference,
+) -> Result<Vec<Vec<f32>>, String> {
+    let inputs = request
+        .get("inputs")
+        .and_then(Value::as_array)
+        .ok_or_else(|| BadLine::NoInputs.to_string())?;
+    let tensors: Vec<Tensor<'_>> = inputs
+        .iter()
+        .map(tensor)
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let columns = columns(&tensors, reference).map_err(|e| match e {
+        RequestError::Bad(bad) => bad.to_string(),
+        RequestError::Mismatch(why) => why,
+    })?;
+    let rows = columns.first().map_or(0, |(t, _)| t.rows);
+    (0..usize::try_from(rows).unwrap_or(usize::MAX))
+        .map(|row| {
+            columns
+                .iter()
+                .map(
+                    |(tensor, column)| match tensor.values.get(row * tensor.per_row + column) {
+                        #[allow(clippy::cast_possible_truncation)]
+                        Some(Value::Number(n)) => Ok(n.as_f64().unwrap_or(f64::NAN) as f32),
+                        _ => Err(format!("input {}: an element is not a number", tensor.name)),
+                    },
+                )
+                .collect()
+        })
+        .collect()
 }
 
 /// Reads one input tensor: its name, shape and flattened data, checked against each other.
@@ -214,7 +363,7 @@ fn tensor(value: &Value) -> Result<Tensor<'_>, BadLine> {
 }
 
 /// Row-major leaves of a (possibly nested) JSON array.
-fn flatten<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
+pub(crate) fn flatten<'a>(value: &'a Value, out: &mut Vec<&'a Value>) {
     match value {
         Value::Array(items) => items.iter().for_each(|item| flatten(item, out)),
         leaf => out.push(leaf),

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::example::{drift_check, example};
 
-fn refused(args: &[&str], expected: &[&str]) {
+pub fn refused(args: &[&str], expected: &[&str]) {
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("r");
     let run = drift_check(&out, args);

@@ -20,7 +20,7 @@ pub fn drift_check(out: &Path, args: &[&str]) -> Outcome {
         .output()
 }
 
-fn psi_by_feature(report: &Value) -> Vec<(String, f64)> {
+pub(crate) fn psi_by_feature(report: &Value) -> Vec<(String, f64)> {
     let mut all: Vec<(String, f64)> = report["features"]
         .as_array()
         .unwrap()

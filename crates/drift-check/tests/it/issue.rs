@@ -10,7 +10,7 @@ use crate::example::example;
 
 const REPO: &str = "modelci/demo";
 
-fn github_schedule(server: &FakeServer, token: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn github_schedule(server: &FakeServer, token: &str) -> Vec<(&'static str, String)> {
     vec![
         ("GITHUB_ACTIONS", "true".into()),
         ("GITHUB_EVENT_NAME", "schedule".into()),

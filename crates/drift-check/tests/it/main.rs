@@ -3,6 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod bad_input;
+mod bundles;
 mod example;
+mod health;
+mod hints;
 mod issue;
 mod mlserver;
+mod model;
+mod notify;
+mod readme;
+mod since;

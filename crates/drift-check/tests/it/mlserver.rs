@@ -16,7 +16,12 @@ const BATCH: usize = 8;
 
 /// The example's current rows without the `site` column (the model's 30 features).
 fn current_rows() -> Vec<Vec<f64>> {
-    let text = std::fs::read_to_string(example("current.csv")).unwrap();
+    rows_of("current.csv")
+}
+
+/// An example file's rows without the `site` column.
+fn rows_of(name: &str) -> Vec<Vec<f64>> {
+    let text = std::fs::read_to_string(example(name)).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     let site = header.iter().position(|h| *h == "site").unwrap();
@@ -31,13 +36,11 @@ fn current_rows() -> Vec<Vec<f64>> {
         .collect()
 }
 
-#[test]
-fn a_request_log_captured_in_front_of_a_real_mlserver_is_read() {
-    let Some(exe) = mlserver::executable("the drift-check MLServer log test") else {
-        return;
-    };
-    let work = tempfile::tempdir().unwrap();
-    let model = work.path().join("cancer.joblib");
+/// A real MLServer serving scripts/drift_model.py's model as `cancer` (trained into `dir`), or
+/// `None` (after saying why) without MLServer.
+pub(crate) fn serve_cancer(test: &str, dir: &std::path::Path) -> Option<MlServer> {
+    let exe = mlserver::executable(test)?;
+    let model = dir.join("cancer.joblib");
     let trained = Command::new(mlserver::python(&exe))
         .arg(repo().join("scripts/drift_model.py"))
         .arg(&model)
@@ -48,7 +51,19 @@ fn a_request_log_captured_in_front_of_a_real_mlserver_is_read() {
         "{}",
         String::from_utf8_lossy(&trained.stderr)
     );
-    let server = MlServer::start(&exe, &[mlserver::sklearn_model("cancer", &model)], &[]);
+    Some(MlServer::start(
+        &exe,
+        &[mlserver::sklearn_model("cancer", &model)],
+        &[],
+    ))
+}
+
+#[test]
+fn a_request_log_captured_in_front_of_a_real_mlserver_is_read() {
+    let work = tempfile::tempdir().unwrap();
+    let Some(server) = serve_cancer("the drift-check MLServer log test", work.path()) else {
+        return;
+    };
 
     let client = reqwest::blocking::Client::new();
     let rows = current_rows();
@@ -81,6 +96,30 @@ fn a_request_log_captured_in_front_of_a_real_mlserver_is_read() {
         predicted_malignant += predictions.iter().filter(|p| p.as_i64() == Some(0)).count();
         log.push_str(&json!({ "id": id, "request": request, "response": response }).to_string());
         log.push('\n');
+    }
+    // The served model's predictions on the reference rows: the prediction side of the
+    // reference, built by the library as eval-diff --reference-stats would.
+    let mut reference_predictions = Vec::new();
+    for batch in rows_of("reference.csv").chunks(64) {
+        let request = json!({
+            "inputs": [{
+                "name": "input-0",
+                "shape": [batch.len(), 30],
+                "datatype": "FP64",
+                "data": batch.concat(),
+            }],
+        });
+        let response: Value = client
+            .post(format!("{}/v2/models/cancer/infer", server.url))
+            .header("content-type", "application/json")
+            .body(request.to_string())
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        for p in response["outputs"][0]["data"].as_array().unwrap() {
+            reference_predictions.push(p.to_string());
+        }
     }
     drop(server);
     // The current half was resampled to 80% malignant: the served model sees the shift too.
@@ -128,4 +167,65 @@ fn a_request_log_captured_in_front_of_a_real_mlserver_is_read() {
         log_report["features"], csv_report["features"],
         "the log gives the CSV's figures"
     );
+
+    // The responses of the log are the model's predictions: with a reference that knows what
+    // the model predicted on the reference rows, the shift to malignant cases shows in them.
+    let stored = work.path().join("reference.json");
+    let stable = example("stable.csv");
+    let write_args = [
+        "--reference",
+        reference.to_str().unwrap(),
+        "--ignore",
+        "site",
+        "--current",
+        stable.to_str().unwrap(),
+        "--write-reference",
+        stored.to_str().unwrap(),
+    ];
+    drift_check(&work.path().join("write"), &write_args);
+    let mut summary: modelci_drift::Reference =
+        serde_json::from_slice(&std::fs::read(&stored).unwrap()).unwrap();
+    summary.predictions = Some(modelci_drift::PredictionReference {
+        output: "predict".into(),
+        model_sha256: None,
+        predicted: modelci_drift::FeatureSummary::Categorical(
+            modelci_drift::CategoricalReference::from_values(
+                reference_predictions.iter().map(|p| Some(p.as_str())),
+            )
+            .unwrap(),
+        ),
+        score: None,
+        performance: None,
+    });
+    std::fs::write(&stored, serde_json::to_vec(&summary).unwrap()).unwrap();
+    let model_dir = work.path().join("model");
+    let model_run = drift_check(
+        &model_dir,
+        &[
+            "--reference",
+            stored.to_str().unwrap(),
+            "--current",
+            log_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(model_run.code, 1, "{}", model_run.stderr);
+    let model = &report_json(&model_dir)["model"];
+    assert_eq!(model["source"], "the responses in the log");
+    assert_eq!(model["rows"], rows.len() as u64);
+    let bins = model["prediction"]["bins"].as_array().unwrap();
+    let malignant = bins.iter().find(|b| b["label"] == "0").unwrap();
+    let share = predicted_malignant as f64 / rows.len() as f64;
+    assert!(
+        (malignant["current"].as_f64().unwrap() - share).abs() < 1e-12,
+        "{malignant}"
+    );
+    assert!(
+        malignant["reference"].as_f64().unwrap() < 0.5,
+        "{malignant}"
+    );
+    let checks = model["checks"].as_array().unwrap();
+    assert_eq!(checks[0]["name"], "prediction drift");
+    assert_eq!(checks[0]["state"], "failed", "{}", checks[0]);
+    // MLServer's scikit-learn runtime answers classes without scores.
+    assert_eq!(checks[1]["state"], "not_checked", "{}", checks[1]);
 }

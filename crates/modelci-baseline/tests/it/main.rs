@@ -1,5 +1,6 @@
 //! Integration tests of modelci-baseline: the fake code host, a real OCI registry, real git.
 
+mod companions;
 mod git;
 mod github;
 mod gitlab;

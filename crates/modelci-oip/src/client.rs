@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use modelci_ci::bounded::{MAX_ANSWER_BYTES, MAX_ERROR_BODY_BYTES, read_at_most, read_start};
 
-use super::SmokeError;
+use crate::OipError;
 
 /// How long one HTTP request may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -40,15 +40,15 @@ impl Client {
     /// A client for model `model` at server `base` (`http://HOST:PORT`, no trailing `/v2`).
     ///
     /// # Errors
-    /// [`SmokeError::Protocol`] when the HTTP client cannot be built.
-    pub fn new(base: &str, model: &str) -> Result<Self, SmokeError> {
+    /// [`OipError::Protocol`] when the HTTP client cannot be built.
+    pub fn new(base: &str, model: &str) -> Result<Self, OipError> {
         let http = reqwest::blocking::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(Duration::from_secs(5))
             .build()
-            .map_err(|e| SmokeError::Protocol {
+            .map_err(|e| OipError::Protocol {
                 url: base.to_owned(),
-                message: describe(&e),
+                message: modelci_notify::http::describe(&e),
             })?;
         Ok(Self {
             http,
@@ -64,9 +64,9 @@ impl Client {
     /// Waits until `GET /v2/health/ready` and `GET /v2/models/{name}/ready` both answer 200.
     ///
     /// # Errors
-    /// [`SmokeError::Unreachable`] when no connection was ever made within `timeout`,
-    /// [`SmokeError::NotReady`] when the server answered but the model never became ready.
-    pub fn wait_ready(&self, timeout: Duration) -> Result<(), SmokeError> {
+    /// [`OipError::Unreachable`] when no connection was ever made within `timeout`,
+    /// [`OipError::NotReady`] when the server answered but the model never became ready.
+    pub fn wait_ready(&self, timeout: Duration) -> Result<(), OipError> {
         let deadline = Instant::now() + timeout;
         let server = self.url("/v2/health/ready");
         let model = self.url(&format!("/v2/models/{}/ready", self.model));
@@ -89,7 +89,7 @@ impl Client {
                         break;
                     }
                     Err(e) => {
-                        last = describe(&e);
+                        last = modelci_notify::http::describe(&e);
                         ready = false;
                         break;
                     }
@@ -100,13 +100,13 @@ impl Client {
             }
             if Instant::now() >= deadline {
                 return Err(if connected {
-                    SmokeError::NotReady {
+                    OipError::NotReady {
                         url: model,
                         seconds: timeout.as_secs(),
                         last,
                     }
                 } else {
-                    SmokeError::Unreachable {
+                    OipError::Unreachable {
                         url: server,
                         seconds: timeout.as_secs(),
                         message: last,
@@ -117,11 +117,64 @@ impl Client {
         }
     }
 
+    /// Sends `body`, a prepared inference request (`{"inputs": [...]}`), and returns how long
+    /// the server took to give a valid inference response (an `outputs` list).
+    ///
+    /// # Errors
+    /// [`OipError`] for a transport failure, a non-200 answer (its text, shortened), or an
+    /// answer that is not an inference response.
+    pub fn infer_body(&self, body: &Value) -> Result<Duration, OipError> {
+        let (answer, elapsed, url) = self.post(body)?;
+        if answer.get("outputs").and_then(Value::as_array).is_none() {
+            return Err(OipError::Protocol {
+                url,
+                message: "the answer has no `outputs` array".into(),
+            });
+        }
+        Ok(elapsed)
+    }
+
+    /// POSTs `body` to the model's infer URL; the JSON answer, the time to it, and the URL.
+    fn post(&self, body: &Value) -> Result<(Value, Duration, String), OipError> {
+        let url = self.url(&format!("/v2/models/{}/infer", self.model));
+        let started = Instant::now();
+        let resp = self
+            .http
+            .post(url.as_str())
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .map_err(|e| OipError::Unreachable {
+                url: url.clone(),
+                seconds: 0,
+                message: modelci_notify::http::describe(&e),
+            })?;
+        let status = resp.status();
+        if !status.is_success() {
+            let text = read_start(resp, MAX_ERROR_BODY_BYTES);
+            return Err(OipError::Http {
+                url,
+                status: status.as_u16(),
+                body: shorten(&text),
+            });
+        }
+        let bytes = read_at_most(resp, MAX_ANSWER_BYTES).map_err(|e| OipError::Protocol {
+            url: url.clone(),
+            message: e.to_string(),
+        })?;
+        let elapsed = started.elapsed();
+        let answer: Value = serde_json::from_slice(&bytes).map_err(|e| OipError::Protocol {
+            url: url.clone(),
+            message: format!("the answer is not JSON: {e}"),
+        })?;
+        Ok((answer, elapsed, url))
+    }
+
     /// Sends one inference request of FP32 tensor `input_name` with `shape` and `data`, asking
     /// for `output` when given, and returns the chosen output and the request's duration.
     ///
     /// # Errors
-    /// [`SmokeError`] for a transport failure, a non-200 answer (its text, shortened), or an
+    /// [`OipError`] for a transport failure, a non-200 answer (its text, shortened), or an
     /// answer that is not an inference response.
     pub fn infer(
         &self,
@@ -129,8 +182,7 @@ impl Client {
         shape: &[usize],
         data: &[f32],
         output: Option<&str>,
-    ) -> Result<(Output, Duration), SmokeError> {
-        let url = self.url(&format!("/v2/models/{}/infer", self.model));
+    ) -> Result<(Output, Duration), OipError> {
         let mut body = json!({
             "inputs": [{
                 "name": input_name,
@@ -142,37 +194,8 @@ impl Client {
         if let (Some(name), Some(obj)) = (output, body.as_object_mut()) {
             obj.insert("outputs".into(), json!([{ "name": name }]));
         }
-        let started = Instant::now();
-        let resp = self
-            .http
-            .post(url.as_str())
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .map_err(|e| SmokeError::Unreachable {
-                url: url.clone(),
-                seconds: 0,
-                message: describe(&e),
-            })?;
-        let status = resp.status();
-        if !status.is_success() {
-            let text = read_start(resp, MAX_ERROR_BODY_BYTES);
-            return Err(SmokeError::Http {
-                url,
-                status: status.as_u16(),
-                body: shorten(&text),
-            });
-        }
-        let bytes = read_at_most(resp, MAX_ANSWER_BYTES).map_err(|e| SmokeError::Protocol {
-            url: url.clone(),
-            message: e.to_string(),
-        })?;
-        let elapsed = started.elapsed();
-        let answer: Value = serde_json::from_slice(&bytes).map_err(|e| SmokeError::Protocol {
-            url: url.clone(),
-            message: format!("the answer is not JSON: {e}"),
-        })?;
-        let chosen = pick_output(&answer, output).map_err(|message| SmokeError::Protocol {
+        let (answer, elapsed, url) = self.post(&body)?;
+        let chosen = pick_output(&answer, output).map_err(|message| OipError::Protocol {
             url: url.clone(),
             message,
         })?;
@@ -272,24 +295,6 @@ fn flatten(data: &Value, out: &mut Vec<f64>) -> Result<(), String> {
             Ok(())
         }
         _ => Err("`data` is not a list of numbers".into()),
-    }
-}
-
-/// What went wrong with an HTTP request, in a few words: `timed out`, or the root cause
-/// (`Connection refused (os error 111)`), never the URL (webhook URLs are secrets).
-pub(crate) fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        return "timed out".into();
-    }
-    let mut root: &dyn std::error::Error = e;
-    while let Some(next) = root.source() {
-        root = next;
-    }
-    let text = root.to_string();
-    if e.is_connect() && !text.to_lowercase().contains("connect") {
-        format!("cannot connect: {text}")
-    } else {
-        text
     }
 }
 

@@ -67,7 +67,7 @@ pub fn post_json(
         .build()
         .map_err(|e| DeliveryError::Transport {
             attempts: 0,
-            message: crate::smoke::oip::describe(&e),
+            message: describe(&e),
         })?;
     let text = body.to_string();
     let mut attempts = Attempts::new(&policy.retry);
@@ -105,13 +105,31 @@ pub fn post_json(
             Err(e) => {
                 let err = DeliveryError::Transport {
                     attempts: attempt,
-                    message: crate::smoke::oip::describe(&e),
+                    message: describe(&e),
                 };
                 if !attempts.wait(None) {
                     return Err(err);
                 }
             }
         }
+    }
+}
+
+/// What went wrong with an HTTP request, in a few words: `timed out`, or the root cause
+/// (`Connection refused (os error 111)`), never the URL (webhook URLs are secrets).
+pub fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return "timed out".into();
+    }
+    let mut root: &dyn std::error::Error = e;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    let text = root.to_string();
+    if e.is_connect() && !text.to_lowercase().contains("connect") {
+        format!("cannot connect: {text}")
+    } else {
+        text
     }
 }
 

@@ -1,4 +1,7 @@
-//! The reference: a drift reference file, or a CSV dataset summarised on the spot.
+//! The reference: a drift reference file, a CSV dataset summarised on the spot, or a release
+//! bundle's `drift-reference.json` ([`bundle`]) from any source eval-diff's `--baseline` takes.
+
+pub mod bundle;
 
 use std::path::Path;
 
@@ -7,6 +10,32 @@ use modelci_drift::{
     CategoricalReference, ContinuousReference, Feature, FeatureSummary, Reference, category_key,
 };
 
+/// Opens `--reference`: a release bundle source ([`bundle`]; `ctx` is asked for only then), or
+/// a local reference file or CSV dataset ([`load`]).
+///
+/// # Errors
+/// A [`modelci_cli::Failure`]: exit 2 for bad input, 3 when a code host or registry failed.
+pub fn open(
+    path: &Path,
+    categorical: &[String],
+    ignore: &[String],
+    ctx: impl FnOnce() -> modelci_baseline::Context,
+) -> Result<bundle::Opened, modelci_cli::Failure> {
+    use modelci_cli::Failure;
+    match bundle::bundle_source(path).map_err(Failure::bad_input)? {
+        Some(_) if !categorical.is_empty() => Err(Failure::bad_input(anyhow::anyhow!(
+            "{}: --categorical applies to a CSV reference; a bundle's drift reference already says each feature's kind",
+            path.display()
+        ))),
+        Some(source) => bundle::open(&source, ctx(), ignore),
+        None => Ok(bundle::Opened {
+            reference: load(path, categorical, ignore).map_err(Failure::bad_input)?,
+            model: None,
+            provenance: None,
+        }),
+    }
+}
+
 /// Reads a reference file (`.json`) or summarises a CSV dataset, without the `ignore`d
 /// features.
 ///
@@ -14,7 +43,19 @@ use modelci_drift::{
 /// One line naming the file: unreadable, not a reference, no rows, duplicate or empty columns,
 /// an ignored name that is not a feature, nothing left to check.
 pub fn load(path: &Path, categorical: &[String], ignore: &[String]) -> anyhow::Result<Reference> {
-    let mut reference = load_all(path, categorical)?;
+    let reference = load_all(path, categorical)?;
+    restrict(reference, path, ignore)
+}
+
+/// The reference without the `ignore`d features.
+///
+/// # Errors
+/// An ignored name that is not a feature, or nothing left to check (naming `path`).
+pub fn restrict(
+    mut reference: Reference,
+    path: &Path,
+    ignore: &[String],
+) -> anyhow::Result<Reference> {
     let names: Vec<String> = reference.features.iter().map(|f| f.name.clone()).collect();
     for name in ignore {
         if !names.contains(name) {
@@ -48,14 +89,19 @@ fn load_all(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
         }
         let bytes =
             std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
-        let reference: Reference = serde_json::from_slice(&bytes)
-            .with_context(|| format!("{}: not a drift reference file", path.display()))?;
-        reference
-            .validate()
-            .with_context(|| format!("{}: unusable drift reference", path.display()))?;
-        return Ok(reference);
+        return parse(path, &bytes);
     }
     from_csv(path, categorical)
+}
+
+/// A drift reference file's bytes, parsed and validated; errors name `path`.
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> anyhow::Result<Reference> {
+    let reference: Reference = serde_json::from_slice(bytes)
+        .with_context(|| format!("{}: not a drift reference file", path.display()))?;
+    reference
+        .validate()
+        .with_context(|| format!("{}: unusable drift reference", path.display()))?;
+    Ok(reference)
 }
 
 /// Summarises every column of a CSV dataset.
