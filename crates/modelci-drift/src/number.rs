@@ -20,6 +20,12 @@ pub fn number_of(text: &str) -> f64 {
     plain_decimal(text.as_bytes()).unwrap_or_else(|| text.trim().parse::<f64>().unwrap_or(f64::NAN))
 }
 
+/// `text` as `str::parse::<f64>` reads it (no trimming), with the plain-decimal fast path:
+/// `None` when it is not a number.
+pub fn parse_number(text: &str) -> Option<f64> {
+    plain_decimal(text.as_bytes()).or_else(|| text.parse::<f64>().ok())
+}
+
 /// `[+-]digits[.digits]` with at most [`MAX_DIGITS`] digits, exactly; `None` for anything else.
 fn plain_decimal(text: &[u8]) -> Option<f64> {
     let (negative, body) = match text.split_first() {
@@ -72,6 +78,8 @@ mod tests {
             fast.to_bits() == full.to_bits() || (fast.is_nan() && full.is_nan()),
             "{text:?}: {fast:e} vs {full:e}"
         );
+        let (fast, full) = (parse_number(text), text.parse::<f64>().ok());
+        assert_eq!(fast.map(f64::to_bits), full.map(f64::to_bits), "{text:?}");
     }
 
     #[test]

@@ -86,3 +86,84 @@ fn count_buffers(counts: &mut [Counts], buffers: &mut [Vec<f64>]) {
         buffer.clear();
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use modelci_drift::{
+        CategoricalReference, ContinuousReference, Feature, FeatureSummary, Reference,
+    };
+
+    use super::*;
+
+    /// The buffered, column-by-column counts equal counting every cell as it comes, over more
+    /// rows than one buffer, with a window that starts inside the first buffer.
+    #[test]
+    fn buffered_counts_equal_cell_by_cell_counts() {
+        let rows = 3 * CHUNK_ROWS + 17;
+        let cell = |row: usize, column: usize| -> String {
+            match (row * 7 + column * 13) % 23 {
+                0 => String::new(),
+                1 => "n/a".to_owned(),
+                2 => format!(" {}e-1 ", row % 50),
+                k => format!("{}.{:03}", k as i64 - 11, (row * 31 + column) % 1000),
+            }
+        };
+        let category = |row: usize| ["a", "b", "", "1.50", "c"][row % 5].to_owned();
+        let mut text = String::from("x,plan,y\n");
+        for row in 0..rows {
+            text.push_str(&format!(
+                "{},{},{}\n",
+                cell(row, 0),
+                category(row),
+                cell(row, 1)
+            ));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("current.csv");
+        std::fs::write(&path, &text).unwrap();
+        let continuous = |column| {
+            FeatureSummary::Continuous(
+                ContinuousReference::from_values((0..500).map(|row| number_of(&cell(row, column))))
+                    .unwrap(),
+            )
+        };
+        let categories = ["a", "b", "1.5"].map(Some);
+        let features = vec![
+            Feature {
+                name: "y".into(),
+                summary: continuous(1),
+            },
+            Feature {
+                name: "plan".into(),
+                summary: FeatureSummary::Categorical(
+                    CategoricalReference::from_values(categories).unwrap(),
+                ),
+            },
+            Feature {
+                name: "x".into(),
+                summary: continuous(0),
+            },
+        ];
+        let reference = Reference::new("reference.csv", 500, features);
+        let skip = 5;
+        let mut sink = Sink::new(&reference, skip as u64);
+        read(&path, &reference, &mut sink).unwrap();
+        let mut expected: Vec<Counts> = reference
+            .features
+            .iter()
+            .map(|f| Counts::new(&f.summary))
+            .collect();
+        for row in skip..rows {
+            expected[0].add_text(&cell(row, 1));
+            expected[1].add_text(&category(row));
+            expected[2].add_text(&cell(row, 0));
+        }
+        assert_eq!(sink.rows, (rows - skip) as u64);
+        assert_eq!(sink.counts, expected);
+        let Counts::Continuous(x) = &sink.counts[2] else {
+            panic!("x is continuous")
+        };
+        assert!(x.missing() > 0 && x.total() > 0);
+    }
+}

@@ -200,7 +200,7 @@ impl Column {
             Self::Numbers(values) => {
                 if text.is_empty() {
                     values.push(f64::NAN);
-                } else if let Ok(number) = text.parse::<f64>() {
+                } else if let Some(number) = modelci_drift::number::parse_number(text) {
                     values.push(number);
                 } else {
                     // Not all numbers: the column is categorical; numbers count as their

@@ -152,7 +152,8 @@ fn both_engines_give_the_same_metrics_on_the_example() {
 fn several_workers_give_exactly_the_figures_of_one() {
     let work = tempfile::tempdir().expect("temp dir");
     let (one, three) = (work.path().join("one"), work.path().join("three"));
-    // Batch 7 leaves a partial last batch and spreads 52 batches unevenly over 3 workers.
+    // Batch 7 leaves a partial last batch; its 52 batches go to 3 workers in hand-offs of 8
+    // (the last one of 4), spread unevenly.
     let common: [&dyn AsRef<std::ffi::OsStr>; 4] = [&"--engine", &"tract", &"--batch-size", &"7"];
     let mut args: Vec<&dyn AsRef<std::ffi::OsStr>> = common.to_vec();
     args.extend([&"--jobs" as &dyn AsRef<std::ffi::OsStr>, &"1"]);
