@@ -447,3 +447,66 @@ fn the_bundled_reference_is_what_drift_check_reads_from_the_release() {
     assert_eq!(same["drifted"], 0);
     assert_eq!(same["features"].as_array().expect("features").len(), 3);
 }
+
+#[test]
+fn npz_vectors_are_named_after_the_model_input_and_match_by_position() {
+    // The example's CSV rows as an .npz of [N, 64] float32 vectors.
+    let work = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(digits("test.csv")).expect("test.csv");
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    for line in text.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (label, features) = cells.split_last().expect("a row");
+        x.extend(features.iter().map(|c| c.parse::<f32>().expect("number")));
+        y.push(label.parse::<i64>().expect("label"));
+    }
+    let rows = y.len();
+    let npz = work.path().join("vectors.npz");
+    crate::harness::write_npz(
+        &npz,
+        &[
+            crate::harness::NpyArray {
+                name: "x",
+                descr: "<f4",
+                shape: &[rows, 64],
+                bytes: x.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            },
+            crate::harness::NpyArray {
+                name: "y",
+                descr: "<i8",
+                shape: &[rows],
+                bytes: crate::harness::i64_bytes(y),
+            },
+        ],
+    );
+    let out = work.path().join("eval");
+    let reference = run_stats(&out, &npz);
+    let input = report(&out)["candidate"]["signature"]["inputs"][0]["name"]
+        .as_str()
+        .expect("input name")
+        .to_owned();
+    let names: Vec<&str> = reference["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect();
+    let expected: Vec<String> = (0..64).map(|i| format!("{input}[{i}]")).collect();
+    assert_eq!(names, expected);
+    // drift-check names the same vectors x[i]; they map by position: no drift.
+    let (code, same) = drift_check(
+        &out.join("drift-reference.json"),
+        &npz,
+        &work.path().join("check"),
+    );
+    assert_eq!(code, 0, "{same}");
+    assert_eq!(same["drifted"], 0);
+    assert!(
+        same["features"]
+            .as_array()
+            .expect("features")
+            .iter()
+            .all(|f| f["psi"] == 0.0),
+        "{same}"
+    );
+}
