@@ -57,11 +57,13 @@ new categories in one extra bin), read with the usual bands (< 0.1 stable, 0.1-0
 with --alpha when its test's p-value falls below it.
 
 Model checks: with --model M.onnx the model runs on the current rows (one [N, F] float tensor of
-the reference's features; a CSV reference given with --model is run too, its labels giving the
-reference's accuracy); without it, the responses of a request log are the predictions (joined to
-their request by id when logged on separate lines). Labels: the CSV's --label-column, or
-\"labels\"/\"label\" in a log record or its request's \"parameters\". Prediction drift (PSI of the
-predicted classes, --max-prediction-psi), score shift (PSI of the top-1 score, --max-score-psi),
+the reference's features; on an image folder or NumPy file, eval-diff's evaluation with its
+preprocessing flags --image-size, --layout, --scale, --mean, --std...; a dataset reference given
+with --model is run too, its labels giving the reference's accuracy); without it, the responses
+of a request log are the predictions (joined to their request by id when logged on separate
+lines). Labels: the CSV's --label-column, an image folder's class folders, the `y` array of a
+NumPy file, or \"labels\"/\"label\" in a log record or its request's \"parameters\". Prediction
+drift (PSI of the predicted classes, --max-prediction-psi), score shift (PSI of the top-1 score, --max-score-psi),
 estimated accuracy (the mean top-1 score: an estimate that assumes calibrated scores; gated only
 with --max-estimated-accuracy-drop), measured accuracy with labels (bootstrap interval; fails past
 --max-accuracy-drop points when the interval of the drop excludes 0); for a regressor, the

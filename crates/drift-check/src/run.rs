@@ -40,7 +40,12 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             "--alpha must be between 0 and 1, got {alpha}"
         )));
     }
-    model::refuse_image_flags(&args.model_args).map_err(Failure::bad_input)?;
+    // Image folders and NumPy files go through eval-diff's preprocessing; CSV rows and request
+    // logs are fed as they are.
+    let dataset_current = crate::current::dataset::is_dataset(&args.current);
+    if !dataset_current && !crate::current::dataset::is_dataset(&args.reference) {
+        model::refuse_image_flags(&args.model_args).map_err(Failure::bad_input)?;
+    }
     for (flag, value) in [
         ("--max-prediction-psi", args.max_prediction_psi),
         ("--max-score-psi", args.max_score_psi),
@@ -91,20 +96,11 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let mut reference = opened.reference;
     // The monitored model: `--model`, else a release bundle's model when its reference carries
     // the predictions that model made on the evaluation data.
-    // Image folders and NumPy files are compared by their features only: the model runs on CSV
-    // rows and request logs.
-    let dataset_current = crate::current::dataset::is_dataset(&args.current);
-    if dataset_current && args.model.is_some() {
-        return Err(Failure::bad_input(anyhow::anyhow!(
-            "{}: --model runs on CSV rows or request logs; an image folder or NumPy file is compared by its features only (leave out --model)",
-            args.current.display()
-        )));
-    }
     let model_path: Option<std::path::PathBuf> = args.model.clone().or_else(|| {
         opened
             .model
             .clone()
-            .filter(|_| reference.predictions.is_some() && !dataset_current)
+            .filter(|_| reference.predictions.is_some())
     });
     let model_run = model_path.as_deref().map(|path| ModelRun {
         path,
@@ -192,6 +188,13 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             max_error_increase: args.max_error_increase,
             max_estimated_accuracy_drop: args.max_estimated_accuracy_drop,
             alpha: args.alpha,
+            labels_from: if dataset_current {
+                "an image folder's class folders, or the `y` array of a NumPy file"
+            } else if crate::current::is_log(&args.current) {
+                "labels joined to the log's requests by id"
+            } else {
+                "--label-column"
+            },
         },
         model_warnings,
     );

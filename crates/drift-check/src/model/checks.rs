@@ -44,6 +44,10 @@ pub struct ModelGates {
     pub max_estimated_accuracy_drop: Option<f64>,
     /// The p-value gate of the tests (`--alpha`), as for features.
     pub alpha: Option<f64>,
+    /// Where the current data's labels come from (`--label-column`, the log's labels, an
+    /// image folder's class folders...): the hint when a labelled check cannot run.
+    #[serde(skip)]
+    pub labels_from: &'static str,
 }
 
 /// How a check ended.
@@ -132,7 +136,7 @@ pub fn assess(
     };
     let Some(reference) = reference else {
         let mut outcome = not_checked(
-            "the reference has no predictions (a CSV reference given with --model gets them, and --write-reference keeps them)".to_owned(),
+            "the reference has no predictions (a dataset reference given with --model gets them, and --write-reference keeps them)".to_owned(),
             warnings,
             gates,
         );
@@ -199,12 +203,14 @@ pub fn assess(
         (None, Some(e)) => mae::check(e, gates.max_error_increase),
         (None, None) if regression => skip(
             "measured error",
-            "no numeric label on the current data (--label-column, or labels in the log)"
-                .to_owned(),
+            format!(
+                "no numeric label on the current data ({})",
+                gates.labels_from
+            ),
         ),
         (None, None) => skip(
             "measured accuracy",
-            "no label on the current data (--label-column, or labels in the log)".to_owned(),
+            format!("no label on the current data ({})", gates.labels_from),
         ),
     });
     let passed = checks.iter().all(|c| c.state != State::Failed);

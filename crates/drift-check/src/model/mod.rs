@@ -7,6 +7,8 @@
 //!   name);
 //! - [`runner`]: runs the ONNX model on feature rows, in batches, over `--jobs` workers;
 //! - [`csv_input`]: feature rows and labels of a CSV dataset, in the reference's order;
+//! - `dataset_run`: the model run on an image folder or NumPy file through eval-diff's
+//!   evaluation loop and preprocessing flags;
 //! - [`log`]: predictions and labels of a V2 request log (responses and labels joined to their
 //!   request by id), or its request rows for the model;
 //! - [`mae`]: a regressor's mean absolute error on labelled rows;
@@ -19,6 +21,7 @@
 pub mod accuracy;
 pub mod checks;
 pub mod csv_input;
+pub(crate) mod dataset_run;
 pub mod estimate;
 pub mod feed;
 pub mod log;
@@ -37,6 +40,7 @@ use anyhow::bail;
 use modelci_cli::flags::ModelSettings;
 use modelci_drift::{PredictionReference, Reference};
 
+use crate::current::dataset::is_dataset;
 use crate::current::is_log;
 use runner::{RunOptions, Runner};
 use tally::Tally;
@@ -80,7 +84,7 @@ impl ModelRun<'_> {
         )
     }
 
-    /// Runs the model on a CSV reference dataset and summarises its predictions (the
+    /// Runs the model on a reference dataset (CSV, image folder, NumPy file) and summarises its predictions (the
     /// performance is measured when the CSV has the label column).
     ///
     /// # Errors
@@ -92,6 +96,10 @@ impl ModelRun<'_> {
     ) -> anyhow::Result<PredictionReference> {
         let mut rows = Vec::new();
         let mut keep = |row: PredictionRow| rows.push(row);
+        if is_dataset(csv) {
+            let output = dataset_run::run(self, csv, 0, &mut keep)?;
+            return summary::summarise(&rows, self.path, &output, None);
+        }
         let mut runner = self.runner(csv, reference, &mut keep)?;
         csv_input::read(
             csv,
@@ -111,7 +119,8 @@ impl ModelRun<'_> {
         )
     }
 
-    /// Runs the model on the current data (a CSV, or the requests of a log), after its first
+    /// Runs the model on the current data (a CSV, an image folder or NumPy file, or the
+    /// requests of a log), after its first
     /// `skip` rows, into `tally`; warns about requests whose labels are not one per row.
     ///
     /// # Errors
@@ -124,6 +133,10 @@ impl ModelRun<'_> {
         warn: &mut dyn FnMut(String),
     ) -> anyhow::Result<()> {
         let mut count = |row: PredictionRow| tally.add(&row);
+        if is_dataset(current) {
+            dataset_run::run(self, current, skip, &mut count)?;
+            return Ok(());
+        }
         let mut runner = self.runner(current, reference, &mut count)?;
         let mut push = |features: &[f32], label: Option<String>| runner.push(features, label);
         if is_log(current) {
@@ -173,8 +186,7 @@ pub fn current_predictions(
     }
     if !is_log(current) {
         return Ok(Err(
-            "no predictions on the current data: give --model M.onnx, or a request log with responses"
-                .to_owned(),
+            "no predictions on the current data: give --model M.onnx".to_owned(),
         ));
     }
     let rows = from_responses(current, window, class_names, warn)?;
@@ -225,7 +237,8 @@ fn warn_mislabelled(log: &Path, requests: u64, warn: &mut dyn FnMut(String)) {
     }
 }
 
-/// Refuses the model flags that only apply to images: drift-check feeds tabular features.
+/// Refuses the model flags that only apply to images, for CSV rows and request logs (fed to the
+/// model as they are).
 ///
 /// # Errors
 /// Naming the first such flag given.
@@ -242,7 +255,7 @@ pub fn refuse_image_flags(args: &modelci_cli::flags::ModelArgs) -> anyhow::Resul
     ];
     if let Some((flag, _)) = given.iter().find(|(_, on)| *on) {
         bail!(
-            "{flag} applies to images; drift-check feeds the model the reference's features as they are"
+            "{flag} applies to images (an image folder or NumPy file as --current or --reference); drift-check feeds the model CSV rows and request logs as they are"
         );
     }
     Ok(())

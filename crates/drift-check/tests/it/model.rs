@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 use crate::bad_input::refused;
 use crate::example::drift_check;
 
-/// The generated classifier and data, or `None` (after saying why) without `MODELCI_PYTHON`.
-pub(crate) fn fixtures() -> Option<tempfile::TempDir> {
-    let Some(python) = std::env::var_os("MODELCI_PYTHON") else {
+/// `MODELCI_PYTHON`, or `None` (after saying why) without it.
+pub(crate) fn python() -> Option<std::ffi::OsString> {
+    let python = std::env::var_os("MODELCI_PYTHON");
+    if python.is_none() {
         let why =
             "MODELCI_PYTHON is not set (numpy, onnx and onnxruntime: scripts/ci/python-onnx.sh)";
         assert!(
@@ -23,20 +24,27 @@ pub(crate) fn fixtures() -> Option<tempfile::TempDir> {
             "{why}; required because MODELCI_REQUIRE_EXTERNAL=1"
         );
         eprintln!("skipped: {why}");
-        return None;
-    };
+    }
+    python
+}
+
+/// The generated classifier and data, or `None` (after saying why) without `MODELCI_PYTHON`.
+pub(crate) fn fixtures() -> Option<tempfile::TempDir> {
+    let python = python()?;
     let dir = tempfile::tempdir().unwrap();
-    let made = Command::new(python)
-        .arg(repo().join("scripts/drift_classifier.py"))
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let script = repo().join("scripts/drift_classifier.py");
+    run_python(&python, &[script.as_os_str(), dir.path().as_os_str()]);
+    Some(dir)
+}
+
+/// Runs `python` with `args`; panics with its standard error when it fails.
+pub(crate) fn run_python(python: &std::ffi::OsStr, args: &[&std::ffi::OsStr]) {
+    let made = Command::new(python).args(args).output().unwrap();
     assert!(
         made.status.success(),
         "{}",
         String::from_utf8_lossy(&made.stderr)
     );
-    Some(dir)
 }
 
 fn path(dir: &Path, name: &str) -> String {
