@@ -356,13 +356,18 @@ fn sharded_runs_refuse_reference_stats_in_one_line() {
 
 /// Copies the image folder `from` to `to`, adding `add` to every pixel (saturating).
 fn brightened_copy(from: &Path, to: &Path, add: u8) {
+    mapped_copy(from, to, &|value| value.saturating_add(add));
+}
+
+/// Copies the image folder `from` to `to`, each pixel's value through `map`.
+fn mapped_copy(from: &Path, to: &Path, map: &dyn Fn(u8) -> u8) {
     for class in std::fs::read_dir(from).expect("classes").flatten() {
         let folder = to.join(class.file_name());
         std::fs::create_dir_all(&folder).expect("mkdir");
         for file in std::fs::read_dir(class.path()).expect("images").flatten() {
             let mut picture = image::open(file.path()).expect("png").to_luma8();
             for pixel in picture.pixels_mut() {
-                pixel.0[0] = pixel.0[0].saturating_add(add);
+                pixel.0[0] = map(pixel.0[0]);
             }
             picture.save(folder.join(file.file_name())).expect("save");
         }
@@ -371,7 +376,17 @@ fn brightened_copy(from: &Path, to: &Path, add: u8) {
 
 /// drift-check, in-process, on `current` against `reference`; its exit code and report.json.
 fn drift_check(reference: &Path, current: &Path, out: &Path) -> (i32, Value) {
-    let args = drift_check::Args::parse_from([
+    drift_check_with(reference, current, out, &[])
+}
+
+/// [`drift_check`] with `extra` arguments.
+fn drift_check_with(
+    reference: &Path,
+    current: &Path,
+    out: &Path,
+    extra: &[&std::ffi::OsStr],
+) -> (i32, Value) {
+    let mut argv: Vec<&std::ffi::OsStr> = vec![
         "drift-check".as_ref(),
         "--reference".as_ref(),
         reference.as_os_str(),
@@ -380,7 +395,9 @@ fn drift_check(reference: &Path, current: &Path, out: &Path) -> (i32, Value) {
         "--output-dir".as_ref(),
         out.as_os_str(),
         "--quiet".as_ref(),
-    ] as [&std::ffi::OsStr; 8]);
+    ];
+    argv.extend_from_slice(extra);
+    let args = drift_check::Args::parse_from(argv);
     let code = match drift_check::run(&args) {
         Ok(status) => i32::from(status.code()),
         Err(failure) => panic!("drift-check failed: {failure:?}"),
@@ -446,6 +463,22 @@ fn the_bundled_reference_is_what_drift_check_reads_from_the_release() {
     assert_eq!(code, 0, "{same}");
     assert_eq!(same["drifted"], 0);
     assert_eq!(same["features"].as_array().expect("features").len(), 3);
+    // No --model: the bundle's model ran on the images, as eval-diff ran it.
+    let source = same["model"]["source"].as_str().expect("a model source");
+    assert!(
+        source.ends_with("model.onnx run on the current data"),
+        "{source}"
+    );
+    assert_eq!(
+        model_check(&same, "prediction drift")["state"],
+        "ok",
+        "{same}"
+    );
+    assert_eq!(
+        same["model"]["measured"]["accuracy"],
+        report(&out)["candidate"]["metrics"]["accuracy"],
+        "{same}"
+    );
 }
 
 #[test]
@@ -508,5 +541,85 @@ fn npz_vectors_are_named_after_the_model_input_and_match_by_position() {
             .iter()
             .all(|f| f["psi"] == 0.0),
         "{same}"
+    );
+}
+
+/// drift-check's model check `name` in its report.json.
+fn model_check<'a>(report: &'a Value, name: &str) -> &'a Value {
+    report["model"]["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["name"] == name)
+        .expect("the check")
+}
+
+/// A copy of an image folder with every pixel scaled by `factor` (below 1: darker).
+fn darkened_copy(from: &Path, to: &Path, factor: f32) {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    mapped_copy(from, to, &|value| (f32::from(value) * factor) as u8);
+}
+
+#[test]
+fn drift_check_runs_the_model_on_the_images_as_eval_diff_did_and_catches_darker_ones() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let out = work.path().join("eval");
+    run_stats(&out, &digits("test"));
+    let evaluated = report(&out);
+    let reference = out.join("drift-reference.json");
+    let model = digits("candidate.onnx");
+    let extra = ["--model".as_ref(), model.as_os_str()];
+
+    // The same images: the same predictions, and eval-diff's accuracy measured again.
+    let same_out = work.path().join("same");
+    let (code, same) = drift_check_with(&reference, &digits("test"), &same_out, &extra);
+    assert_eq!(code, 0, "{same}");
+    assert_eq!(
+        model_check(&same, "prediction drift")["state"],
+        "ok",
+        "{same}"
+    );
+    assert_eq!(same["model"]["prediction"]["psi"], 0.0, "{same}");
+    assert_eq!(
+        model_check(&same, "measured accuracy")["state"],
+        "ok",
+        "{same}"
+    );
+    assert_eq!(same["model"]["rows"], 360);
+    let measured = &same["model"]["measured"];
+    assert_eq!(
+        measured["accuracy"], evaluated["candidate"]["metrics"]["accuracy"],
+        "{measured}"
+    );
+    assert_eq!(measured["reference"], measured["accuracy"], "{measured}");
+    assert_eq!(measured["rows"], 360);
+
+    // Darker images: the model is less sure of its answers (the score shift), and its
+    // accuracy drops past a 1-point gate.
+    let darker = work.path().join("darker");
+    darkened_copy(&digits("test"), &darker, 0.3);
+    let gate = ["--max-accuracy-drop".as_ref(), "1".as_ref()];
+    let (code, dark) = drift_check_with(
+        &reference,
+        &darker,
+        &work.path().join("dark"),
+        &[&extra[..], &gate[..]].concat(),
+    );
+    assert_eq!(code, 1, "{dark}");
+    assert_eq!(
+        model_check(&dark, "score shift")["state"],
+        "failed",
+        "{dark}"
+    );
+    assert_eq!(
+        model_check(&dark, "measured accuracy")["state"],
+        "failed",
+        "{dark}"
+    );
+    let measured = &dark["model"]["measured"];
+    assert!(
+        measured["accuracy"].as_f64().expect("accuracy") + 0.01
+            < measured["reference"].as_f64().expect("reference"),
+        "{measured}"
     );
 }
