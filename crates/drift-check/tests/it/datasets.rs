@@ -210,3 +210,47 @@ fn noisy_npz_images_drift_the_predictions_and_drop_the_accuracy() {
         "{measured}"
     );
 }
+
+#[test]
+fn the_window_and_the_preprocessing_flags_reach_the_model_on_a_dataset() {
+    let work = tempfile::tempdir().unwrap();
+    let written = work.path().join("reference.json");
+    let model = digits("candidate.onnx");
+    let npz = digits("test.npz");
+    let folder = digits("test");
+    let mut args = vec!["--reference", &npz];
+    args.extend(["--current", &npz, "--model", &model, "--window", "100"]);
+    args.extend(["--write-reference", written.to_str().unwrap()]);
+    let run = drift_check(&work.path().join("w"), &args);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let got = report(&work.path().join("w"));
+    // The last 100 samples: features and predictions alike.
+    assert_eq!(got["model"]["rows"], 100, "{got}");
+    assert_eq!(got["model"]["measured"]["rows"], 100, "{got}");
+
+    // --scale is eval-diff's preprocessing: a quarter of the pixel values makes the model
+    // less sure (the score shift fails); the images' own features do not move.
+    let written = written.to_str().unwrap();
+    let scaled = [
+        "--reference",
+        written,
+        "--current",
+        &folder,
+        "--model",
+        &model,
+        "--scale",
+        "0.25",
+    ];
+    let run = drift_check(&work.path().join("s"), &scaled);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let got = report(&work.path().join("s"));
+    let states: Vec<(String, String)> = checks(&got)
+        .into_iter()
+        .map(|(name, state, _)| (name, state))
+        .collect();
+    assert!(
+        states.contains(&("score shift".to_owned(), "failed".to_owned())),
+        "{states:?}"
+    );
+    assert_eq!(got["drifted"], 0, "{got}");
+}
