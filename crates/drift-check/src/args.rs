@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use modelci_cli::flags::ModelArgs;
+use modelci_cli::flags::{ModelArgs, TextArgs};
 use modelci_cli::{OutputArgs, PostArgs};
 
 const EXAMPLES: &str = "\
@@ -203,6 +203,11 @@ pub struct Args {
     /// How the model runs (batch size, label column, engine, workers).
     #[command(flatten)]
     pub model_args: ModelArgs,
+
+    /// Texts through a tokenizer: the current data (a .csv or .jsonl) read as eval-diff reads
+    /// texts, against a text reference made by eval-diff --reference-stats.
+    #[command(flatten)]
+    pub text: TextArgs,
 
     /// Malformed lines of a JSON Lines log skipped with a warning; one more is an error.
     #[arg(long, value_name = "N", default_value_t = 10)]

@@ -42,7 +42,8 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     }
     // Image folders and NumPy files go through eval-diff's preprocessing; CSV rows and request
     // logs are fed as they are.
-    let dataset_current = crate::current::dataset::is_dataset(&args.current);
+    let dataset_current =
+        args.text.tokenizer.is_some() || crate::current::dataset::is_dataset(&args.current);
     if !dataset_current && !crate::current::dataset::is_dataset(&args.reference) {
         model::refuse_image_flags(&args.model_args).map_err(Failure::bad_input)?;
     }
@@ -82,7 +83,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             )));
         }
     }
-    let settings = args.model_args.settings().map_err(Failure::bad_input)?;
+    let mut settings = args.model_args.settings().map_err(Failure::bad_input)?;
+    settings.dataset.text = args.text.options();
+    let text = settings.dataset.text.as_ref();
     let since = args
         .since
         .as_deref()
@@ -142,7 +145,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         since,
     };
     let mut warnings = Vec::new();
-    let tally = current::read(&args.current, &reference, options, &mut |w| {
+    let tally = current::read(&args.current, &reference, (options, text), &mut |w| {
         warnings.push(w)
     })
     .map_err(Failure::bad_input)?;
@@ -167,7 +170,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let current_predictions = model::current_predictions(
         &reference,
         model_run.as_ref(),
-        (&args.current, skip, tally.rows),
+        (&args.current, skip, tally.rows, text.is_some()),
         settings.dataset.class_names.as_deref(),
         &mut |w| model_warnings.push(w),
     )

@@ -32,11 +32,15 @@ pub(crate) fn is_dataset(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("npz") || e.eq_ignore_ascii_case("npy"))
 }
 
-/// Opens an image folder (class folders, as eval-diff reads it) or a NumPy file (`x`, labels
-/// not needed).
-fn open(path: &Path) -> anyhow::Result<Dataset> {
-    let dataset = if path.is_dir() {
-        Dataset::open(path, &modelci_eval::DatasetOptions::default())
+/// Opens an image folder (class folders, as eval-diff reads it), a NumPy file (`x`, labels
+/// not needed) or, with `text`, a .csv or .jsonl of texts.
+fn open(path: &Path, text: Option<&modelci_eval::TextOptions>) -> anyhow::Result<Dataset> {
+    let dataset = if path.is_dir() || text.is_some() {
+        let options = modelci_eval::DatasetOptions {
+            text: text.cloned(),
+            ..modelci_eval::DatasetOptions::default()
+        };
+        Dataset::open(path, &options)
     } else {
         Dataset::open_unlabelled(path)
     };
@@ -49,7 +53,7 @@ fn open(path: &Path) -> anyhow::Result<Dataset> {
 /// One line naming the dataset: unreadable, samples that are not features, a feature without
 /// a value.
 pub(crate) fn reference(path: &Path) -> anyhow::Result<Reference> {
-    let mut dataset = open(path)?;
+    let mut dataset = open(path, None)?;
     let mut extractor = Extractor::for_dataset(&dataset, None)?;
     let mut builder = ReferenceBuilder::new();
     extractor.stream(&mut dataset, &mut |defs, values| {
@@ -68,8 +72,13 @@ pub(crate) fn reference(path: &Path) -> anyhow::Result<Reference> {
 }
 
 /// Counts every sample of the dataset; returns 0 (no line is skipped).
-pub(super) fn read(path: &Path, reference: &Reference, sink: &mut Sink) -> anyhow::Result<u64> {
-    let mut dataset = open(path)?;
+pub(super) fn read(
+    path: &Path,
+    text: Option<&modelci_eval::TextOptions>,
+    reference: &Reference,
+    sink: &mut Sink,
+) -> anyhow::Result<u64> {
+    let mut dataset = open(path, text)?;
     let mut extractor = Extractor::for_dataset(&dataset, None)?;
     let names: Vec<String> = reference.features.iter().map(|f| f.name.clone()).collect();
     extractor.channels_of(&names);

@@ -8,6 +8,7 @@ mod csv_rows;
 pub(crate) mod dataset;
 pub(crate) mod v2;
 
+use modelci_eval::TextOptions;
 use std::path::Path;
 
 use anyhow::bail;
@@ -88,10 +89,11 @@ pub(crate) fn is_log(path: &Path) -> bool {
 pub fn read(
     path: &Path,
     reference: &Reference,
-    options: ReadOptions,
+    (options, text): (ReadOptions, Option<&TextOptions>),
     warn: &mut dyn FnMut(String),
 ) -> anyhow::Result<Tally> {
-    let log = is_log(path);
+    // With `--tokenizer`, a .csv or .jsonl is a dataset of texts, not rows or a log.
+    let log = text.is_none() && is_log(path);
     if options.since.is_some() && !log {
         bail!(
             "{}: --since reads the time of each record of a JSON Lines log (.jsonl); for rows without a time use --window N",
@@ -101,8 +103,8 @@ pub fn read(
     let pass = |sink: &mut Sink, warn: &mut dyn FnMut(String)| -> anyhow::Result<u64> {
         if log {
             v2::read(path, reference, sink, options, warn)
-        } else if dataset::is_dataset(path) {
-            dataset::read(path, reference, sink)
+        } else if text.is_some() || dataset::is_dataset(path) {
+            dataset::read(path, text, reference, sink)
         } else {
             csv_rows::read(path, reference, sink)
         }

@@ -133,7 +133,7 @@ impl ModelRun<'_> {
         warn: &mut dyn FnMut(String),
     ) -> anyhow::Result<()> {
         let mut count = |row: PredictionRow| tally.add(&row);
-        if is_dataset(current) {
+        if is_dataset(current) || self.settings.dataset.text.is_some() {
             dataset_run::run(self, current, skip, &mut count)?;
             return Ok(());
         }
@@ -152,14 +152,14 @@ impl ModelRun<'_> {
 /// The predictions on the current data and where they came from, or why there are none:
 /// `--model` run on the current rows after the first `skip` (with a warning when it is not the
 /// model the reference's predictions came from), else the responses of a log (its last
-/// `window` rows).
+/// `window` rows; `texts`: the current file is read as texts, never as a log).
 ///
 /// # Errors
 /// The model cannot run on the current data, or the log cannot be read.
 pub fn current_predictions(
     reference: &Reference,
     run: Option<&ModelRun<'_>>,
-    (current, skip, window): (&Path, u64, u64),
+    (current, skip, window, texts): (&Path, u64, u64, bool),
     class_names: Option<&[String]>,
     warn: &mut dyn FnMut(String),
 ) -> anyhow::Result<Result<(Tally, String), String>> {
@@ -184,7 +184,7 @@ pub fn current_predictions(
             format!("{} run on the current data", run.path.display()),
         )));
     }
-    if !is_log(current) {
+    if texts || !is_log(current) {
         return Ok(Err(
             "no predictions on the current data: give --model M.onnx".to_owned(),
         ));

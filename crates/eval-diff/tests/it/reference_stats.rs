@@ -420,13 +420,7 @@ fn drift_check_finds_no_drift_on_the_same_images_and_brighter_ones_drifted() {
     brightened_copy(&digits("test"), &brighter, 40);
     let (code, shifted) = drift_check(&reference, &brighter, &work.path().join("shifted"));
     assert_eq!(code, 1, "{shifted}");
-    let drifted: Vec<&str> = shifted["features"]
-        .as_array()
-        .expect("features")
-        .iter()
-        .filter(|f| f["drifted"] == true)
-        .map(|f| f["name"].as_str().expect("name"))
-        .collect();
+    let drifted = drifted_features(&shifted);
     assert!(drifted.contains(&"intensity_mean[gray]"), "{shifted}");
     assert!(!drifted.contains(&"image_size"), "{shifted}");
 }
@@ -622,4 +616,93 @@ fn drift_check_runs_the_model_on_the_images_as_eval_diff_did_and_catches_darker_
             < measured["reference"].as_f64().expect("reference"),
         "{measured}"
     );
+}
+
+#[test]
+fn drift_check_reads_texts_with_the_tokenizer_and_runs_the_text_model() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let text = |name: &str| {
+        modelci_test::harness::repo()
+            .join("examples/text")
+            .join(name)
+    };
+    let (model, tokenizer, names) = (
+        text("model.onnx"),
+        text("tokenizer.json"),
+        text("class_names.txt"),
+    );
+    let out = work.path().join("eval");
+    let run = run_models(
+        &out,
+        (&model, &model),
+        &text("test.csv"),
+        &[
+            &"--tokenizer",
+            &tokenizer,
+            &"--class-names",
+            &names,
+            &"--reference-stats",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let reference = out.join("drift-reference.json");
+    let extra = [
+        "--tokenizer".as_ref(),
+        tokenizer.as_os_str(),
+        "--class-names".as_ref(),
+        names.as_os_str(),
+        "--model".as_ref(),
+        model.as_os_str(),
+    ];
+    // The same texts as JSON Lines: no drift, eval-diff's accuracy.
+    let (code, same) = drift_check_with(
+        &reference,
+        &text("test.jsonl"),
+        &work.path().join("same"),
+        &extra,
+    );
+    assert_eq!(code, 0, "{same}");
+    assert_eq!(same["drifted"], 0, "{same}");
+    assert_eq!(same["features"].as_array().expect("features").len(), 3);
+    assert_eq!(same["model"]["prediction"]["psi"], 0.0, "{same}");
+    assert_eq!(
+        same["model"]["measured"]["accuracy"],
+        report(&out)["candidate"]["metrics"]["accuracy"],
+        "{same}"
+    );
+
+    // Every text after 25 unknown words: the out-of-vocabulary rate drifts, and the model (its
+    // 32 tokens now mostly unknown) answers differently.
+    let unknown = work.path().join("unknown.jsonl");
+    let lines: Vec<String> = std::fs::read_to_string(text("test.jsonl"))
+        .expect("jsonl")
+        .lines()
+        .map(|line| {
+            let mut row: Value = serde_json::from_str(line).expect("a row");
+            let original = row["text"].as_str().expect("text").to_owned();
+            row["text"] = Value::from(format!("{}{original}", "zzqx ".repeat(25)));
+            row.to_string()
+        })
+        .collect();
+    std::fs::write(&unknown, lines.join("\n")).expect("write");
+    let (code, shifted) = drift_check_with(&reference, &unknown, &work.path().join("u"), &extra);
+    assert_eq!(code, 1, "{shifted}");
+    let drifted = drifted_features(&shifted);
+    assert!(drifted.contains(&"oov_rate"), "{shifted}");
+    assert_eq!(
+        model_check(&shifted, "prediction drift")["state"],
+        "failed",
+        "{shifted}"
+    );
+}
+
+/// The names of the features drift-check's report.json marks drifted.
+fn drifted_features(report: &Value) -> Vec<&str> {
+    report["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter(|f| f["drifted"] == true)
+        .map(|f| f["name"].as_str().expect("name"))
+        .collect()
 }
