@@ -18,6 +18,10 @@ Examples:
   # Monitor the latest release: its bundle's drift-reference.json is the reference:
   drift-check --reference github-release:latest --current requests.jsonl --issue
 
+  # Images against the reference eval-diff made while evaluating the release candidate:
+  eval-diff --baseline a.onnx --candidate b.onnx --dataset data/test --reference-stats
+  drift-check --reference modelci-report/drift-reference.json --current production-images/
+
   # The example's request log holds the 30 numbers the model is sent, not the `site` column:
   drift-check --reference examples/drift/reference.csv --ignore site \\
       --current examples/drift/requests.jsonl
@@ -28,15 +32,19 @@ Examples:
   # ...then later, from a KServe payload log with the responses:
   drift-check --reference reference.json --current payloads.jsonl
 
-Reference (--reference): a drift reference file (JSON written by --write-reference), or a CSV
-dataset with a header row; numeric columns are continuous features, others categorical
-(--categorical COLUMN forces a numeric column to be categorical). Or a release bundle carrying
-drift-reference.json: a bundle .zip, a folder written by `publish --to dir:` (PATH/NAME/VERSION),
+Reference (--reference): a drift reference file (JSON written by --write-reference or by
+eval-diff --reference-stats), or a dataset: a CSV with a header row (numeric columns are
+continuous features, others categorical; --categorical COLUMN forces a numeric column to be
+categorical), an image folder (class folders, as eval-diff reads it) or a NumPy .npz/.npy
+(x). Images give intensity_mean[CH], pixel_intensity[CH] and image_size features; an .npz of
+vectors [N, F] one feature per column. Or a release bundle carrying drift-reference.json: a
+bundle .zip, a folder written by `publish --to dir:` (PATH/NAME/VERSION),
 github-release:latest|TAG, gitlab-release:latest|TAG, gitlab-package:NAME@VERSION or
 oci://HOST/REPO:TAG, downloaded, checked against its manifest.json and cached like eval-diff's
 --baseline; the report records which release, version and sha256 it was.
 
-Current data (--current): a CSV with the reference's columns (others are ignored), or JSON Lines
+Current data (--current): a CSV with the reference's columns (others are ignored), an image
+folder or NumPy file summarised as eval-diff --reference-stats does, or JSON Lines
 (*.jsonl, *.ndjson) where each line is an Open Inference Protocol request body
 ({\"inputs\": [{\"name\", \"shape\", \"datatype\", \"data\"}]}) or a logged record holding one under
 \"request\". Tensors map to features by name (one tensor per feature), or, for a single tensor
@@ -74,13 +82,15 @@ Exit codes: 0 no drift beyond the gates, 1 drift (features or model checks), 2 b
 #[derive(Debug, Clone, Parser)]
 #[command(name = "drift-check", version, after_long_help = EXAMPLES, after_help = "Run with --help for examples.")]
 pub struct Args {
-    /// The reference: a drift reference file (.json), a CSV dataset, or a release bundle (a
-    /// .zip, a published folder, github-release:latest|TAG, gitlab-release:…,
-    /// gitlab-package:NAME@VERSION, oci://HOST/REPO:TAG).
+    /// The reference: a drift reference file (.json), a dataset (a CSV, an image folder, a
+    /// NumPy .npz/.npy), or a release bundle (a .zip, a published folder,
+    /// github-release:latest|TAG, gitlab-release:…, gitlab-package:NAME@VERSION,
+    /// oci://HOST/REPO:TAG).
     #[arg(long, value_name = "SOURCE")]
     pub reference: PathBuf,
 
-    /// The current data: a CSV dataset or JSON Lines of V2 inference requests.
+    /// The current data: a CSV, an image folder, a NumPy .npz/.npy, or JSON Lines of V2
+    /// inference requests.
     #[arg(long, value_name = "FILE")]
     pub current: PathBuf,
 
@@ -88,7 +98,7 @@ pub struct Args {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub window: Option<u64>,
 
-    /// Writes the reference's summary to FILE (from a CSV reference), for later runs.
+    /// Writes the reference's summary to FILE (from a dataset reference), for later runs.
     #[arg(long, value_name = "FILE")]
     pub write_reference: Option<PathBuf>,
 

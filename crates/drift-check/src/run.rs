@@ -91,11 +91,20 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     let mut reference = opened.reference;
     // The monitored model: `--model`, else a release bundle's model when its reference carries
     // the predictions that model made on the evaluation data.
+    // Image folders and NumPy files are compared by their features only: the model runs on CSV
+    // rows and request logs.
+    let dataset_current = crate::current::dataset::is_dataset(&args.current);
+    if dataset_current && args.model.is_some() {
+        return Err(Failure::bad_input(anyhow::anyhow!(
+            "{}: --model runs on CSV rows or request logs; an image folder or NumPy file is compared by its features only (leave out --model)",
+            args.current.display()
+        )));
+    }
     let model_path: Option<std::path::PathBuf> = args.model.clone().or_else(|| {
         opened
             .model
             .clone()
-            .filter(|_| reference.predictions.is_some())
+            .filter(|_| reference.predictions.is_some() && !dataset_current)
     });
     let model_run = model_path.as_deref().map(|path| ModelRun {
         path,

@@ -83,6 +83,15 @@ pub struct Args {
     #[arg(long, value_name = "PATH", required_unless_present = "post_from")]
     pub dataset: Option<PathBuf>,
 
+    /// Also write a drift reference of the dataset and the candidate's predictions on it
+    /// (input-feature summaries, predicted classes or values, top-1 scores, accuracy or MAE)
+    /// for drift-check and release bundles; without FILE, drift-reference.json in the output
+    /// folder. report.json names the file (`reference_stats`), and `publish --report` bundles
+    /// it. Not with --shard.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, conflicts_with = "post_from")]
+    #[allow(clippy::option_option)]
+    pub reference_stats: Option<Option<PathBuf>>,
+
     /// Where the report goes, and progress output.
     #[command(flatten)]
     pub output: OutputArgs,

@@ -10,7 +10,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use modelci_cli::{ExitStatus, Failure, Progress, Session};
 use modelci_eval::dataset::DatasetOptions;
-use modelci_eval::evaluate::evaluate_cross;
+use modelci_eval::evaluate::evaluate_observed;
 use modelci_eval::{CrossCheck, Dataset, EvaluationOptions, Execution};
 use modelci_gate::metric::METRICS;
 use modelci_gate::{Gate, GateKind, GateResult, MetricValues, evaluate_gates};
@@ -40,6 +40,8 @@ struct FirstReport<'a> {
     cross_check: Option<&'a CrossCheck>,
     gates: &'a [GateResult],
     gates_not_judged: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reference_stats: Option<crate::reference_stats::Written>,
 }
 
 /// Everything the run needs that `run` already parsed.
@@ -50,6 +52,8 @@ pub(crate) struct Inputs<'a> {
     pub options: &'a EvaluationOptions,
     pub dataset_options: &'a DatasetOptions,
     pub settings: &'a modelci_cli::flags::ModelSettings,
+    /// Where `--reference-stats` goes, if asked for.
+    pub reference_stats: Option<&'a Path>,
 }
 
 /// Evaluates the candidate alone, writes the report, delivers it.
@@ -67,15 +71,38 @@ pub(crate) fn run(
         .with_context(|| format!("{}: cannot read the dataset", inputs.dataset.display()))
         .map_err(Failure::bad_input)?;
     let mut progress = Progress::new("eval-diff", Some(dataset.len() as u64), args.output.quiet);
-    let evaluation = evaluate_cross(
+    let mut predictions = crate::reference_stats::Predictions::new(0);
+    let evaluation = evaluate_observed(
         &mut models,
         cross.as_mut(),
         &mut dataset,
         inputs.options,
         &mut |n| progress.advance(n as u64),
+        &mut |sample| {
+            if inputs.reference_stats.is_some() {
+                predictions.observe(&sample);
+            }
+        },
     )
     .map_err(Failure::bad_input)?;
     progress.finish();
+    let reference_stats = inputs
+        .reference_stats
+        .map(|path| {
+            crate::reference_stats::write(
+                &crate::reference_stats::Inputs {
+                    path,
+                    output_dir: &args.output.output_dir,
+                    candidate: inputs.candidate,
+                    evaluation: &evaluation,
+                    model: 0,
+                },
+                &mut dataset,
+                predictions,
+            )
+        })
+        .transpose()
+        .map_err(Failure::bad_input)?;
     let model = &evaluation.models[0];
     let measured = model_values(model);
     let mut values: MetricValues = measured
@@ -164,6 +191,7 @@ pub(crate) fn run(
         cross_check: evaluation.cross_check.as_ref(),
         gates: &results,
         gates_not_judged: not_judged,
+        reference_stats,
     };
     let report = Document {
         envelope: json::envelope(

@@ -58,6 +58,10 @@ pub struct Report<'a> {
     /// Why the trend over releases is missing although it was asked for.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history_unavailable: Option<&'a str>,
+    /// The drift reference written with `--reference-stats` (absent when off): `file`
+    /// (relative to this report's folder when inside it), `sha256`, `features`, `rows`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference_stats: Option<&'a crate::reference_stats::Written>,
 }
 
 /// The shared envelope of an eval-diff report: the verdict, the candidate's metrics, the charts

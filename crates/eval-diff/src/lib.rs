@@ -16,6 +16,10 @@
 //! 8. delivers the report in CI ([`modelci_post`]): PR/MR comment, job summary, CI reports;
 //!    and exits 0, or 1 when a gate failed (3 when the code host failed and `--strict`).
 //!
+//! With `--reference-stats`, the run also writes a drift reference of the dataset's features
+//! and the candidate's predictions (`reference_stats`), which report.json names and `publish`
+//! bundles.
+//!
 //! Every figure comes from the samples' outcomes through one reduction ([`outcome`]), and one
 //! function turns the result into the delivered report (`report`). Sharded evaluation
 //! ([`shard`]) splits the run at that seam: `--shard K/N` evaluates 1/N of the samples and writes
@@ -36,6 +40,7 @@ pub mod json;
 pub mod markdown;
 pub mod outcome;
 pub mod provenance;
+pub mod reference_stats;
 mod report;
 mod run;
 pub mod shard;

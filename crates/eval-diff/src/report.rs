@@ -64,6 +64,8 @@ pub(crate) struct Data<'a> {
     pub sample_values: &'a BTreeMap<String, String>,
     /// The picture of a sample, by id (image folders).
     pub picture: &'a charts::Pictures<'a>,
+    /// The drift reference written (`--reference-stats`).
+    pub reference_stats: Option<&'a crate::reference_stats::Written>,
 }
 
 /// Judges the gates, writes the report and delivers it; the exit status.
@@ -162,6 +164,7 @@ pub(crate) fn publish(
                 Trend::Unavailable { reason, .. } => Some(reason.as_str()),
                 _ => None,
             },
+            reference_stats: data.reference_stats,
         },
     };
     let json_text = serde_json::to_string_pretty(&report)

@@ -44,6 +44,15 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         Some(shard) => Some(shard),
         None => Shard::from_env(session.env()).map_err(Failure::bad_input)?,
     };
+    let stats_path = crate::reference_stats::target(
+        args.reference_stats.as_ref().map(Option::as_deref),
+        &args.output.output_dir,
+    );
+    if let (Some(shard), Some(_)) = (shard, &stats_path) {
+        return Err(Failure::bad_input(anyhow!(
+            "--reference-stats is not made by a sharded run (--shard {shard}); make it in one unsharded job, e.g. the release job"
+        )));
+    }
     let Some(found) = crate::baseline::find(args, candidate, &session)? else {
         if let Some(shard) = shard {
             return Err(Failure::bad_input(anyhow!(
@@ -60,6 +69,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
                 options: &options,
                 dataset_options: &dataset_options,
                 settings: &settings,
+                reference_stats: stats_path.as_deref(),
             },
         );
     };
@@ -91,6 +101,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         .transpose()
         .map_err(Failure::bad_input)?;
     let mut reducer = None;
+    let mut predictions = crate::reference_stats::Predictions::new(1);
     let mut progress = Progress::new("eval-diff", Some(selected as u64), args.output.quiet);
     let evaluation = evaluate_observed(
         &mut models,
@@ -103,6 +114,9 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
                 outcome::observe(&mut reducer, &sample, options.top_k, options.keep_flips);
             if let Some(writer) = writer.as_mut() {
                 writer.add(&outcome);
+            }
+            if stats_path.is_some() {
+                predictions.observe(&sample);
             }
         },
     )
@@ -121,6 +135,22 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
         .collect();
     let evaluation = reducer.finish(evaluation, &timings, options.bootstrap);
     let sample_values = flipped_values(&evaluation, &mut dataset).map_err(Failure::bad_input)?;
+    let reference_stats = stats_path
+        .map(|path| {
+            crate::reference_stats::write(
+                &crate::reference_stats::Inputs {
+                    path: &path,
+                    output_dir: &args.output.output_dir,
+                    candidate,
+                    evaluation: &evaluation,
+                    model: 1,
+                },
+                &mut dataset,
+                predictions,
+            )
+        })
+        .transpose()
+        .map_err(Failure::bad_input)?;
     if let (Some(shard), Some(writer)) = (shard, writer) {
         return crate::shard::write::finish(
             writer,
@@ -152,6 +182,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
             text: dataset.text_summary(),
             sample_values: &sample_values,
             picture: &|id| dataset.sample_picture(id).ok().flatten(),
+            reference_stats: reference_stats.as_ref(),
         },
     )
 }

@@ -257,7 +257,7 @@ fn local_bundle(origin: &str, path: &Path) -> Result<Option<PathBuf>, BaselineEr
         [one] => Ok(Some(one.clone())),
         [] => Err(BaselineError::input(
             origin,
-            "the folder holds no modelci bundle (NAME-VERSION.zip with manifest.json, as `publish --to dir:` writes)",
+            "a directory without a modelci bundle (NAME-VERSION.zip with manifest.json, as `publish --to dir:` writes); give a model file, a bundle .zip or such a folder",
         )),
         _ => Err(BaselineError::input(
             origin,

@@ -128,6 +128,17 @@ pub fn render(manifest: &Manifest) -> String {
         }
         out.push('\n');
     }
+    if manifest
+        .files
+        .iter()
+        .any(|f| f.kind == crate::drift::DRIFT_REFERENCE_KIND)
+    {
+        let _ = writeln!(
+            out,
+            "Monitoring statistics of the evaluation data and the model's predictions are included (`{}`): `drift-check --reference` compares production data with them.\n",
+            crate::drift::DRIFT_REFERENCE
+        );
+    }
     out.push_str("## Files\n\n| file | size | sha256 |\n|---|---|---|\n");
     for f in &manifest.files {
         let _ = writeln!(

@@ -14,6 +14,8 @@
 //!   signature, the metrics of the report, the tool that wrote it.
 //! - [`signature`]: each model's inputs, outputs, opset and parameter count, read from the
 //!   ONNX protobuf ([`modelci_onnx`]; no tract, `publish` never runs a model).
+//! - [`drift`]: the optional drift reference (`drift-reference.json`, kind
+//!   `drift-reference`) that `drift-check` monitors production data against.
 //! - [`card`]: the model card, YAML front matter with `model-index` results.
 //! - [`verify()`]: refuses zip-slip entries (absolute paths, `..`, backslashes), files
 //!   missing from or extra to the manifest, and checksums or sizes that do not match.
@@ -24,6 +26,7 @@ mod archive;
 pub mod build;
 pub mod card;
 pub mod digest;
+pub mod drift;
 mod error;
 pub mod manifest;
 pub mod signature;
@@ -32,6 +35,7 @@ pub mod verify;
 pub mod version;
 
 pub use build::{Built, BundleInput, ExtraFile, ExtraSource, Source, build, build_with};
+pub use drift::{DRIFT_REFERENCE, DRIFT_REFERENCE_KIND, drift_reference};
 pub use error::BundleError;
 pub use manifest::Manifest;
 pub use verify::{Problem, Verified, verify};

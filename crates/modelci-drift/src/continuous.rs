@@ -157,6 +157,24 @@ impl ContinuousCounts {
         }
     }
 
+    /// Counts `n` current values equal to `value` at once (a histogram's bin, e.g. the pixels
+    /// of one intensity); NaN and infinities count as missing.
+    pub fn add_many(&mut self, value: f64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        if !value.is_finite() {
+            self.missing += n;
+            return;
+        }
+        let gap = self.lookup.points_below(&self.points, value);
+        if self.points.get(gap) == Some(&value) {
+            self.equal[gap] += n;
+        } else {
+            self.between[gap] += n;
+        }
+    }
+
     /// Counts many current values of this feature, as [`Self::add`] does one by one.
     ///
     /// Counting a column's values together keeps this feature's points, lookup table and
@@ -284,6 +302,23 @@ impl Lookup {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn adding_many_equals_adding_one_by_one() {
+        let reference = ContinuousReference::from_values([1.0, 2.0, 4.0]).unwrap();
+        let (mut many, mut one) = (
+            ContinuousCounts::new(&reference),
+            ContinuousCounts::new(&reference),
+        );
+        for (value, n) in [(2.0, 3u64), (3.0, 2), (9.0, 1), (f64::NAN, 2), (1.0, 0)] {
+            many.add_many(value, n);
+            for _ in 0..n {
+                one.add(value);
+            }
+        }
+        assert_eq!(many, one);
+        assert_eq!((many.total(), many.missing()), (6, 2));
+    }
 
     #[test]
     fn the_lookup_agrees_with_a_binary_search() {

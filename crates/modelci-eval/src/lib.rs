@@ -19,6 +19,8 @@
 //!   probabilities, the label + probabilities pair of scikit-learn exports, regression values).
 //! - `text` (feature `text`, eval-diff only): texts into token ids with a Hugging Face
 //!   `tokenizer.json`.
+//! - [`features`]: samples into named feature values for drift references (eval-diff
+//!   `--reference-stats`) and drift-check's current data.
 //! - [`evaluate`]: the loop that feeds one or two models and accumulates metrics and timings,
 //!   its batches spread over `--jobs` workers (module `parallel`) in a deterministic order;
 //!   [`cross`] compares the candidate between the two engines (`--cross-check`).
@@ -37,6 +39,7 @@ pub mod dataset;
 pub mod engine;
 pub mod error;
 pub mod evaluate;
+pub mod features;
 pub mod feed;
 pub mod layout;
 pub mod limits;

@@ -18,6 +18,10 @@ use crate::error::EvalError;
 pub struct TextEncoder {
     path: PathBuf,
     tokenizer: Tokenizer,
+    /// The tokenizer without truncation or padding, for [`TextEncoder::stats`].
+    plain: Tokenizer,
+    /// The vocabulary's unknown token.
+    unknown: Option<u32>,
     max_length: Option<usize>,
     truncate: bool,
 }
@@ -63,9 +67,19 @@ impl TextEncoder {
                 ),
             )
         })?;
+        let mut plain = tokenizer.clone();
+        plain.with_padding(None);
+        plain
+            .with_truncation(None)
+            .map_err(|e| EvalError::dataset(path, format!("cannot turn truncation off: {e}")))?;
+        let unknown = ["[UNK]", "<unk>", "<UNK>"]
+            .iter()
+            .find_map(|t| plain.token_to_id(t));
         Ok(Self {
             path: path.to_owned(),
             tokenizer,
+            plain,
+            unknown,
             max_length,
             truncate,
         })
@@ -87,6 +101,27 @@ impl TextEncoder {
     #[must_use]
     pub fn truncates(&self) -> bool {
         self.truncate
+    }
+
+    /// Length and unknown tokens of `text`, tokenized without special tokens, truncation or
+    /// padding. The unknown token is the first of `[UNK]`, `<unk>`, `<UNK>` the vocabulary has
+    /// (none: no token counts as unknown).
+    ///
+    /// # Errors
+    /// A message when the tokenizer fails.
+    pub fn stats(&self, text: &str) -> Result<crate::features::TextStats, String> {
+        let encoding = self
+            .plain
+            .encode(text, false)
+            .map_err(|e| format!("the tokenizer failed: {e}"))?;
+        let unknown = self.unknown.map_or(0, |unk| {
+            encoding.get_ids().iter().filter(|&&id| id == unk).count()
+        });
+        Ok(crate::features::TextStats {
+            tokens: encoding.get_ids().len(),
+            chars: text.chars().count(),
+            unknown,
+        })
     }
 
     /// A copy that truncates and pads to `length` tokens.

@@ -6,8 +6,12 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 const EXAMPLES: &str = "\
 Examples:
-  # Bundle a model with the metrics of its eval-diff report, into ./modelci-bundle/:
+  # Bundle a model with the metrics of its eval-diff report, into ./modelci-bundle/ (with the
+  # drift reference the report names when eval-diff ran with --reference-stats):
   publish --model models/new.onnx --name digits --version 1.2.0 --report modelci-report/report.json
+
+  # A drift reference made elsewhere (drift-check --write-reference), for drift-check:
+  publish --model models/new.onnx --name digits --version 1.2.0 --drift-reference reference.json
 
   # Release it on GitHub (tag v1.2.0; token from GITHUB_TOKEN) and copy it to a folder:
   publish --model models/new.onnx --name digits --version 1.2.0 --to github --to dir:/srv/models
@@ -78,8 +82,15 @@ pub struct Args {
     pub version: Option<String>,
 
     /// An eval-diff or quantize report.json whose metrics go into the manifest and model card.
+    /// The drift reference it names (`eval-diff --reference-stats`) is bundled too.
     #[arg(long, value_name = "report.json")]
     pub report: Option<PathBuf>,
+
+    /// A drift reference (JSON, e.g. from `eval-diff --reference-stats` or
+    /// `drift-check --write-reference`) to bundle as drift-reference.json, instead of the one
+    /// --report names.
+    #[arg(long, value_name = "FILE")]
+    pub drift_reference: Option<PathBuf>,
 
     /// Where to publish (repeatable): github, gitlab, oci://HOST/REPO, dir:PATH.
     #[arg(long = "to", value_name = "TARGET")]

@@ -15,11 +15,15 @@
 //! `image` module) instead of the artifact; `--kserve-manifest FILE` writes the KServe
 //! `InferenceService` that serves that image (the `kserve` module).
 //!
+//! A drift reference (`--drift-reference`, or the one `--report` names: eval-diff
+//! `--reference-stats`) is validated and bundled as `drift-reference.json` (the `drift` module).
+//!
 //! `publish verify BUNDLE.zip` checks a bundle ([`verify_cmd`]): exit 0 when good, 1 when a
 //! checksum, the manifest or an entry name (zip slip) is wrong, 2 when it is not a bundle.
 
 mod args;
 mod dir;
+mod drift;
 mod hosts;
 mod image;
 mod kserve;

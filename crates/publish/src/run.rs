@@ -67,6 +67,8 @@ fn run_with_env(args: &Args, env: &Env) -> Result<ExitStatus, Failure> {
             report.display()
         )));
     }
+    let drift = crate::drift::entry(args.drift_reference.as_deref(), args.report.as_deref())
+        .map_err(Failure::bad_input)?;
     let plan = plan(args, env)?;
     let oci_target = plan.targets.iter().any(|t| matches!(t, Target::Oci(_)));
     let platforms = match args.oci_kind {
@@ -118,12 +120,10 @@ fn run_with_env(args: &Args, env: &Env) -> Result<ExitStatus, Failure> {
         created: provenance.created,
         tool: ("publish".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
     };
-    let built = modelci_bundle::build_with(
-        &input,
-        &layout::bundle_entries(serving, &layout_files),
-        &args.output_dir,
-    )
-    .map_err(Failure::bad_input)?;
+    let mut extra = layout::bundle_entries(serving, &layout_files);
+    extra.extend(drift);
+    let built =
+        modelci_bundle::build_with(&input, &extra, &args.output_dir).map_err(Failure::bad_input)?;
     let check = modelci_bundle::verify(&built.zip).map_err(Failure::bad_input)?;
     if !check.ok() {
         return Err(Failure::bad_input(anyhow!(

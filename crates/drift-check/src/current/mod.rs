@@ -5,6 +5,7 @@
 //! file is read twice, once to count its rows and once to count the last N.
 
 mod csv_rows;
+pub(crate) mod dataset;
 pub(crate) mod v2;
 
 use std::path::Path;
@@ -100,6 +101,8 @@ pub fn read(
     let pass = |sink: &mut Sink, warn: &mut dyn FnMut(String)| -> anyhow::Result<u64> {
         if log {
             v2::read(path, reference, sink, options, warn)
+        } else if dataset::is_dataset(path) {
+            dataset::read(path, reference, sink)
         } else {
             csv_rows::read(path, reference, sink)
         }

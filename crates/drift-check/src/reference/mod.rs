@@ -1,5 +1,6 @@
-//! The reference: a drift reference file, a CSV dataset summarised on the spot, or a release
-//! bundle's `drift-reference.json` ([`bundle`]) from any source eval-diff's `--baseline` takes.
+//! The reference: a drift reference file, a dataset (CSV, image folder, NumPy file)
+//! summarised on the spot, or a release bundle's `drift-reference.json` ([`bundle`]) from any
+//! source eval-diff's `--baseline` takes.
 
 pub mod bundle;
 
@@ -11,7 +12,7 @@ use modelci_drift::{
 };
 
 /// Opens `--reference`: a release bundle source ([`bundle`]; `ctx` is asked for only then), or
-/// a local reference file or CSV dataset ([`load`]).
+/// a local reference file or dataset ([`load`]; a folder without a bundle is an image folder).
 ///
 /// # Errors
 /// A [`modelci_cli::Failure`]: exit 2 for bad input, 3 when a code host or registry failed.
@@ -22,7 +23,12 @@ pub fn open(
     ctx: impl FnOnce() -> modelci_baseline::Context,
 ) -> Result<bundle::Opened, modelci_cli::Failure> {
     use modelci_cli::Failure;
-    match bundle::bundle_source(path).map_err(Failure::bad_input)? {
+    let source = if crate::current::dataset::is_dataset(path) {
+        None
+    } else {
+        bundle::bundle_source(path).map_err(Failure::bad_input)?
+    };
+    match source {
         Some(_) if !categorical.is_empty() => Err(Failure::bad_input(anyhow::anyhow!(
             "{}: --categorical applies to a CSV reference; a bundle's drift reference already says each feature's kind",
             path.display()
@@ -90,6 +96,15 @@ fn load_all(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
         let bytes =
             std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
         return parse(path, &bytes);
+    }
+    if crate::current::dataset::is_dataset(path) {
+        if !categorical.is_empty() {
+            bail!(
+                "{}: --categorical applies to a CSV reference; an image folder or NumPy file has fixed feature kinds",
+                path.display()
+            );
+        }
+        return crate::current::dataset::reference(path);
     }
     from_csv(path, categorical)
 }

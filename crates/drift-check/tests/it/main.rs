@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod bundles;
+mod datasets;
 mod example;
 mod health;
 mod hints;

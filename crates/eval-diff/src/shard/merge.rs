@@ -92,6 +92,7 @@ pub(crate) fn merge(args: &MergeArgs) -> Result<ExitStatus, Failure> {
             text: first.dataset.text.clone(),
             sample_values: &sample_values,
             picture: &picture,
+            reference_stats: None,
         },
     )
 }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use modelci_test::harness::{Outcome, Run, digits, report_json};
+use modelci_test::harness::{Outcome, Run, digits, external_required, report_json};
 use serde_json::Value;
 
 use crate::harness::fixture;
@@ -38,7 +38,7 @@ fn onnxruntime() -> Option<(PathBuf, PathBuf)> {
     if found.is_none() {
         let why = "no onnxruntime library in the venv of MODELCI_PYTHON (run scripts/ci/python-onnx.sh and export MODELCI_PYTHON)";
         assert!(
-            std::env::var("MODELCI_REQUIRE_EXTERNAL").as_deref() != Ok("1"),
+            !external_required(),
             "{why}; required because MODELCI_REQUIRE_EXTERNAL=1"
         );
         eprintln!("skipped: {why}");

@@ -14,6 +14,7 @@ mod markdown;
 mod other_tasks;
 mod posting;
 mod real_models;
+mod reference_stats;
 mod schema;
 mod shards;
 mod snapshots;

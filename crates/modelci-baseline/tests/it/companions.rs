@@ -138,3 +138,27 @@ fn local_zips_and_published_folders_are_bundles() {
         .expect_err("no bundle");
     assert!(err.to_string().contains("publish --to dir:"), "{err}");
 }
+
+#[test]
+fn a_gitlab_package_hands_back_its_drift_reference() {
+    let work = tempfile::tempdir().expect("tempdir");
+    let server = FakeServer::start();
+    for (name, bytes) in assets(&bundle_with_reference(work.path(), "1.0.0")) {
+        crate::gitlab::upload(&server, "1.0.0", &name, bytes);
+    }
+    let env = Env::new()
+        .with("CI_API_V4_URL", server.gitlab_url())
+        .with("CI_PROJECT_ID", modelci_test::GITLAB_PROJECT_ID.to_string())
+        .with("GITLAB_TOKEN", BOT_TOKEN);
+    let ctx = wanting(context(CiContext::local(), env, &work.path().join("cache")));
+    let found = resolve(
+        &"gitlab-package:digits@1.0.0".parse().expect("parses"),
+        &ctx,
+    )
+    .expect("resolves")
+    .expect("found");
+    assert_eq!(found.provenance.kind, "gitlab-package");
+    let companion = found.companion("drift-reference").expect("handed back");
+    assert_eq!(std::fs::read(&companion.path).expect("cached"), REFERENCE);
+    server.assert_no_violations();
+}

@@ -13,7 +13,7 @@ use modelci_test::{BOT_TOKEN, FakeServer, FaultKind, GITLAB_PROJECT, GITLAB_PROJ
 
 use crate::harness::{assets, bundle, context, digits, sha};
 
-fn upload(server: &FakeServer, version: &str, name: &str, bytes: Vec<u8>) {
+pub(crate) fn upload(server: &FakeServer, version: &str, name: &str, bytes: Vec<u8>) {
     let url = format!(
         "{}/projects/{GITLAB_PROJECT_ID}/packages/generic/digits/{version}/{name}",
         server.gitlab_url()

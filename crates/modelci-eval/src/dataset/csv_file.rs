@@ -15,6 +15,8 @@ pub(super) struct CsvFile {
     label_index: usize,
     columns: usize,
     rows: usize,
+    /// The feature columns' names, in file order.
+    names: Vec<String>,
 }
 
 impl CsvFile {
@@ -55,11 +57,22 @@ impl CsvFile {
             label_index,
             columns: headers.len(),
             rows,
+            names: headers
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != label_index)
+                .map(|(_, h)| h.trim().to_owned())
+                .collect(),
         })
     }
 
     pub(super) fn len(&self) -> usize {
         self.rows
+    }
+
+    /// The feature columns' names, in file order.
+    pub(super) fn names(&self) -> &[String] {
+        &self.names
     }
 
     /// One unnamed float array of the feature columns per row.

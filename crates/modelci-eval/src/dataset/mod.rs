@@ -306,6 +306,34 @@ impl Dataset {
         }
     }
 
+    /// The feature columns' names of a CSV file (in file order, the label column aside).
+    #[must_use]
+    pub fn column_names(&self) -> Option<Vec<String>> {
+        match &self.source {
+            Source::Csv(csv) => Some(csv.names().to_vec()),
+            _ => None,
+        }
+    }
+
+    /// Hands the length and unknown tokens of every text, in order, to `consume` (text
+    /// datasets; `false` without calling it for other datasets).
+    ///
+    /// # Errors
+    /// The first text the tokenizer fails on (naming the row), or `consume`'s error.
+    pub fn each_text_stats(
+        &self,
+        consume: &mut dyn FnMut(crate::features::TextStats) -> Result<(), EvalError>,
+    ) -> Result<bool, EvalError> {
+        match &self.source {
+            #[cfg(feature = "text")]
+            Source::Text(text) => text.each_stats(&self.path, consume).map(|()| true),
+            _ => {
+                let _ = consume;
+                Ok(false)
+            }
+        }
+    }
+
     /// Fits a text dataset to the models it will feed: the token inputs they declare and their
     /// sequence length (or `--max-length`). Nothing to do for other datasets.
     ///

@@ -87,6 +87,22 @@ impl TextFile {
             .map(|(text, _)| text.as_str())
     }
 
+    /// Hands the length and unknown tokens of every text to `consume`, in order.
+    pub(super) fn each_stats(
+        &self,
+        path: &Path,
+        consume: &mut dyn FnMut(crate::features::TextStats) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
+        for (row, (text, _)) in self.rows.iter().enumerate() {
+            let stats = self
+                .encoder
+                .stats(text)
+                .map_err(|reason| EvalError::dataset(path, format!("row {}: {reason}", row + 1)))?;
+            consume(stats)?;
+        }
+        Ok(())
+    }
+
     /// Learns from the models which token inputs to fill and the sequence length: the
     /// second dimension of their token inputs where fixed, else `--max-length`.
     pub(super) fn prepare(&mut self, models: &[(&Path, &ModelSignature)]) -> Result<(), EvalError> {

@@ -4,6 +4,7 @@
 //! parameters).
 
 mod bundle;
+mod drift;
 mod github;
 mod gitlab;
 mod harness;
