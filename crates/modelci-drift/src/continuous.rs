@@ -145,20 +145,12 @@ impl ContinuousCounts {
 
     /// Counts one current value; NaN and infinities count as missing.
     pub fn add(&mut self, value: f64) {
-        if !value.is_finite() {
-            self.missing += 1;
-            return;
-        }
-        let gap = self.lookup.points_below(&self.points, value);
-        if self.points.get(gap) == Some(&value) {
-            self.equal[gap] += 1;
-        } else {
-            self.between[gap] += 1;
-        }
+        self.add_many(value, 1);
     }
 
     /// Counts `n` current values equal to `value` at once (a histogram's bin, e.g. the pixels
     /// of one intensity); NaN and infinities count as missing.
+    #[inline]
     pub fn add_many(&mut self, value: f64, n: u64) {
         if n == 0 {
             return;
