@@ -16,6 +16,7 @@
 //!    failed.
 
 mod args;
+mod csv_file;
 pub mod current;
 pub mod gates;
 pub mod health;

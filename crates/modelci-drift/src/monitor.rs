@@ -32,7 +32,7 @@ impl Counts {
     /// text that is not a number counts as missing too.
     pub fn add_text(&mut self, text: &str) {
         match self {
-            Self::Continuous(counts) => counts.add(number_of(text)),
+            Self::Continuous(counts) => counts.add(number_of(text.as_bytes())),
             Self::Categorical(counts) => {
                 let text = text.trim();
                 counts.add((!text.is_empty()).then_some(text));

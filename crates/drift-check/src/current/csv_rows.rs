@@ -7,12 +7,13 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 use modelci_drift::Reference;
 use modelci_drift::monitor::{Counts, number_of};
 
 use super::Sink;
-use crate::reference::{list, open_csv};
+use crate::csv_file::{self, Row, RowSink};
+use crate::reference::list;
 
 /// Rows buffered before the continuous features count them (8 bytes a value).
 const CHUNK_ROWS: usize = 4096;
@@ -20,61 +21,84 @@ const CHUNK_ROWS: usize = 4096;
 /// Counts every row of the CSV; returns 0 (a CSV has no skippable lines: a malformed row is
 /// an error).
 pub(super) fn read(path: &Path, reference: &Reference, sink: &mut Sink) -> anyhow::Result<u64> {
-    let (mut reader, headers) = open_csv(path)?;
-    let mut columns = Vec::with_capacity(reference.features.len());
-    let mut missing = Vec::new();
-    for feature in &reference.features {
-        match headers.iter().position(|h| *h == feature.name) {
-            Some(index) => columns.push(index),
-            None => missing.push(feature.name.clone()),
-        }
-    }
-    if !missing.is_empty() {
-        bail!(
-            "{}: the reference's feature(s) {} are not columns of the current data (its columns: {})",
-            path.display(),
-            list(&missing),
-            list(&headers)
-        );
-    }
-    let mut buffers: Vec<Vec<f64>> = sink
-        .counts
-        .iter()
-        .map(|counts| match counts {
-            Counts::Continuous(_) => Vec::with_capacity(CHUNK_ROWS),
-            Counts::Categorical(_) => Vec::new(),
-        })
-        .collect();
-    // A StringRecord checks a row's UTF-8 once, all ASCII at a time, cheaper than cell by cell.
-    let mut record = csv::StringRecord::new();
-    let mut row = 1u64;
-    let mut buffered = 0usize;
-    loop {
-        row += 1;
-        let more = reader
-            .read_record(&mut record)
-            .with_context(|| format!("{}: row {row}", path.display()))?;
-        if !more {
-            break;
-        }
-        if !sink.take_row() {
-            continue;
-        }
-        for ((counts, buffer), &column) in sink.counts.iter_mut().zip(&mut buffers).zip(&columns) {
-            let text = record.get(column).unwrap_or("");
-            match counts {
-                Counts::Continuous(_) => buffer.push(number_of(text)),
-                Counts::Categorical(_) => counts.add_text(text),
+    let mut rows = Rows {
+        path,
+        reference,
+        start: sink.clone(),
+        sink,
+        columns: Vec::new(),
+        buffers: Vec::new(),
+        buffered: 0,
+    };
+    csv_file::read(path, &mut rows)?;
+    count_buffers(&mut rows.sink.counts, &mut rows.buffers);
+    Ok(0)
+}
+
+/// The current rows on their way into the counters.
+struct Rows<'a> {
+    path: &'a Path,
+    reference: &'a Reference,
+    sink: &'a mut Sink,
+    /// The sink as it was before the first row, to start over from.
+    start: Sink,
+    /// The file's column of each reference feature.
+    columns: Vec<usize>,
+    /// Each continuous feature's values not yet counted (categorical features count at once).
+    buffers: Vec<Vec<f64>>,
+    buffered: usize,
+}
+
+impl RowSink for Rows<'_> {
+    fn begin(&mut self, headers: &[String]) -> anyhow::Result<()> {
+        *self.sink = self.start.clone();
+        self.columns.clear();
+        let mut missing = Vec::new();
+        for feature in &self.reference.features {
+            match headers.iter().position(|h| *h == feature.name) {
+                Some(index) => self.columns.push(index),
+                None => missing.push(feature.name.clone()),
             }
         }
-        buffered += 1;
-        if buffered == CHUNK_ROWS {
-            count_buffers(&mut sink.counts, &mut buffers);
-            buffered = 0;
+        if !missing.is_empty() {
+            bail!(
+                "{}: the reference's feature(s) {} are not columns of the current data (its columns: {})",
+                self.path.display(),
+                list(&missing),
+                list(headers)
+            );
+        }
+        self.buffers = self
+            .sink
+            .counts
+            .iter()
+            .map(|counts| match counts {
+                Counts::Continuous(_) => Vec::with_capacity(CHUNK_ROWS),
+                Counts::Categorical(_) => Vec::new(),
+            })
+            .collect();
+        self.buffered = 0;
+        Ok(())
+    }
+
+    fn row(&mut self, row: &Row<'_>) {
+        if !self.sink.take_row() {
+            return;
+        }
+        let cells = self.sink.counts.iter_mut().zip(&mut self.buffers);
+        for ((counts, buffer), &column) in cells.zip(&self.columns) {
+            let cell = row.cell(column);
+            match counts {
+                Counts::Continuous(_) => buffer.push(number_of(&cell)),
+                Counts::Categorical(_) => counts.add_text(&csv_file::text(&cell)),
+            }
+        }
+        self.buffered += 1;
+        if self.buffered == CHUNK_ROWS {
+            count_buffers(&mut self.sink.counts, &mut self.buffers);
+            self.buffered = 0;
         }
     }
-    count_buffers(&mut sink.counts, &mut buffers);
-    Ok(0)
 }
 
 /// Counts and empties the continuous features' buffers.
@@ -124,8 +148,10 @@ mod tests {
         std::fs::write(&path, &text).unwrap();
         let continuous = |column| {
             FeatureSummary::Continuous(
-                ContinuousReference::from_values((0..500).map(|row| number_of(&cell(row, column))))
-                    .unwrap(),
+                ContinuousReference::from_values(
+                    (0..500).map(|row| number_of(cell(row, column).as_bytes())),
+                )
+                .unwrap(),
             )
         };
         let categories = ["a", "b", "1.5"].map(Some);

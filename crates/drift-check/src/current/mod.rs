@@ -40,6 +40,7 @@ pub struct ReadOptions {
 }
 
 /// Counts rows into the counters, skipping the first `skip` rows (the window).
+#[derive(Clone)]
 pub(crate) struct Sink {
     pub(crate) counts: Vec<Counts>,
     skip: u64,

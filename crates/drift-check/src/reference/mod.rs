@@ -6,6 +6,7 @@ pub mod bundle;
 
 use std::path::Path;
 
+use crate::csv_file::{self, Row, RowSink};
 use anyhow::{Context as _, bail};
 use modelci_drift::{
     CategoricalReference, ContinuousReference, Feature, FeatureSummary, Reference, category_key,
@@ -121,35 +122,20 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> anyhow::Result<Reference> {
 
 /// Summarises every column of a CSV dataset.
 fn from_csv(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
-    let (mut reader, headers) = open_csv(path)?;
-    check_names(path, &headers)?;
-    for name in categorical {
-        if !headers.contains(name) {
-            bail!(
-                "{}: --categorical {name:?} is not a column (columns: {})",
-                path.display(),
-                list(&headers)
-            );
-        }
-    }
-    let mut columns: Vec<Column> = headers
-        .iter()
-        .map(|name| Column::new(categorical.contains(name)))
-        .collect();
-    let mut rows = 0u64;
-    let mut record = csv::StringRecord::new();
-    loop {
-        let more = reader
-            .read_record(&mut record)
-            .with_context(|| format!("{}: row {}", path.display(), rows + 2))?;
-        if !more {
-            break;
-        }
-        for (column, value) in columns.iter_mut().zip(record.iter()) {
-            column.push(value.trim());
-        }
-        rows += 1;
-    }
+    let mut table = Table {
+        path,
+        categorical,
+        headers: Vec::new(),
+        columns: Vec::new(),
+        rows: 0,
+    };
+    csv_file::read(path, &mut table)?;
+    let Table {
+        headers,
+        columns,
+        rows,
+        ..
+    } = table;
     if rows == 0 {
         bail!("{}: no rows after the header", path.display());
     }
@@ -168,6 +154,45 @@ fn from_csv(path: &Path, categorical: &[String]) -> anyhow::Result<Reference> {
         |n| n.to_string_lossy().into_owned(),
     );
     Ok(Reference::new(source, rows, features))
+}
+
+/// A reference CSV's columns while its rows are read.
+struct Table<'a> {
+    path: &'a Path,
+    /// `--categorical` columns.
+    categorical: &'a [String],
+    headers: Vec<String>,
+    columns: Vec<Column>,
+    rows: u64,
+}
+
+impl RowSink for Table<'_> {
+    fn begin(&mut self, headers: &[String]) -> anyhow::Result<()> {
+        check_names(self.path, headers)?;
+        for name in self.categorical {
+            if !headers.contains(name) {
+                bail!(
+                    "{}: --categorical {name:?} is not a column (columns: {})",
+                    self.path.display(),
+                    list(headers)
+                );
+            }
+        }
+        self.headers = headers.to_vec();
+        self.columns = headers
+            .iter()
+            .map(|name| Column::new(self.categorical.contains(name)))
+            .collect();
+        self.rows = 0;
+        Ok(())
+    }
+
+    fn row(&mut self, row: &Row<'_>) {
+        for (index, column) in self.columns.iter_mut().enumerate() {
+            column.push(csv_file::text(&row.cell(index)).trim());
+        }
+        self.rows += 1;
+    }
 }
 
 /// One reference column while it is read: numbers as long as every non-empty value is one
