@@ -48,6 +48,7 @@ pub mod markdown;
 pub mod mermaid;
 mod palette;
 mod render;
+mod svg_pictures;
 
 pub use atomic::write_atomic;
 pub use chart::{Chart, DeltaBars, GroupedBars, HeatMap, LineChart, Series, ValueFormat, XAxis};

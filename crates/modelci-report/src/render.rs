@@ -16,6 +16,7 @@ use crate::chart::Chart;
 use crate::draw;
 use crate::error::ReportError;
 use crate::font;
+use crate::svg_pictures::{PictureSvg, add_pictures};
 
 /// The files [`render`] wrote for one chart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,11 +70,13 @@ pub fn render_svg_string(chart: &Chart) -> Result<String, ReportError> {
         message,
     };
     let mut svg = String::new();
+    let mut pictures = Vec::new();
     {
-        let root = SVGBackend::with_string(&mut svg, draw::size(chart)).into_drawing_area();
+        let root = PictureSvg::new(&mut svg, draw::size(chart), &mut pictures).into_drawing_area();
         draw::draw(&root, chart).map_err(draw_err)?;
         root.present().map_err(|e| draw_err(e.to_string()))?;
     }
+    add_pictures(&mut svg, &pictures);
     Ok(svg)
 }
 
@@ -110,12 +113,13 @@ pub fn render(chart: &Chart, dir: &Path, stem: &str) -> Result<RenderedChart, Re
     Ok(RenderedChart { png, svg })
 }
 
-fn encode_png(pixels: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
+/// `pixels` (8-bit RGB, `w` x `h`) as a PNG file's bytes.
+pub(crate) fn encode_png(pixels: &[u8], (w, h): (u32, u32)) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::new();
     let mut encoder = png::Encoder::new(&mut out, w, h);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Default);
+    encoder.set_compression(png::Compression::Balanced);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(pixels)?;
     writer.finish()?;
