@@ -189,7 +189,15 @@ impl RowSink for Table<'_> {
 
     fn row(&mut self, row: &Row<'_>) {
         for (index, column) in self.columns.iter_mut().enumerate() {
-            column.push(csv_file::text(&row.cell(index)).trim());
+            let cell = row.cell(index);
+            // A number as it stands (the usual cell) has nothing to trim: read it directly.
+            if let Column::Numbers(values) = column
+                && let Some(number) = modelci_drift::number::parse_number(&cell)
+            {
+                values.push(number);
+                continue;
+            }
+            column.push(csv_file::text(&cell).trim());
         }
         self.rows += 1;
     }
@@ -225,7 +233,7 @@ impl Column {
             Self::Numbers(values) => {
                 if text.is_empty() {
                     values.push(f64::NAN);
-                } else if let Some(number) = modelci_drift::number::parse_number(text) {
+                } else if let Some(number) = modelci_drift::number::parse_number(text.as_bytes()) {
                     values.push(number);
                 } else {
                     // Not all numbers: the column is categorical; numbers count as their
