@@ -154,17 +154,7 @@ fn plain_cell(cell: &[u8]) -> bool {
 
 /// Reads `path` with the csv crate, from the start.
 fn read_full(path: &Path, sink: &mut dyn RowSink) -> anyhow::Result<()> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .buffer_capacity(BUFFER_BYTES)
-        .from_path(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let headers: Vec<String> = reader
-        .headers()
-        .with_context(|| format!("{}: cannot read the header row", path.display()))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
+    let (mut reader, headers) = open(path)?;
     sink.begin(&headers)?;
     let mut record = csv::StringRecord::new();
     let mut number = 1u64;
@@ -178,6 +168,27 @@ fn read_full(path: &Path, sink: &mut dyn RowSink) -> anyhow::Result<()> {
         }
         sink.row(&Row::Full(&record));
     }
+}
+
+/// Opens a CSV file with the csv crate and reads its header row (for the readers that need
+/// only some rows, or every cell as text).
+///
+/// # Errors
+/// One line naming the file: unreadable, or no readable header row.
+pub(crate) fn open(path: &Path) -> anyhow::Result<(csv::Reader<File>, Vec<String>)> {
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        // Larger reads than csv's 8 KiB: fewer system calls on large files.
+        .buffer_capacity(BUFFER_BYTES)
+        .from_path(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{}: cannot read the header row", path.display()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    Ok((reader, headers))
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ pub fn requests(
                 f.name
             );
         }
-        let (mut reader, headers) = crate::reference::open_csv(current)?;
+        let (mut reader, headers) = crate::csv_file::open(current)?;
         let columns = reference
             .features
             .iter()

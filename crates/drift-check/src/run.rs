@@ -43,7 +43,7 @@ pub fn run(args: &Args) -> Result<ExitStatus, Failure> {
     // Image folders and NumPy files go through eval-diff's preprocessing; CSV rows and request
     // logs are fed as they are.
     let dataset_current =
-        args.text.tokenizer.is_some() || crate::current::dataset::is_dataset(&args.current);
+        crate::current::dataset::reads_as_dataset(&args.current, args.text.tokenizer.is_some());
     if !dataset_current && !crate::current::dataset::is_dataset(&args.reference) {
         model::refuse_image_flags(&args.model_args).map_err(Failure::bad_input)?;
     }

@@ -175,8 +175,6 @@ pub struct ContinuousCounts {
     /// The reference's points, followed by [`Lookup::padding`] copies of +inf (so a lookup
     /// may read a fixed number of points past any position).
     points: Vec<f64>,
-    /// How many of `points` are the reference's.
-    len: usize,
     /// Where to look for a value: see [`Lookup`].
     lookup: Lookup,
     /// Values in the open gap before point `i` at `2 * i` (`i == len`: above all points), and
@@ -195,7 +193,6 @@ impl ContinuousCounts {
         points.resize(len + lookup.padding(), f64::INFINITY);
         Self {
             points,
-            len,
             lookup,
             tally: vec![0; 2 * len + 1],
             missing: 0,
@@ -259,8 +256,10 @@ impl ContinuousCounts {
 
     /// Current values at or below each point, and strictly below it.
     pub(crate) fn cumulative(&self) -> (Vec<u64>, Vec<u64>) {
-        let mut at_or_below = Vec::with_capacity(self.len);
-        let mut below = Vec::with_capacity(self.len);
+        // One pair of counters per reference point, and the gap above the last.
+        let points = self.tally.len() / 2;
+        let mut at_or_below = Vec::with_capacity(points);
+        let mut below = Vec::with_capacity(points);
         let mut running = 0u64;
         for pair in self.tally.chunks_exact(2) {
             running += pair[0];

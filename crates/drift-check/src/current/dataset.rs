@@ -32,6 +32,12 @@ pub(crate) fn is_dataset(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("npz") || e.eq_ignore_ascii_case("npy"))
 }
 
+/// Whether current data at `path` is read as a dataset (an image folder, a NumPy file, or with
+/// `--tokenizer` a .csv or .jsonl of texts) rather than as CSV rows or a request log.
+pub(crate) fn reads_as_dataset(path: &Path, texts: bool) -> bool {
+    texts || is_dataset(path)
+}
+
 /// Opens an image folder (class folders, as eval-diff reads it), a NumPy file (`x`, labels
 /// not needed) or, with `text`, a .csv or .jsonl of texts.
 fn open(path: &Path, text: Option<&modelci_eval::TextOptions>) -> anyhow::Result<Dataset> {

@@ -104,7 +104,7 @@ pub fn read(
     let pass = |sink: &mut Sink, warn: &mut dyn FnMut(String)| -> anyhow::Result<u64> {
         if log {
             v2::read(path, reference, sink, options, warn)
-        } else if text.is_some() || dataset::is_dataset(path) {
+        } else if dataset::reads_as_dataset(path, text.is_some()) {
             dataset::read(path, text, reference, sink)
         } else {
             csv_rows::read(path, reference, sink)

@@ -7,7 +7,8 @@ use anyhow::{Context as _, bail};
 use modelci_drift::{FeatureSummary, Reference};
 
 use super::rows::FeatureRow;
-use crate::reference::{list, open_csv};
+use crate::csv_file;
+use crate::reference::list;
 
 /// Calls `row` with every row's features and label, after skipping the first `skip` rows.
 ///
@@ -22,7 +23,7 @@ pub fn read(
     row: &mut FeatureRow<'_>,
 ) -> anyhow::Result<()> {
     numeric_features(path, reference)?;
-    let (mut reader, headers) = open_csv(path)?;
+    let (mut reader, headers) = csv_file::open(path)?;
     let mut columns = Vec::with_capacity(reference.features.len());
     for feature in &reference.features {
         let Some(index) = headers.iter().position(|h| *h == feature.name) else {

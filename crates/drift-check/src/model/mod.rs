@@ -40,7 +40,7 @@ use anyhow::bail;
 use modelci_cli::flags::ModelSettings;
 use modelci_drift::{PredictionReference, Reference};
 
-use crate::current::dataset::is_dataset;
+use crate::current::dataset::{is_dataset, reads_as_dataset};
 use crate::current::is_log;
 use runner::{RunOptions, Runner};
 use tally::Tally;
@@ -133,7 +133,7 @@ impl ModelRun<'_> {
         warn: &mut dyn FnMut(String),
     ) -> anyhow::Result<()> {
         let mut count = |row: PredictionRow| tally.add(&row);
-        if is_dataset(current) || self.settings.dataset.text.is_some() {
+        if reads_as_dataset(current, self.settings.dataset.text.is_some()) {
             dataset_run::run(self, current, skip, &mut count)?;
             return Ok(());
         }

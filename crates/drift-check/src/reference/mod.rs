@@ -189,15 +189,7 @@ impl RowSink for Table<'_> {
 
     fn row(&mut self, row: &Row<'_>) {
         for (index, column) in self.columns.iter_mut().enumerate() {
-            let cell = row.cell(index);
-            // A number as it stands (the usual cell) has nothing to trim: read it directly.
-            if let Column::Numbers(values) = column
-                && let Some(number) = modelci_drift::number::parse_number(&cell)
-            {
-                values.push(number);
-                continue;
-            }
-            column.push(csv_file::text(&cell).trim());
+            column.push_cell(&row.cell(index));
         }
         self.rows += 1;
     }
@@ -226,6 +218,18 @@ impl Column {
         } else {
             Self::Numbers(Vec::new())
         }
+    }
+
+    /// A CSV cell: a number as it stands (the usual cell) is read directly, with nothing to
+    /// trim; anything else as trimmed text ([`Self::push`]).
+    fn push_cell(&mut self, cell: &[u8]) {
+        if let Self::Numbers(values) = self
+            && let Some(number) = modelci_drift::number::parse_number(cell)
+        {
+            values.push(number);
+            return;
+        }
+        self.push(csv_file::text(cell).trim());
     }
 
     fn push(&mut self, text: &str) {
@@ -292,23 +296,6 @@ fn check_names(path: &Path, headers: &[String]) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Opens a CSV file and reads its header row.
-pub(crate) fn open_csv(path: &Path) -> anyhow::Result<(csv::Reader<std::fs::File>, Vec<String>)> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        // 64 KiB reads instead of csv's 8 KiB: an eighth of the system calls on large files.
-        .buffer_capacity(1 << 16)
-        .from_path(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let headers = reader
-        .headers()
-        .with_context(|| format!("{}: cannot read the header row", path.display()))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    Ok((reader, headers))
 }
 
 /// Names for an error line, at most eight.
