@@ -188,3 +188,38 @@ fn every_hostile_name_renders_literally_as_github_shows_it() {
     let files = problems(&markdown, &["ref_erence.csv", "cur*rent*.csv"]);
     assert!(files.is_empty(), "{files:#?}");
 }
+
+/// A malformed row of a CSV (as current data or as the reference) is refused naming the file
+/// and the row, whether the file is otherwise plain or needs the csv crate's reading (a stray
+/// quote before the bad row).
+#[test]
+fn a_csv_row_with_missing_fields_names_its_row() {
+    let work = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(example("current.csv")).unwrap();
+    let mut lines = good.lines();
+    let header = lines.next().unwrap();
+    let first = lines.next().unwrap();
+    let plain = format!("{header}\n{first}\n{first}\n1.5,2.5\n");
+    let quoted = format!(
+        "{header}\n{}\n{first}\n1.5,2.5\n",
+        first.replacen(',', "\",", 1)
+    );
+    for (name, text) in [("plain.csv", plain), ("quoted.csv", quoted)] {
+        let bad = write(work.path(), name, &text);
+        let reference = example("reference.csv");
+        let current = example("current.csv");
+        refused(
+            &[
+                "--reference",
+                reference.to_str().unwrap(),
+                "--current",
+                &bad,
+            ],
+            &[name, "row 4", "fields"],
+        );
+        refused(
+            &["--reference", &bad, "--current", current.to_str().unwrap()],
+            &[name, "row 4", "fields"],
+        );
+    }
+}
